@@ -75,6 +75,7 @@ final class Connection implements EventLoop.Handler {
     private long lastActivity = acceptedAt;
     private String error;
     private boolean admitted;
+    private long connectStartedAt;
 
     Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
         this.loop = loop;
@@ -244,6 +245,12 @@ final class Connection implements EventLoop.Handler {
         }
     }
 
+    /** What {@code /connections} shows; called on the loop thread. */
+    ConnectionInfo info(long now) {
+        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
+                up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
+    }
+
     // ---- reading the PROXY header and the hello -----------------------------------------
 
     private void readHead() throws IOException {
@@ -375,7 +382,8 @@ final class Connection implements EventLoop.Handler {
         upstreamAddr = new InetSocketAddress(candidates.get(candidate), upstreamPort);
         rec.upstream = format(upstreamAddr);
         state = State.CONNECTING;
-        deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
+        connectStartedAt = System.currentTimeMillis();
+        deadline = connectStartedAt + cfg.connectTimeoutMillis();
         try {
             upstream = SocketChannel.open();
             upstream.configureBlocking(false);
@@ -404,6 +412,7 @@ final class Connection implements EventLoop.Handler {
     }
 
     private void connected() throws IOException {
+        rec.connectMillis = System.currentTimeMillis() - connectStartedAt;
         byte[] header = new byte[0];
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
             InetSocketAddress src = origin != null ? origin : peer;
