@@ -187,7 +187,7 @@ public final class Config {
                 }
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private static String line(String key, String value, boolean set) {

@@ -195,11 +195,12 @@ final class ConfigLoader {
                 target = target.withDefaultPort(bind.getPort());
             }
             ListenerSpec spec = new ListenerSpec(name, bind, mode, target, proxy);
-            for (ListenerSpec other : out) {
-                if (clash(spec.bind(), other.bind())) {
-                    problem(bindEntry.line(), "listener '" + name + "' binds " + spec.bindText() + ", which clashes with listener '"
-                            + other.name() + "' (" + other.bindText() + ", line " + specLines.get(other) + ")");
-                }
+            ListenerSpec other = out.stream().filter(o -> clash(spec.bind(), o.bind())).findFirst().orElse(null);
+            if (other != null) {
+                // Reported once, against the first listener that has the address; the loser is dropped.
+                problem(bindEntry.line(), "listener '" + name + "' binds " + spec.bindText() + ", which clashes with listener '"
+                        + other.name() + "' (" + other.bindText() + ", line " + specLines.get(other) + ")");
+                continue;
             }
             specLines.put(spec, bindEntry.line());
             out.add(spec);
