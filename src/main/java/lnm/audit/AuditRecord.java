@@ -30,6 +30,8 @@ public final class AuditRecord {
     /** Extensions: the allowlist pattern that matched, and what went wrong, if anything. */
     public String rule;
     public String error;
+    /** Time to establish the upstream TCP connection, -1 when none was made. */
+    public long connectMillis = -1;
 
     public AuditRecord(String listener, int level, String client) {
         this.listener = listener;
@@ -60,6 +62,9 @@ public final class AuditRecord {
         j.field("bytesDown", bytesDown);
         j.field("durationMs", Math.max(0, endMillis - startMillis));
         j.field("closedBy", closedBy);
+        if (connectMillis >= 0) {
+            j.field("connectMs", connectMillis);
+        }
         if (rule != null) {
             j.field("rule", rule);
         }

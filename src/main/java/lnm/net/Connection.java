@@ -75,6 +75,9 @@ final class Connection implements EventLoop.Handler {
     private long lastActivity = acceptedAt;
     private String error;
     private boolean admitted;
+    private long connectStartedAt;
+    /** The port the client connected to: the upstream port when a destination names none. */
+    private int localPort;
 
     Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
         this.loop = loop;
@@ -101,6 +104,7 @@ final class Connection implements EventLoop.Handler {
             client.configureBlocking(false);
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             clientKey = client.register(loop.selector(), 0, this);
+            localPort = ((InetSocketAddress) client.getLocalAddress()).getPort();
         } catch (IOException e) {
             error = e.getMessage();
             refuse("client_error", -1);
@@ -233,6 +237,9 @@ final class Connection implements EventLoop.Handler {
     @Override
     public void onFailure(Throwable t) {
         error = t.toString();
+        if (rec.reason == null) {
+            rec.reason = "internal_error";
+        }
         closeNow("lnm");
     }
 
@@ -242,6 +249,13 @@ final class Connection implements EventLoop.Handler {
             rec.closedBy = why;
             closeNow(null);
         }
+    }
+
+    /** What {@code /connections} shows; called on the loop thread. */
+    @Override
+    public ConnectionInfo info(long now) {
+        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
+                up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
     }
 
     // ---- reading the PROXY header and the hello -----------------------------------------
@@ -316,7 +330,7 @@ final class Connection implements EventLoop.Handler {
     // ---- deciding and resolving ---------------------------------------------------------
 
     private void decideTls(ClientHello h) {
-        Decision d = Policy.decide(cfg, h.sni(), listener.bind().getPort(), peer.getAddress());
+        Decision d = Policy.decide(cfg, h.sni(), localPort, peer.getAddress());
         rec.reason = d.reason();
         rec.rule = d.rule() == null ? null : d.rule().pattern();
         if (!d.allowed()) {
@@ -335,7 +349,7 @@ final class Connection implements EventLoop.Handler {
         rec.decision = "allow";
         rec.via = v.name().toLowerCase(Locale.ROOT);
         via = v;
-        upstreamPort = target.port() > 0 ? target.port() : listener.bind().getPort();
+        upstreamPort = target.port() > 0 ? target.port() : localPort;
         rec.upstream = target.host() + ":" + upstreamPort;
         state = State.DECIDING;
         deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
@@ -375,7 +389,8 @@ final class Connection implements EventLoop.Handler {
         upstreamAddr = new InetSocketAddress(candidates.get(candidate), upstreamPort);
         rec.upstream = format(upstreamAddr);
         state = State.CONNECTING;
-        deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
+        connectStartedAt = System.currentTimeMillis();
+        deadline = connectStartedAt + cfg.connectTimeoutMillis();
         try {
             upstream = SocketChannel.open();
             upstream.configureBlocking(false);
@@ -404,6 +419,7 @@ final class Connection implements EventLoop.Handler {
     }
 
     private void connected() throws IOException {
+        rec.connectMillis = System.currentTimeMillis() - connectStartedAt;
         byte[] header = new byte[0];
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
             InetSocketAddress src = origin != null ? origin : peer;

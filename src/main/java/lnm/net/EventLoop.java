@@ -39,6 +39,9 @@ public final class EventLoop implements Runnable {
 
         /** Forced close at shutdown, after the drain period. */
         void abort(String why);
+
+        /** A view for the admin endpoint. */
+        ConnectionInfo info(long nowMillis);
     }
 
     private final String name;
@@ -105,6 +108,20 @@ public final class EventLoop implements Runnable {
     /** Buffers lent out by this loop's pool; only exact when read on the loop. */
     public long buffersInUse() {
         return pool.inUse();
+    }
+
+    /** Snapshots this loop's live connections; runs the copy on the loop thread. */
+    java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> snapshot() {
+        java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> f = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            long now = System.currentTimeMillis();
+            java.util.List<ConnectionInfo> out = new ArrayList<>(live.size());
+            for (Handler h : live) {
+                out.add(h.info(now));
+            }
+            f.complete(out);
+        });
+        return f;
     }
 
     /** Closes every live connection now (after a drain), then stops the thread. */

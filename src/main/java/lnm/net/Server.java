@@ -73,6 +73,22 @@ public final class Server {
         return services.active();
     }
 
+    /** Every live connection, gathered from each loop (waits at most a second per loop). */
+    public List<ConnectionInfo> connections() {
+        List<ConnectionInfo> all = new java.util.ArrayList<>();
+        for (EventLoop l : loops) {
+            try {
+                all.addAll(l.snapshot().get(1, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                LOG.warning("connection snapshot from a loop failed: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return all;
+    }
+
     public EventLoop[] loops() {
         return loops.clone();
     }
