@@ -29,15 +29,17 @@ set -Eeuo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
+# shellcheck source=lib/poll.sh
+. "$HERE/lib/poll.sh"
 # shellcheck source=lib/topology.sh
 . "$HERE/lib/topology.sh"
 # shellcheck source=lib/pki.sh
 . "$HERE/lib/pki.sh"
 
 SKIP=77
-START_MS=$(date +%s%3N)
+START_MS=$(now_ms)
 
-elapsed() { local now; now=$(date +%s%3N); printf '%d.%03d' $(((now - START_MS) / 1000)) $(((now - START_MS) % 1000)); }
+elapsed() { local now; now=$(now_ms); printf '%d.%03d' $(((now - START_MS) / 1000)) $(((now - START_MS) % 1000)); }
 say() { printf '[purdue %7ss] %s\n' "$(elapsed)" "$*"; }
 skip() { echo "SKIP: purdue network test: $*"; exit "$SKIP"; }
 die() { say "FAILED: $*"; exit 1; }
@@ -75,14 +77,11 @@ print_file() {
 }
 
 stop_pid() { # PID: SIGTERM, up to 5 s, then SIGKILL; reaps it
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    local pid=$1
+    if ! gone "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        poll 5 gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+    fi
     wait "$pid" 2>/dev/null || true
 }
 
@@ -123,20 +122,22 @@ start_bg() { # NAME NS LOG CMD...: runs CMD in namespace NS in the background
     ORDER+=("$name")
 }
 
-# wait_listen NAME NS ADDR:PORT SECONDS: until a socket listens there (asked with ss, so no
-# probe connection ends up in an audit log); fails early when NAME's process has exited.
-wait_listen() {
-    local name=$1 ns=$2 addr=$3 secs=$4 i
-    for ((i = 0; i < secs * 10; i++)); do
-        if ip netns exec "$ns" ss -Hltn | awk '{print $4}' | grep -qxF "$addr"; then
-            say "$name listens on $addr"
-            return 0
-        fi
-        kill -0 "${PID[$name]}" 2>/dev/null || die "$name exited before listening on $addr"
-        sleep 0.1
-    done
-    die "$name does not listen on $addr after ${secs}s"
+# listens NS IP:PORT: a TCP socket in namespace NS listens there. A JVM's IPv4 listener is an
+# IPv6 socket and shows as [::ffff:IP]:PORT.
+listens() {
+    ss -N "$1" -Hltn | awk '{print $4}' | grep -qxF -e "$2" -e "[::ffff:${2%:*}]:${2##*:}"
 }
+
+# wait_listen NAME NS IP:PORT SECONDS: until a socket listens there (asked with ss, so no probe
+# connection ends up in an audit log); fails early when NAME's process has exited.
+wait_listen() {
+    local name=$1 ns=$2 addr=$3 secs=$4 t
+    t=$(now_ms)
+    poll "$secs" listens_or_gone "$ns" "$addr" "${PID[$name]}" || die "$name does not listen on $addr after ${secs}s"
+    gone "${PID[$name]}" && die "$name exited before listening on $addr"
+    say "$name listens on $addr (waited $(($(now_ms) - t)) ms)"
+}
+listens_or_gone() { listens "$1" "$2" || gone "$3"; }
 
 pass() { PASSED+=("$1"); say "PASS  $1: $2"; }
 fail() { FAILED+=("$1"); say "FAIL  $1: $2"; }
@@ -156,13 +157,9 @@ audit_find() {
 # wait_audit FILE SECONDS SUBSTRING...: audit_find, retried (records are written when a
 # connection ends, which may be just after the client returned).
 wait_audit() {
-    local f=$1 secs=$2 i
+    local f=$1 secs=$2
     shift 2
-    for ((i = 0; i < secs * 10; i++)); do
-        audit_find "$f" "$@" && return 0
-        sleep 0.1
-    done
-    return 1
+    poll "$secs" audit_find "$f" "$@"
 }
 
 # has FIELD VALUE-PREFIX LINE: the flat JSON record LINE has "FIELD":"VALUE-PREFIX...
@@ -251,12 +248,12 @@ L2=$WORK/level2
 say "checks, all from the level-2 device $L2_IP"
 
 # 1. HTTPS through both boxes, certificate verified against the test CA.
-t=$(date +%s%3N)
+t=$(now_ms)
 rc=0
 out=$(ip netns exec "$NS_L2" curl -sS --max-time 15 --resolve "management.azure.com:443:$L3_PLANT_IP" \
     --cacert "$CA" -w '\n%{http_code} verify=%{ssl_verify_result}' https://management.azure.com/ \
     2>"$L2/curl-https.err") || rc=$?
-ms=$(($(date +%s%3N) - t))
+ms=$(($(now_ms) - t))
 echo "$out" >"$L2/curl-https.out"
 if [ "$rc" -eq 0 ] && grep -qx 'hello from the cloud: management.azure.com' <<<"$out" \
         && grep -qx '200 verify=0' <<<"$out"; then
@@ -289,24 +286,19 @@ fi
 
 # 3. MQTT over TLS on 8883: published in level 2, received by a subscriber in the cloud.
 start_bg mosquitto_sub "$NS_CLOUD" "$WORK/cloud/sub.out" \
-    mosquitto_sub -h 127.0.0.1 -p 1883 -i lnmt-cloud-sub -t 'plant/#' -v -d -C 1 -W 30
-for i in $(seq 1 100); do
-    grep -q SUBACK "$WORK/cloud/sub.out" 2>/dev/null && break
-    kill -0 "${PID[mosquitto_sub]}" 2>/dev/null || break
-    sleep 0.1
-done
-grep -q SUBACK "$WORK/cloud/sub.out" || die "the cloud subscriber did not subscribe"
+    stdbuf -oL mosquitto_sub -h 127.0.0.1 -p 1883 -i lnmt-cloud-sub -t 'plant/#' -v -d -C 1 -W 30
+# Subscribed once the broker says so (its log goes to unbuffered stderr).
+subscribed() { grep -qF 'Sending SUBACK to lnmt-cloud-sub' "$WORK/cloud/mosquitto.log" || gone "${PID[mosquitto_sub]}"; }
+poll 10 subscribed || true
+grep -qF 'Sending SUBACK to lnmt-cloud-sub' "$WORK/cloud/mosquitto.log" || die "the cloud subscriber did not subscribe"
+sub_has() { grep -qF -- "$1" "$WORK/cloud/sub.out" 2>/dev/null || gone "${PID[mosquitto_sub]}"; }
 msg="line1 temperature 21.5 C ($$-$RANDOM)"
-t=$(date +%s%3N)
+t=$(now_ms)
 rc=0
 timeout -k 2 20 ip netns exec "$NS_L2" mosquitto_pub -h myhub.azure-devices.net -p 8883 --cafile "$CA" \
     -i lnmt-l2-device -t plant/level2/line1 -m "$msg" -q 1 -d >"$L2/mqtt-pub.out" 2>&1 || rc=$?
-ms=$(($(date +%s%3N) - t))
-for i in $(seq 1 100); do
-    grep -qxF "plant/level2/line1 $msg" "$WORK/cloud/sub.out" && break
-    kill -0 "${PID[mosquitto_sub]}" 2>/dev/null || break
-    sleep 0.1
-done
+ms=$(($(now_ms) - t))
+poll 10 sub_has "plant/level2/line1 $msg" || true
 if [ "$rc" -eq 0 ] && grep -qxF "plant/level2/line1 $msg" "$WORK/cloud/sub.out"; then
     pass "mqtt over tls via level3+level4" "mosquitto_pub exit 0 in ${ms} ms; the cloud subscriber got '$msg'"
 else
@@ -323,11 +315,11 @@ else
 fi
 
 # 4. A name that is not allowlisted: a TLS alert at level 3, never reaching level 4.
-t=$(date +%s%3N)
+t=$(now_ms)
 rc=0
 ip netns exec "$NS_L2" curl -sS --max-time 15 --resolve "evil.example.org:443:$L3_PLANT_IP" \
     --cacert "$CA" https://evil.example.org/ >"$L2/curl-evil.out" 2>"$L2/curl-evil.err" || rc=$?
-ms=$(($(date +%s%3N) - t))
+ms=$(($(now_ms) - t))
 alert=$(tls_alert "$L2/curl-evil.err")
 if [ "$rc" -eq 35 ] && [ -n "$alert" ]; then
     pass "not allowlisted -> tls alert" "curl exit 35 in ${ms} ms, alert $alert: $(head -n 1 "$L2/curl-evil.err")"
@@ -351,11 +343,11 @@ fi
 
 # 5. No way around the boxes: level 2 has no route to the cloud.
 route=$(ip -n "$NS_L2" route get "$CLOUD_IP" 2>&1) || true
-t=$(date +%s%3N)
+t=$(now_ms)
 rc=0
 ip netns exec "$NS_L2" curl -sS --connect-timeout 3 --max-time 5 --cacert "$CA" \
     "https://$CLOUD_IP/" >"$L2/curl-direct.out" 2>"$L2/curl-direct.err" || rc=$?
-ms=$(($(date +%s%3N) - t))
+ms=$(($(now_ms) - t))
 if [ "$rc" -eq 7 ] && [ "$ms" -lt 3000 ]; then
     pass "direct to cloud fails" "curl exit 7 in ${ms} ms ($(head -n 1 "$L2/curl-direct.err")); route get: $route"
 else
@@ -365,13 +357,10 @@ fi
 # 6. SIGTERM: both boxes drain and exit 0.
 for name in lnm-level3 lnm-level4; do
     pid=${PID[$name]}
-    t=$(date +%s%3N)
+    t=$(now_ms)
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    ms=$(($(date +%s%3N) - t))
+    poll 10 gone "$pid" || true
+    ms=$(($(now_ms) - t))
     if kill -0 "$pid" 2>/dev/null; then
         fail "$name exits on SIGTERM" "still running after ${ms} ms"
         continue

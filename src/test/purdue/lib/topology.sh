@@ -25,6 +25,7 @@ L3_PLANT_IP=10.250.3.1
 L2_IP=10.250.3.2
 
 ns_exists() { [ -e "/run/netns/$1" ]; }
+ns_empty() { [ -z "$(ip netns pids "$1" 2>/dev/null)" ]; }
 
 # veth NS_A IF_A IP_A NS_B IF_B IP_B: one cable between two namespaces, both ends up, /24 each.
 veth() {
@@ -60,18 +61,15 @@ install_hosts() { # NS FILE
 # still inside it (found by namespace, ended by pid), then the namespace, which takes its veth
 # ends along; then the /etc/netns overlays.
 destroy_topology() {
-    local ns pids i
+    local ns pids
     for ns in "${ALL_NS[@]}"; do
         if ns_exists "$ns"; then
             pids=$(ip netns pids "$ns" 2>/dev/null || true)
             if [ -n "$pids" ]; then
                 # shellcheck disable=SC2086
                 kill -TERM $pids 2>/dev/null || true
-                for i in $(seq 1 30); do
-                    pids=$(ip netns pids "$ns" 2>/dev/null || true)
-                    [ -z "$pids" ] && break
-                    sleep 0.1
-                done
+                poll 3 ns_empty "$ns" || true
+                pids=$(ip netns pids "$ns" 2>/dev/null || true)
                 # shellcheck disable=SC2086
                 [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
             fi
