@@ -262,7 +262,7 @@ final class Connection implements EventLoop.Handler {
     /** What {@code /connections} shows; called on the loop thread. */
     @Override
     public ConnectionInfo info(long now) {
-        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
+        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni != null ? rec.sni : rec.host, state.name(), rec.upstream,
                 up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
     }
 
