@@ -594,7 +594,7 @@ final class Connection implements EventLoop.Handler {
         if (admitted) {
             services.release(peer.getAddress());
         }
-        rec.error = error;
+        rec.error = error != null ? error : rec.error; // HttpFront may have said what was wrong
         services.finished(rec);
     }
 

@@ -208,9 +208,11 @@ final class HttpFront {
             detail = "CONNECT after a plain request on the same connection";
         } else {
             reason = portCheck(h);
+            rec.rule = null;
             if (reason == null) {
                 Decision d = Policy.decide(cfg, h.host(), h.port(), source);
                 reason = d.allowed() ? "host_changed" : d.reason();
+                rec.rule = d.rule() == null ? null : d.rule().pattern();
             }
         }
         return stop(reason);

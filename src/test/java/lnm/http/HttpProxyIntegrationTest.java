@@ -173,6 +173,7 @@ class HttpProxyIntegrationTest {
         assertEquals("sni_mismatch", field(a, "reason"), a);
         assertEquals("allowed.example", field(a, "host"), a);
         assertEquals("management.azure.com", field(a, "sni"), a);
+        assertEquals("SNI management.azure.com differs from the CONNECT host allowed.example", field(a, "error"), a);
         assertTrue(https.requests.isEmpty());
     }
 
@@ -239,6 +240,7 @@ class HttpProxyIntegrationTest {
         assertEquals("denied.example", field(a, "host"), a);
         assertEquals("/two", field(a, "path"), a);
         assertEquals("2", field(a, "requests"), a);
+        assertEquals(null, field(a, "rule"), a); // the refused request matched no rule
         assertEquals("403", field(a, "status"), a);
     }
 
@@ -308,6 +310,23 @@ class HttpProxyIntegrationTest {
             String resp = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(resp.startsWith("HTTP/1.1 400 Bad Request"), resp);
         }
+    }
+
+    @Test
+    void aHeadThatNeverEndsGets408AtTheHelloTimeout() throws Exception {
+        startLnm("");
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), lnm.port("proxy"))) {
+            c.setSoTimeout(10_000);
+            c.getOutputStream().write("GET / HTTP/1.1\r\nHost: plain.example\r\n".getBytes(StandardCharsets.US_ASCII));
+            long t0 = System.nanoTime();
+            String resp = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(resp.startsWith("HTTP/1.1 408 Request Timeout\r\n"), resp);
+            assertTrue(ms >= 1_500 && ms < 6_000, "answered after " + ms + " ms");
+        }
+        String a = lnm.awaitAudit(1).get(0);
+        assertEquals("hello_timeout", field(a, "reason"), a);
+        assertEquals("408", field(a, "status"), a);
     }
 
     @Test
