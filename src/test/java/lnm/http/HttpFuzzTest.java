@@ -53,7 +53,7 @@ class HttpFuzzTest {
                 // A head that parses, parses the same from any longer input and is NeedMore from every shorter one.
                 int cut = rnd.nextInt(ok.consumed());
                 ParseResult<RequestHead> partial = HttpHeadParser.parse(ByteBuffer.wrap(b, 0, cut).asReadOnlyBuffer(), lim);
-                assertTrue(partial instanceof ParseResult.NeedMore, "prefix of a good head not NeedMore: "
+                assertTrue(partial instanceof ParseResult.NeedMore, () -> "prefix of a good head not NeedMore: "
                         + show(b) + " at " + cut + " " + partial);
             }
             framerNeverThrows(b, lim);
@@ -84,7 +84,7 @@ class HttpFuzzTest {
                 return;
             }
         }
-        assertTrue(done >= b.length, "framer looped without progress on " + show(b));
+        assertTrue(done >= b.length, () -> "framer looped without progress on " + show(b));
     }
 
     private static byte[] mutate(Random rnd, byte[] seed) {
