@@ -33,6 +33,38 @@ final class Pipe {
     private boolean srcEof;
     private boolean dstShut;
     private long bytes;
+    // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
+    private Gate gate;
+    private int writable;
+    private ByteBuffer epilogue;
+
+    /**
+     * Decides how much of what was read may go on: the plain-HTTP keep-alive re-check. Bytes not
+     * yet admitted wait in the pending buffer; the gate must never hold back more than half of a
+     * pool buffer, so reading can always go on.
+     */
+    interface Gate {
+        /**
+         * @param unsent read-only view of the bytes read and not yet written, in stream order
+         * @param offset the stream offset of {@code unsent}'s first byte (bytes written so far)
+         * @return how many bytes from the start of {@code unsent} may be written now
+         */
+        int admit(ByteBuffer unsent, long offset);
+
+        /** Nothing at or after the refused point goes on; the pipe then ends as at end of stream. */
+        boolean stopped();
+    }
+
+    void gate(Gate g) {
+        this.gate = g;
+    }
+
+    /** Bytes to write after everything from {@code src}, just before the shutdown; ignored once shut. */
+    void finishWith(ByteBuffer last) {
+        if (!dstShut) {
+            epilogue = last;
+        }
+    }
 
     /** @param srcSide {@code client} or {@code upstream}: who {@code src} is */
     Pipe(String srcSide, SocketChannel src, String dstSide, SocketChannel dst) {
@@ -73,7 +105,7 @@ final class Pipe {
     }
 
     boolean wantsWrite() {
-        return pending != null && pending.hasRemaining();
+        return pending != null && (gate == null ? pending.hasRemaining() : writable > 0);
     }
 
     boolean srcEof() {
@@ -96,6 +128,9 @@ final class Pipe {
      */
     int readAndForward(EventLoop loop) throws IOException {
         int n;
+        if (gate != null && pending == null) {
+            pending = loop.pool().borrow().flip(); // gated: every byte goes through pending
+        }
         if (pending == null) {
             ByteBuffer s = loop.scratch();
             n = read(s);
@@ -125,7 +160,9 @@ final class Pipe {
 
     /** Writes pending bytes; passes on the end of stream once they are all out. */
     void flush(BufferPool pool) throws IOException {
-        if (pending != null) {
+        if (gate != null) {
+            flushGated(pool);
+        } else if (pending != null) {
             if (pending.hasRemaining()) {
                 bytes += write(pending);
             }
@@ -133,6 +170,15 @@ final class Pipe {
                 pool.release(pending);
                 pending = null;
             }
+        }
+        if (srcEof && pending == null && !dstShut && epilogue != null) {
+            pending = epilogue;
+            epilogue = null;
+            bytes += dst.write(pending);
+            if (pending.hasRemaining()) {
+                return;
+            }
+            pending = null;
         }
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
@@ -146,9 +192,35 @@ final class Pipe {
         }
     }
 
+    /** Writes what the gate admits; a stop or end of stream drops what it never will. */
+    private void flushGated(BufferPool pool) throws IOException {
+        if (pending != null) {
+            int ok = gate.admit(pending.asReadOnlyBuffer(), bytes);
+            int written = 0;
+            if (ok > 0) {
+                int lim = pending.limit();
+                pending.limit(pending.position() + ok);
+                written = dst.write(pending);
+                pending.limit(lim);
+                bytes += written;
+            }
+            writable = ok - written;
+            if (gate.stopped()) {
+                srcEof = true;
+            }
+            if (!pending.hasRemaining() || (writable == 0 && srcEof)) {
+                pool.release(pending);
+                pending = null;
+            }
+        } else if (gate.stopped()) {
+            srcEof = true;
+        }
+    }
+
     /** Gives the buffer back; called once when the connection closes. */
     void release(BufferPool pool) {
         pool.release(pending);
         pending = null;
+        epilogue = null;
     }
 }
