@@ -11,6 +11,9 @@ have mosquitto || need+=(mosquitto)
 have mosquitto_pub || need+=(mosquitto-clients)
 have dig || need+=(dnsutils)
 [ -d /usr/lib/jvm/java-17-openjdk-amd64/jmods ] || need+=(openjdk-17-jmods)
+# headless browser for the status page test (screenshot under target/)
+have chromium || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]} (not root: tests that need them will say so and skip)" >&2

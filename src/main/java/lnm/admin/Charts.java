@@ -56,8 +56,8 @@ final class Charts {
             sb.append("<text class=\"ylabel\" x=\"").append(LEFT - 6).append("\" y=\"").append(fmt(y + 4))
                     .append("\" text-anchor=\"end\">").append(StatusPage.esc(yLabel.apply(step * i))).append("</text>");
         }
-        // x labels every 2 minutes (or a fifth of the window)
-        int tick = windowSeconds >= 300 ? 120 : Math.max(1, windowSeconds / 5);
+        // x labels at round times: 10 s, 30 s, 1 min or 2 min apart
+        int tick = windowSeconds <= 60 ? 10 : windowSeconds <= 120 ? 30 : windowSeconds <= 300 ? 60 : 120;
         for (int s = 0; s <= windowSeconds; s += tick) {
             double x = LEFT + plotW * s / windowSeconds;
             int ago = windowSeconds - s;

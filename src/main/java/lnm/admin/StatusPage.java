@@ -55,7 +55,7 @@ final class StatusPage {
             sb.append("</ul></div>");
         }
         tiles(sb, v, m, samples);
-        charts(sb, samples, now);
+        charts(sb, samples, now, window(now - v.startedAt()));
         sb.append("<div class=\"row\">");
         listeners(sb, v, m, c);
         rules(sb, m, c);
@@ -94,15 +94,15 @@ final class StatusPage {
             downRate = (b.bytesDown() - a.bytesDown()) / secs;
         }
         sb.append("<section class=\"tiles\">");
-        tile(sb, "active", "active connections", count(v.activeConnections()), "");
+        tile(sb, "active", "active now", count(v.activeConnections()), "");
         tile(sb, "allowed", "allowed", count(m.allowed()), "ok");
         tile(sb, "denied", "denied", count(m.denied()), m.denied() > 0 ? "warn" : "");
         tile(sb, "throughput", "throughput now", bytes(upRate) + "/s ↑ " + bytes(downRate) + "/s ↓", "");
         tile(sb, "relayed", "relayed", bytes(m.bytesUp()) + " ↑ " + bytes(m.bytesDown()) + " ↓", "");
-        tile(sb, "audit", "audit records", count(v.auditWritten()) + (v.auditDropped() > 0
+        tile(sb, "audit", "audit log", count(v.auditWritten()) + (v.auditDropped() > 0
                 ? " <small class=\"badtext\">" + count(v.auditDropped()) + " dropped</small>" : ""),
                 v.auditDropped() > 0 ? "bad" : "");
-        tile(sb, "dns", "dns lookups", count(m.dnsResolved()) + " ok · " + count(v.dnsCacheHits()) + " cached"
+        tile(sb, "dns", "dns", count(m.dnsResolved()) + " ok · " + count(v.dnsCacheHits()) + " cached"
                 + (m.dnsFailed() > 0 ? " · " + count(m.dnsFailed()) + " failed" : ""), "");
         sb.append("</section>");
     }
@@ -113,7 +113,17 @@ final class StatusPage {
                 .append("</div></div>");
     }
 
-    private static void charts(StringBuilder sb, List<History.Sample> s, long now) {
+    /** The chart window: the whole life of a young process, else the last ten minutes. */
+    static int window(long uptimeMillis) {
+        for (int w : new int[] {60, 120, 300}) {
+            if (uptimeMillis <= w * 1000L) {
+                return w;
+            }
+        }
+        return WINDOW_SECONDS;
+    }
+
+    private static void charts(StringBuilder sb, List<History.Sample> s, long now, int windowSeconds) {
         int n = Math.max(0, s.size() - 1);
         long[] times = new long[n];
         double[] active = new double[n];
@@ -132,13 +142,13 @@ final class StatusPage {
             up[i] = (b.bytesUp() - a.bytesUp()) / secs;
             down[i] = (b.bytesDown() - a.bytesDown()) / secs;
         }
-        String window = WINDOW_SECONDS / 60 + " minutes";
+        String window = windowSeconds == 60 ? "minute" : windowSeconds / 60 + " minutes";
         sb.append("<section class=\"row\"><div class=\"card\"><h2>Connections <small>last ").append(window)
                 .append("</small></h2>");
         legend(sb, List.of(new String[] {"#2563eb", "active", n > 0 ? count(active[n - 1]) : "0"},
                 new String[] {"#16a34a", "allowed / s", n > 0 ? rate(allowed[n - 1]) : "0"},
                 new String[] {"#dc2626", "denied / s", n > 0 ? rate(denied[n - 1]) : "0"}));
-        sb.append(Charts.chart("chart-connections", "Connections over the last " + window, times, now, WINDOW_SECONDS,
+        sb.append(Charts.chart("chart-connections", "Connections over the last " + window, times, now, windowSeconds,
                 List.of(new Charts.Series("active", "active connections", "#2563eb", active, true),
                         new Charts.Series("allowed", "allowed per second", "#16a34a", allowed, false),
                         new Charts.Series("denied", "denied per second", "#dc2626", denied, false)),
@@ -146,7 +156,7 @@ final class StatusPage {
         sb.append("</div><div class=\"card\"><h2>Throughput <small>last ").append(window).append("</small></h2>");
         legend(sb, List.of(new String[] {"#7c3aed", "up (to upstream)", n > 0 ? bytes(up[n - 1]) + "/s" : "0 B/s"},
                 new String[] {"#0891b2", "down (to clients)", n > 0 ? bytes(down[n - 1]) + "/s" : "0 B/s"}));
-        sb.append(Charts.chart("chart-throughput", "Throughput over the last " + window, times, now, WINDOW_SECONDS,
+        sb.append(Charts.chart("chart-throughput", "Throughput over the last " + window, times, now, windowSeconds,
                 List.of(new Charts.Series("up", "bytes per second up", "#7c3aed", up, true),
                         new Charts.Series("down", "bytes per second down", "#0891b2", down, true)),
                 1000, d -> bytes(d) + "/s"));
