@@ -110,7 +110,8 @@ public final class Appliance implements AutoCloseable {
                 return List.of("shutting down: reload ignored");
             }
             admin.beforeReload();
-            return admin.afterReload(config(), reloadNow());
+            List<String> problems = reloadNow();
+            return admin.afterReload(config(), problems);
         }
     }
 
