@@ -141,9 +141,11 @@ public final class Admin implements AutoCloseable {
     /** Once a second: live bytes into the counters, one point for each chart. */
     private void sample() {
         try {
-            Map<String, long[]> finished = metrics.finishedBytes(); // before the snapshot: see Metrics
-            List<ConnectionInfo> live = view.connections();
-            metrics.sampleLive(finished, live);
+            if (!view.stopping()) { // the loops stop at the end of a drain: no snapshot then
+                Map<String, long[]> finished = metrics.finishedBytes(); // before the snapshot: see Metrics
+                List<ConnectionInfo> live = view.connections();
+                metrics.sampleLive(finished, live);
+            }
             history.add(new History.Sample(System.currentTimeMillis(), view.activeConnections(), metrics.allowed(),
                     metrics.denied(), metrics.bytesUp(), metrics.bytesDown()));
         } catch (RuntimeException e) {
