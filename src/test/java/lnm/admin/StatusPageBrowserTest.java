@@ -134,7 +134,7 @@ class StatusPageBrowserTest {
             if (second % 2 == 0) {
                 MetricsEndpointTest.sendAndDrain(mqtts, Hellos.clientHello("updates.example.org"));
             }
-            Thread.sleep(700);
+            Thread.sleep(500);
         }
         MetricsEndpointTest.sendAndDrain(https, "SSH-2.0-OpenSSH_9.2\r\n".getBytes(StandardCharsets.US_ASCII));
         // 6 allowed + 6 + 3 denied + 1 malformed, all ended; 2 streams still live
