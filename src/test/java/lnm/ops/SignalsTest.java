@@ -31,19 +31,20 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import lnm.admin.AdminHttp;
+import lnm.admin.PromParser;
 import lnm.testing.Hellos;
 import lnm.testing.TcpServer;
 
 /**
- * {@code lnm run} as its own process, stopped with SIGTERM ({@link Process#destroy} on Linux):
- * it stops accepting, lets live connections finish within {@code shutdown.drainSeconds},
- * closes the rest, writes their audit records and exits 0.
+ * {@code lnm run} as its own process, driven by signals. SIGHUP reloads and reopens the audit
+ * log. SIGTERM ({@link Process#destroy} on Linux) stops accepting, lets live connections finish
+ * within {@code shutdown.drainSeconds}, closes the rest, writes their audit records and exits 0.
  *
  * <p>The process runs from {@code target/classes} rather than {@code target/lnm.jar}: the tests
  * run in Maven's test phase, before the jar is packaged, and the classes are the same code.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class SigtermDrainTest {
+class SignalsTest {
     private static final Pattern LISTENER = Pattern.compile("listener https \\(tls\\) on 127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ADMIN = Pattern.compile("admin endpoint on http://127\\.0\\.0\\.1:(\\d+)/");
 
@@ -159,6 +160,29 @@ class SigtermDrainTest {
         assertEquals("client", field(r, "closedBy"), r);
         assertEquals(String.valueOf(sent), field(r, "bytesUp"), r);
         assertEquals(String.valueOf(sent), field(r, "bytesDown"), r);
+    }
+
+    @Test
+    void sighupReloadsAndReopensTheAuditLog() throws Exception {
+        int[] ports = start("1");
+        byte[] hello = Hellos.clientHello("stream.plant.local");
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), ports[0])) {
+            c.getOutputStream().write(hello);
+            c.shutdownOutput();
+            c.getInputStream().readAllBytes();
+        }
+        Path audit = dir.resolve("audit.jsonl");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(audit) && Files.size(audit) > 0);
+        Files.move(audit, dir.resolve("audit.jsonl.1")); // logrotate's move, then its SIGHUP
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(lnm.pid())).start();
+        assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(audit));
+        await().atMost(Duration.ofSeconds(10)).until(() -> PromParser.value(
+                PromParser.parse(AdminHttp.request("GET", "http://127.0.0.1:" + ports[1] + "/metrics").body()),
+                "lnm_config_reloads_total", "result", "success") == 1.0);
+        assertTrue(log.stream().anyMatch(l -> l.contains("SIGHUP: reloading")), String.join("\n", log));
+        assertEquals(1, Files.readAllLines(dir.resolve("audit.jsonl.1")).size());
+        assertTrue(lnm.isAlive());
     }
 
     @Test
