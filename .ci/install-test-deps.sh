@@ -12,6 +12,9 @@ have mosquitto_pub || need+=(mosquitto-clients)
 have nginx || need+=(nginx)
 have dig || need+=(dnsutils)
 [ -d /usr/lib/jvm/java-17-openjdk-amd64/jmods ] || need+=(openjdk-17-jmods)
+# headless browser for the status page test (screenshot under target/)
+have chromium || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-test-deps: missing ${need[*]} (not root: tests that need them will say so and skip)" >&2

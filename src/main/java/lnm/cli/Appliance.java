@@ -1,18 +1,24 @@
 package lnm.cli;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
+import lnm.admin.Admin;
+import lnm.admin.ApplianceView;
 import lnm.audit.AuditLog;
 import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
 import lnm.dns.Resolver;
+import lnm.net.ConnectionInfo;
 import lnm.net.Server;
 import lnm.net.Services;
 
@@ -44,12 +50,16 @@ public final class Appliance implements AutoCloseable {
     private final Server server;
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
+    // ---- admin (issue 5): metrics, status page, config watcher ----
+    private final Admin admin;
+    private final Object reloadLock = new Object();
 
     private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose) throws IOException {
         this.configFile = configFile;
+        this.admin = new Admin(new View());
         this.audit = new AuditLog(c.auditFile(), c.auditMaxBytes(), c.auditKeep(), 65_536);
-        this.resolver = new Resolver(4, c.dnsCacheSeconds());
-        this.services = new Services(c, audit, resolver, onClose);
+        this.resolver = new Resolver(4, c.dnsCacheSeconds(), admin.metrics().countingLookup(InetAddress::getAllByName));
+        this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
     }
 
@@ -76,6 +86,12 @@ public final class Appliance implements AutoCloseable {
             a.resolver.close();
             throw new StartException(problems);
         }
+        try {
+            a.admin.start(c, a::reload);
+        } catch (IOException e) {
+            a.shutdown();
+            throw new StartException(List.of(e.getMessage()));
+        }
         LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
                 + c.parent().map(Object::toString).orElse("none"));
@@ -89,6 +105,17 @@ public final class Appliance implements AutoCloseable {
      * @return the problems, empty when the reload was applied
      */
     public List<String> reload() {
+        synchronized (reloadLock) {
+            if (stopped) {
+                return List.of("shutting down: reload ignored");
+            }
+            admin.beforeReload();
+            List<String> problems = reloadNow();
+            return admin.afterReload(config(), problems);
+        }
+    }
+
+    private List<String> reloadNow() {
         audit.reopen();
         LoadResult lr = Config.load(configFile);
         if (!lr.ok()) {
@@ -131,6 +158,11 @@ public final class Appliance implements AutoCloseable {
         return startedAt;
     }
 
+    /** Metrics, status page and config watcher. */
+    public Admin admin() {
+        return admin;
+    }
+
     /** Stops accepting, drains for the configured period, closes the rest, flushes the audit log. */
     public synchronized void shutdown() {
         if (stopped) {
@@ -142,6 +174,7 @@ public final class Appliance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        admin.close();
         resolver.close();
         audit.close();
         LOG.info("stopped; " + audit.written() + " audit record(s) written, " + audit.dropped() + " dropped");
@@ -150,5 +183,63 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /** What the admin endpoints read. */
+    private final class View implements ApplianceView {
+        @Override
+        public Config config() {
+            return services.config();
+        }
+
+        @Override
+        public boolean ready() {
+            return !stopped && server.ready();
+        }
+
+        @Override
+        public boolean stopping() {
+            return stopped;
+        }
+
+        @Override
+        public int activeConnections() {
+            return server.activeConnections();
+        }
+
+        @Override
+        public List<ConnectionInfo> connections() {
+            return server.connections();
+        }
+
+        @Override
+        public Optional<InetSocketAddress> listenerAddress(String listener) {
+            return server.address(listener);
+        }
+
+        @Override
+        public long auditWritten() {
+            return audit.written();
+        }
+
+        @Override
+        public long auditDropped() {
+            return audit.dropped();
+        }
+
+        @Override
+        public long dnsCacheHits() {
+            return resolver.hits.get();
+        }
+
+        @Override
+        public long startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public String version() {
+            return Version.get();
+        }
     }
 }

@@ -34,7 +34,7 @@ final class Acceptor implements Runnable {
     private final EventLoop[] loops;
     private final Services services;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final Map<String, ServerSocketChannel> bound = new HashMap<>();
+    private final Map<String, ServerSocketChannel> bound = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile int boundCount;
     private long pausedUntil;

@@ -1,0 +1,43 @@
+package lnm.admin;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+import lnm.config.Config;
+import lnm.net.ConnectionInfo;
+
+/**
+ * What the admin endpoints read from the running appliance. The composition root
+ * ({@code lnm.cli.Appliance}) implements it over its parts; tests can supply their own.
+ * Every method is called from admin threads, never from a loop thread.
+ */
+public interface ApplianceView {
+    /** The config new connections use. */
+    Config config();
+
+    /** Every configured listener is bound and the appliance is not shutting down. */
+    boolean ready();
+
+    /** Whether a drain has begun (then not ready). */
+    boolean stopping();
+
+    int activeConnections();
+
+    /** Live connections right now (gathers from each event loop). */
+    List<ConnectionInfo> connections();
+
+    /** Where a listener is bound, if it is. */
+    Optional<InetSocketAddress> listenerAddress(String listener);
+
+    long auditWritten();
+
+    long auditDropped();
+
+    long dnsCacheHits();
+
+    /** Process start of the appliance, epoch milliseconds. */
+    long startedAt();
+
+    String version();
+}
