@@ -12,6 +12,7 @@ import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
+import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
 import lnm.net.Server;
 import lnm.net.Services;
@@ -42,6 +43,7 @@ public final class Appliance implements AutoCloseable {
     private final Resolver resolver;
     private final Services services;
     private final Server server;
+    private final DnsServer dns; // issue 8: built-in DNS for the level below (idle unless dns.listen is set)
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
 
@@ -51,6 +53,7 @@ public final class Appliance implements AutoCloseable {
         this.resolver = new Resolver(4, c.dnsCacheSeconds());
         this.services = new Services(c, audit, resolver, onClose);
         this.server = new Server(services);
+        this.dns = new DnsServer(services::config, audit);
     }
 
     /** Loads, validates and starts; throws with every problem when it cannot. */
@@ -71,6 +74,18 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
         List<String> problems = a.server.start();
+        // --- issue 8: the DNS server starts after the proxy, and a bind failure fails the start ---
+        if (problems.isEmpty()) {
+            problems = a.dns.start();
+            if (!problems.isEmpty()) {
+                try {
+                    a.server.shutdown(0);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        // --- end of issue 8 ---
         if (!problems.isEmpty()) {
             a.audit.close();
             a.resolver.close();
@@ -100,6 +115,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
+            bind.addAll(dns.apply(lr.config())); // issue 8
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -123,6 +139,11 @@ public final class Appliance implements AutoCloseable {
         return audit;
     }
 
+    /** The built-in DNS server (issue 8); not running unless {@code dns.listen} is set. */
+    public DnsServer dns() {
+        return dns;
+    }
+
     public Resolver resolver() {
         return resolver;
     }
@@ -137,6 +158,7 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         stopped = true;
+        dns.close(); // issue 8: a draining box stops attracting clients first
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {

@@ -227,6 +227,14 @@ class ConfigTest {
                 "limits.perSourceConnections = 1000 (default)",
                 "loop.threads = " + threads + " (default)",
                 "dns.cacheSeconds = 60 (default)",
+                "dns.listen = off (default)",
+                "dns.answer = (default)",
+                "dns.ttl = 60 (default)",
+                "dns.upstream = (default)",
+                "dns.sources = sources (default)",
+                "dns.audit = false (default)",
+                "dns.rateLimit = 50 (default)",
+                "dns.upstreamTimeoutSeconds = 2 (default)",
                 "direct.allowPrivate = false (default)",
                 "shutdown.drainSeconds = 30 (default)"), design().effectiveSettings());
     }
