@@ -67,6 +67,7 @@ final class DnsLoop implements Runnable {
     private volatile boolean stopping;
     private volatile List<InetSocketAddress> udpAddresses = List.of();
     private long nextRescan;
+    private boolean rescanNow;
     private long nextSweep;
 
     private DnsLoop(Supplier<Config> config, DnsCounters counters, Consumer<String> audit, InetSocketAddress listen,
@@ -183,7 +184,7 @@ final class DnsLoop implements Runnable {
 
     /** Re-enumerates local addresses (on reload). */
     void rescanLater() {
-        execute(() -> nextRescan = 0);
+        execute(() -> rescanNow = true);
     }
 
     void stop() {
@@ -196,11 +197,16 @@ final class DnsLoop implements Runnable {
         long now = System.nanoTime();
         nextRescan = now + RESCAN_SECONDS * SECOND;
         nextSweep = now + 10 * SECOND;
-        long nextTick = now;
+        long nextHousekeeping = now + SECOND;
         try {
             while (!stopping) {
-                long wait = Math.max(1, Math.min(1000, (nextTick - System.nanoTime()) / 1_000_000));
-                selector.select(wait);
+                long due = Math.min(nextHousekeeping, forwarder == null ? Long.MAX_VALUE : forwarder.due());
+                long waitMillis = (due - System.nanoTime()) / 1_000_000;
+                if (waitMillis > 0) {
+                    selector.select(Math.min(1000, waitMillis));
+                } else {
+                    selector.selectNow();
+                }
                 for (Runnable t; (t = tasks.poll()) != null; ) {
                     t.run();
                 }
@@ -209,7 +215,14 @@ final class DnsLoop implements Runnable {
                     dispatch(k, now);
                 }
                 selector.selectedKeys().clear();
-                nextTick = tick(System.nanoTime());
+                now = System.nanoTime();
+                if (forwarder != null && forwarder.due() != Long.MAX_VALUE && now - forwarder.due() >= 0) {
+                    forwarder.tick(now);
+                }
+                if (now - nextHousekeeping >= 0 || rescanNow) {
+                    housekeeping(now);
+                    nextHousekeeping = now + SECOND;
+                }
             }
         } catch (IOException | RuntimeException e) {
             LOG.severe("dns: server loop failed, DNS is down: " + e);
@@ -305,12 +318,8 @@ final class DnsLoop implements Runnable {
         }
     }
 
-    /** Timers: forwarded queries, idle TCP clients, rate limiter sweep, address rescan. */
-    private long tick(long now) {
-        long next = now + SECOND;
-        if (forwarder != null) {
-            next = Math.min(next, forwarder.tick(now));
-        }
+    /** Once a second: idle TCP clients, rate limiter sweep, address rescan. */
+    private void housekeeping(long now) {
         for (TcpConnection c : new ArrayList<>(connections)) {
             c.checkIdle(now);
             if (c.closed()) {
@@ -321,7 +330,8 @@ final class DnsLoop implements Runnable {
             handler.limiter().sweep(config.get().dnsRateLimit(), now);
             nextSweep = now + 10 * SECOND;
         }
-        if (now - nextRescan >= 0) {
+        if (rescanNow || now - nextRescan >= 0) {
+            rescanNow = false;
             nextRescan = now + RESCAN_SECONDS * SECOND;
             try {
                 bindUdp();
@@ -329,7 +339,6 @@ final class DnsLoop implements Runnable {
                 LOG.warning("dns: cannot list local addresses: " + e.getMessage());
             }
         }
-        return next;
     }
 
     /** The forwarding socket, opened on first use (on this thread); null if it cannot be. */

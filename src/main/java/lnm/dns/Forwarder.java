@@ -53,6 +53,8 @@ final class Forwarder implements AutoCloseable {
     private final DatagramChannel channel;
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
+    /** No resend or deadline is due before this (so the loop need not call {@link #tick} sooner). */
+    private long due = Long.MAX_VALUE;
 
     Forwarder(DatagramChannel channel) {
         this.channel = channel;
@@ -64,6 +66,11 @@ final class Forwarder implements AutoCloseable {
 
     int pending() {
         return pending.size();
+    }
+
+    /** When {@link #tick} next has something to do; {@link Long#MAX_VALUE} when nothing is pending. */
+    long due() {
+        return due;
     }
 
     /**
@@ -91,6 +98,7 @@ final class Forwarder implements AutoCloseable {
         p.done = done;
         pending.put(id, p);
         send(p, now);
+        due = Math.min(due, Math.min(p.nextSendAt, p.deadline));
         return true;
     }
 
@@ -163,6 +171,7 @@ final class Forwarder implements AutoCloseable {
             }
             next = Math.min(next, Math.min(p.deadline, p.nextSendAt));
         }
+        due = next;
         for (Pending p : expired) {
             p.done.failed("no answer from " + p.upstreams.size() + " upstream(s) within the timeout");
         }
@@ -173,6 +182,7 @@ final class Forwarder implements AutoCloseable {
     void failAll(String why) {
         List<Pending> all = new ArrayList<>(pending.values());
         pending.clear();
+        due = Long.MAX_VALUE;
         for (Pending p : all) {
             p.done.failed(why);
         }

@@ -24,7 +24,8 @@ final class DnsClient {
 
     /** Sends one datagram and returns the answer, or null if none came within {@code timeoutMillis}. */
     static byte[] udp(InetAddress server, int port, byte[] query, int timeoutMillis) throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
+        InetAddress from = server instanceof java.net.Inet6Address ? InetAddress.getByAddress(new byte[16]) : LOOPBACK;
+        try (DatagramSocket s = new DatagramSocket(0, from)) {
             s.setSoTimeout(timeoutMillis);
             s.send(new DatagramPacket(query, query.length, new InetSocketAddress(server, port)));
             DatagramPacket p = new DatagramPacket(new byte[65535], 65535);

@@ -355,6 +355,22 @@ class DnsServerIntegrationTest {
     }
 
     @Test
+    void ipv6WildcardServesBothFamiliesAndAnswersAcrossThem() throws Exception {
+        List<InetAddress> v6 = loopbackV6();
+        org.junit.jupiter.api.Assumptions.assumeFalse(v6.isEmpty(), "IPv6 is off on loopback");
+        lnm = Lnm.start(dir, config().replace("dns.listen = 127.0.0.1:0", "dns.listen = [::]:0"), ALLOWLIST);
+        List<InetAddress> bound = lnm.app.dns().udpAddresses().stream().map(a -> a.getAddress()).toList();
+        assertTrue(bound.contains(LO) && bound.contains(v6.get(0)), bound.toString());
+        assertTrue(bound.stream().noneMatch(InetAddress::isLinkLocalAddress), bound.toString());
+        // Asked over IPv6, an A query gets the same interface's IPv4 address, and the other way round.
+        assertEquals(List.of(LO), addresses(DnsClient.udp(v6.get(0), port(), query(1, "management.azure.com", DnsCodes.TYPE_A, 0), 3000)));
+        assertEquals(v6, addresses(DnsClient.udp(v6.get(0), port(), query(2, "management.azure.com", DnsCodes.TYPE_AAAA, 0), 3000)));
+        assertEquals(v6, addresses(udp(port(), query(3, "management.azure.com", DnsCodes.TYPE_AAAA, 0))));
+        // TCP on [::] takes IPv4 clients too, and knows which address they asked.
+        assertEquals(List.of(LO), addresses(DnsClient.tcp(port(), DnsClient.frames(query(4, "management.azure.com", DnsCodes.TYPE_A, 0)), 1).get(0)));
+    }
+
+    @Test
     void theJdkResolverGetsTheBoxAddress() throws Exception {
         start();
         java.util.Hashtable<String, String> env = new java.util.Hashtable<>();
