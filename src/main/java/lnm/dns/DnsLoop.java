@@ -241,7 +241,7 @@ final class DnsLoop implements Runnable {
                 receive(u);
             } else if (a instanceof TcpConnection c) {
                 if (k.isReadable()) {
-                    c.readable(handler, counters, now);
+                    c.readable(now);
                 }
                 if (!c.closed() && k.isValid() && k.isWritable()) {
                     c.writable(now);
@@ -290,26 +290,34 @@ final class DnsLoop implements Runnable {
             if (ch == null) {
                 return;
             }
-            InetSocketAddress client = (InetSocketAddress) ch.getRemoteAddress();
-            InetAddress ip = LocalAddresses.unmapped(client.getAddress());
-            if (!config.get().dnsSources().contains(ip)) {
-                counters.count(DnsResult.SOURCE_DENIED);
-                ch.close();
-                continue;
+            try {
+                admit(ch, now);
+            } catch (IOException e) {
+                ch.close(); // the client went away while being admitted
             }
-            int mine = perClient.getOrDefault(ip, 0);
-            if (connections.size() >= MAX_TCP || mine >= MAX_TCP_PER_CLIENT) {
-                ch.close();
-                continue;
-            }
-            ch.configureBlocking(false);
-            ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            InetAddress local = ((InetSocketAddress) ch.getLocalAddress()).getAddress();
-            TcpConnection c = new TcpConnection(ch, client, LocalAddresses.unmapped(local), now);
-            c.register(ch.register(selector, SelectionKey.OP_READ, c));
-            connections.add(c);
-            perClient.put(ip, mine + 1);
         }
+    }
+
+    private void admit(SocketChannel ch, long now) throws IOException {
+        InetSocketAddress client = (InetSocketAddress) ch.getRemoteAddress();
+        InetAddress ip = LocalAddresses.unmapped(client.getAddress());
+        if (!config.get().dnsSources().contains(ip)) {
+            counters.count(DnsResult.SOURCE_DENIED);
+            ch.close();
+            return;
+        }
+        int mine = perClient.getOrDefault(ip, 0);
+        if (connections.size() >= MAX_TCP || mine >= MAX_TCP_PER_CLIENT) {
+            ch.close();
+            return;
+        }
+        ch.configureBlocking(false);
+        ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        InetAddress local = ((InetSocketAddress) ch.getLocalAddress()).getAddress();
+        TcpConnection c = new TcpConnection(ch, client, LocalAddresses.unmapped(local), handler, counters, now);
+        c.register(ch.register(selector, SelectionKey.OP_READ, c));
+        connections.add(c);
+        perClient.put(ip, mine + 1);
     }
 
     private void forget(TcpConnection c) {

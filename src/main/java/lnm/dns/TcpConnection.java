@@ -29,6 +29,8 @@ final class TcpConnection {
     final SocketChannel channel;
     final InetSocketAddress client;
     final InetAddress local;
+    private final QueryHandler handler;
+    private final DnsCounters counters;
     private SelectionKey key;
     private ByteBuffer in; // write mode; null while no bytes are held
     private final ArrayDeque<ByteBuffer> out = new ArrayDeque<>();
@@ -38,10 +40,13 @@ final class TcpConnection {
     private boolean closed;
     private long lastActive;
 
-    TcpConnection(SocketChannel channel, InetSocketAddress client, InetAddress local, long now) {
+    TcpConnection(SocketChannel channel, InetSocketAddress client, InetAddress local, QueryHandler handler,
+                  DnsCounters counters, long now) {
         this.channel = channel;
         this.client = client;
         this.local = local;
+        this.handler = handler;
+        this.counters = counters;
         this.lastActive = now;
     }
 
@@ -55,7 +60,7 @@ final class TcpConnection {
     }
 
     /** Reads what has arrived and handles every complete query it can. */
-    void readable(QueryHandler h, DnsCounters counters, long now) throws IOException {
+    void readable(long now) throws IOException {
         if (in == null) {
             in = ByteBuffer.allocate(FIRST_BUFFER);
         }
@@ -65,12 +70,12 @@ final class TcpConnection {
         } else if (n > 0) {
             lastActive = now;
         }
-        process(h, counters);
+        process();
         update();
     }
 
     /** Handles the complete queries held, as long as there is room for their answers. */
-    private void process(QueryHandler h, DnsCounters counters) {
+    private void process() {
         while (!closed && in != null && outBytes < MAX_OUT && waiting < MAX_WAITING) {
             in.flip();
             ParseResult<Integer> f = DnsParser.frame(in, MAX_QUERY);
@@ -84,7 +89,7 @@ final class TcpConnection {
                 msg.position(in.position() + 2).limit(in.position() + 2 + p.value());
                 in.position(in.position() + p.consumed());
                 boolean[] during = {true};
-                boolean later = h.handle(msg, client, local, "tcp", response -> deliver(response, !during[0], h, counters));
+                boolean later = handler.handle(msg, client, local, "tcp", response -> deliver(response, !during[0]));
                 during[0] = false;
                 if (later) {
                     waiting++;
@@ -109,7 +114,7 @@ final class TcpConnection {
     }
 
     /** Queues an answer; {@code async} when it is a forwarded query's, arriving after the handler returned. */
-    private void deliver(byte[] response, boolean async, QueryHandler h, DnsCounters counters) {
+    private void deliver(byte[] response, boolean async) {
         if (closed) {
             return;
         }
@@ -119,7 +124,7 @@ final class TcpConnection {
         outBytes += b.remaining();
         if (async) {
             waiting = Math.max(0, waiting - 1);
-            process(h, counters);
+            process();
             update();
         }
     }
@@ -137,6 +142,7 @@ final class TcpConnection {
             }
             out.poll();
         }
+        process(); // queries held back while the answers were piling up
         update();
     }
 
@@ -149,12 +155,15 @@ final class TcpConnection {
 
     /** Interest ops from buffer state; closes once input is done and everything is answered. */
     void update() {
-        if (closed || key == null) {
+        if (closed) {
             return;
         }
         if (inputDone && out.isEmpty() && waiting == 0) {
             close();
             return;
+        }
+        if (key == null) {
+            return; // not registered yet
         }
         int ops = 0;
         if (!inputDone && outBytes < MAX_OUT && waiting < MAX_WAITING) {

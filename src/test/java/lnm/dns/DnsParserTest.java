@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /** The DNS parser on real queries, a compressed response, and malformed and malicious input. */
+@SuppressWarnings("unchecked") // assertInstanceOf on the generic result records
 class DnsParserTest {
 
     static DnsMessage parsed(byte[] b) {

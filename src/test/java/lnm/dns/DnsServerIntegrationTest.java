@@ -163,6 +163,24 @@ class DnsServerIntegrationTest {
     }
 
     @Test
+    void manyPipelinedTcpQueriesAllGetAnswersInOrder() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 1; i <= 40; i++) {
+            many.append(i > 1 ? ", " : "").append("10.9.0.").append(i);
+        }
+        start("dns.answer = " + many, "dns.rateLimit = 0");
+        byte[][] queries = new byte[1000][];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = query(i, "management.azure.com", DnsCodes.TYPE_A, 0);
+        }
+        List<byte[]> answers = DnsClient.tcp(port(), DnsClient.frames(queries), queries.length);
+        for (int i = 0; i < queries.length; i++) {
+            assertEquals(i, parse(answers.get(i)).id());
+            assertEquals(40, parse(answers.get(i)).answers().size());
+        }
+    }
+
+    @Test
     void largeAnswersAreTruncatedOverUdpAndWholeOverTcp() throws Exception {
         StringBuilder many = new StringBuilder();
         for (int i = 1; i <= 40; i++) {
