@@ -78,6 +78,17 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    // --- issue 8: DNS queries are audited as lines of their own shape (lnm.dns.QueryHandler.line) ---
+    /** Queues one finished JSON object (no line end); never blocks. Same queue and drop count as {@link #write(AuditRecord)}. */
+    public void writeLine(String json) {
+        if (json.isEmpty() || !queue.offer(json)) {
+            if (dropped.incrementAndGet() % 1000 == 1) {
+                LOG.warning("audit queue full: records are being dropped (" + dropped.get() + " so far)");
+            }
+        }
+    }
+    // --- end of issue 8 ---
+
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {
         reopen = true;

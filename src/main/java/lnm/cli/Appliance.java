@@ -17,6 +17,7 @@ import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
+import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
 import lnm.net.ConnectionInfo;
 import lnm.net.Server;
@@ -48,6 +49,7 @@ public final class Appliance implements AutoCloseable {
     private final Resolver resolver;
     private final Services services;
     private final Server server;
+    private final DnsServer dns; // issue 8: built-in DNS for the level below (idle unless dns.listen is set)
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
     // ---- admin (issue 5): metrics, status page, config watcher ----
@@ -61,6 +63,7 @@ public final class Appliance implements AutoCloseable {
         this.resolver = new Resolver(4, c.dnsCacheSeconds(), admin.metrics().countingLookup(InetAddress::getAllByName));
         this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
+        this.dns = new DnsServer(services::config, audit);
     }
 
     /** Loads, validates and starts; throws with every problem when it cannot. */
@@ -81,6 +84,18 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
         List<String> problems = a.server.start();
+        // --- issue 8: the DNS server starts after the proxy, and a bind failure fails the start ---
+        if (problems.isEmpty()) {
+            problems = a.dns.start();
+            if (!problems.isEmpty()) {
+                try {
+                    a.server.shutdown(0);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        // --- end of issue 8 ---
         if (!problems.isEmpty()) {
             a.audit.close();
             a.resolver.close();
@@ -127,6 +142,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
+            bind.addAll(dns.apply(lr.config())); // issue 8
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -150,6 +166,11 @@ public final class Appliance implements AutoCloseable {
         return audit;
     }
 
+    /** The built-in DNS server (issue 8); not running unless {@code dns.listen} is set. */
+    public DnsServer dns() {
+        return dns;
+    }
+
     public Resolver resolver() {
         return resolver;
     }
@@ -169,6 +190,7 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         stopped = true;
+        dns.close(); // issue 8: a draining box stops attracting clients first
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {

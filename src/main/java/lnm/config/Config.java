@@ -158,6 +158,46 @@ public final class Config {
         return get(Key.DNS_CACHE_SECONDS);
     }
 
+    // --- Built-in DNS server (issue 8) ---
+    /** Where the DNS server listens (UDP and TCP); empty when {@code dns.listen = off}. */
+    public Optional<InetSocketAddress> dnsListen() {
+        return get(Key.DNS_LISTEN);
+    }
+
+    /** Fixed addresses for allowlisted names; empty means the box's own address on the arrival interface. */
+    public List<java.net.InetAddress> dnsAnswer() {
+        return get(Key.DNS_ANSWER);
+    }
+
+    public int dnsTtl() {
+        return get(Key.DNS_TTL);
+    }
+
+    /** DNS servers for names not on the allowlist; empty means such names get REFUSED. */
+    public List<InetSocketAddress> dnsUpstream() {
+        return get(Key.DNS_UPSTREAM);
+    }
+
+    /** Clients that may query the DNS server: {@code dns.sources}, or {@link #sources()} by default. */
+    public CidrSet dnsSources() {
+        Optional<CidrSet> s = get(Key.DNS_SOURCES);
+        return s.orElseGet(this::sources);
+    }
+
+    public boolean dnsAudit() {
+        return get(Key.DNS_AUDIT);
+    }
+
+    /** Queries per second per client (bursts of twice that); 0 means unlimited. */
+    public int dnsRateLimit() {
+        return get(Key.DNS_RATE_LIMIT);
+    }
+
+    public long dnsUpstreamTimeoutMillis() {
+        return get(Key.DNS_UPSTREAM_TIMEOUT);
+    }
+    // --- end of built-in DNS ---
+
     public boolean directAllowPrivate() {
         return get(Key.DIRECT_ALLOW_PRIVATE);
     }

@@ -217,6 +217,23 @@ final class ConfigLoader {
                 }
             }
         }
+        // --- dns.listen (issue 8): its TCP port must not be a listener's or the admin server's. ---
+        @SuppressWarnings("unchecked")
+        java.util.Optional<InetSocketAddress> dns = (java.util.Optional<InetSocketAddress>) values.get(Key.DNS_LISTEN);
+        if (dns != null && dns.isPresent()) {
+            Integer at = lines.get(Key.DNS_LISTEN);
+            for (ListenerSpec l : out) {
+                if (clash(dns.get(), l.bind())) {
+                    problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with listener '" + l.name() + "' ("
+                            + l.bindText() + ", line " + specLines.get(l) + "); DNS uses that port for TCP too");
+                }
+            }
+            if (admin != null && admin.isPresent() && clash(dns.get(), admin.get())) {
+                problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with admin.listen "
+                        + Values.formatBind(admin.get()) + "; DNS uses that port for TCP too");
+            }
+        }
+        // --- end of dns.listen ---
         if (!anyAddress) {
             problem(0, "no listeners; add at least one 'listen.<name> = [address:]port', such as 'listen.https = 0.0.0.0:443'");
         }

@@ -1,5 +1,6 @@
 package lnm.config;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,6 +90,39 @@ public final class Key<T> {
     public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
+    // --- Built-in DNS server for the level below (issue 8); read by lnm.dns.DnsServer. ---
+    static final int DNS_MAX_ANSWERS = 64;
+    static final int DNS_MAX_UPSTREAMS = 8;
+    public static final Key<Optional<InetSocketAddress>> DNS_LISTEN = new Key<>("dns.listen", "off",
+            "[address:]port for the built-in DNS server, UDP and TCP (address an IP literal, default 0.0.0.0: "
+                    + "every local IPv4 address), or off",
+            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "0.0.0.0")),
+            o -> o.map(Values::formatBind).orElse("off"));
+    public static final Key<List<InetAddress>> DNS_ANSWER = new Key<>("dns.answer", "",
+            "comma-separated IP addresses (at most " + DNS_MAX_ANSWERS + ") that allowlisted names resolve to; "
+                    + "empty: this box's address on the interface the query arrived on",
+            Key::dnsAnswers, Key::formatDnsAnswers);
+    public static final Key<Integer> DNS_TTL = new Key<>("dns.ttl", "60",
+            "an integer from 0 to 86400 (seconds that DNS answers may be cached)",
+            v -> Values.intRange(v, 0, 86_400), String::valueOf);
+    public static final Key<List<InetSocketAddress>> DNS_UPSTREAM = new Key<>("dns.upstream", "",
+            "comma-separated IP[:port] of DNS servers (at most " + DNS_MAX_UPSTREAMS + ", port default 53, "
+                    + "IPv6 as [address]:port) that names not on the allowlist are forwarded to; empty: answer REFUSED",
+            Key::dnsUpstreams, Key::formatDnsUpstreams);
+    public static final Key<Optional<CidrSet>> DNS_SOURCES = new Key<>("dns.sources", "sources",
+            "comma-separated CIDRs or addresses that may query the DNS server, any, none, or sources (the same as 'sources')",
+            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
+            o -> o.map(CidrSet::toString).orElse("sources"));
+    public static final Key<Boolean> DNS_AUDIT = new Key<>("dns.audit", "false",
+            "true or false (whether every DNS query gets an audit line)",
+            Values::bool, String::valueOf);
+    public static final Key<Integer> DNS_RATE_LIMIT = new Key<>("dns.rateLimit", "50",
+            "an integer from 0 to 100000 (DNS queries per second per client, bursts of twice that; 0 turns the limit off)",
+            v -> Values.intRange(v, 0, 100_000), String::valueOf);
+    public static final Key<Long> DNS_UPSTREAM_TIMEOUT = new Key<>("dns.upstreamTimeoutSeconds", "2",
+            "seconds from 0.1 to 30, decimals allowed (then a forwarded query is answered SERVFAIL)",
+            v -> Values.secondsAsMillis(v, 100, 30_000), Values::formatSeconds);
+    // --- end of built-in DNS keys ---
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
             "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
             Values::bool, String::valueOf);
@@ -111,6 +145,7 @@ public final class Key<T> {
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
+            DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DIRECT_ALLOW_PRIVATE, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI);
 
@@ -232,6 +267,78 @@ public final class Key<T> {
     private static String formatPorts(List<Integer> ports) {
         return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
+
+    // --- dns.answer and dns.upstream values (issue 8) ---
+    private static List<InetAddress> dnsAnswers(String v) {
+        List<InetAddress> out = new java.util.ArrayList<>();
+        for (String e : dnsEntries(v, DNS_MAX_ANSWERS)) {
+            String a = e.startsWith("[") && e.endsWith("]") ? e.substring(1, e.length() - 1) : e;
+            byte[] b = IpLiteral.parse(a);
+            if (b == null) {
+                throw new IllegalArgumentException("'" + e + "' is not an IP address");
+            }
+            InetAddress ia = IpLiteral.toInet(b);
+            if (ia.isAnyLocalAddress() || ia.isMulticastAddress()) {
+                throw new IllegalArgumentException("'" + e + "' cannot be given to clients as an address");
+            }
+            if (out.contains(ia)) {
+                throw new IllegalArgumentException("'" + e + "' is listed twice");
+            }
+            out.add(ia);
+        }
+        return List.copyOf(out);
+    }
+
+    private static String formatDnsAnswers(List<InetAddress> l) {
+        return String.join(", ", l.stream().map(IpLiteral::format).toList());
+    }
+
+    private static List<InetSocketAddress> dnsUpstreams(String v) {
+        List<InetSocketAddress> out = new java.util.ArrayList<>();
+        for (String e : dnsEntries(v, DNS_MAX_UPSTREAMS)) {
+            HostPort hp = HostPort.parse(e, 53);
+            byte[] b = IpLiteral.parse(hp.host());
+            if (b == null) {
+                throw new IllegalArgumentException("'" + e + "' is not an IP address (a DNS server is named by its address)");
+            }
+            InetSocketAddress sa = new InetSocketAddress(IpLiteral.toInet(b), hp.port());
+            if (sa.getAddress().isAnyLocalAddress() || sa.getAddress().isMulticastAddress()) {
+                throw new IllegalArgumentException("'" + e + "' is not a unicast address");
+            }
+            if (out.contains(sa)) {
+                throw new IllegalArgumentException("'" + e + "' is listed twice");
+            }
+            out.add(sa);
+        }
+        return List.copyOf(out);
+    }
+
+    private static String formatDnsUpstreams(List<InetSocketAddress> l) {
+        return String.join(", ", l.stream().map(Values::formatBind).toList());
+    }
+
+    /** Comma-separated entries of a list value; empty value, empty list. */
+    private static List<String> dnsEntries(String v, int max) {
+        if (v.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String raw : v.split(",", -1)) {
+            String e = raw.trim();
+            if (e.isEmpty()) {
+                throw new IllegalArgumentException("empty entry");
+            }
+            if (e.chars().anyMatch(Character::isWhitespace)) {
+                throw new IllegalArgumentException("'" + e + "': separate entries with commas");
+            }
+            out.add(e);
+        }
+        if (out.size() > max) {
+            throw new IllegalArgumentException(out.size() + " entries, at most " + max + " allowed");
+        }
+        return out;
+    }
+    // --- end of dns values ---
 
     private static String nonEmpty(String v) {
         if (v.isEmpty()) {

@@ -1,0 +1,146 @@
+package lnm.dns;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * This box's addresses, for binding and for answers.
+ *
+ * <p>The JDK does not tell a UDP server which of its addresses a datagram was sent to, so a
+ * wildcard {@code dns.listen} is served by one socket per local address, and the socket a
+ * query arrived on says which address the client used. TCP needs no such trick: an accepted
+ * socket knows its local address.
+ */
+final class LocalAddresses {
+    private LocalAddresses() {}
+
+    /**
+     * The addresses to bind for a wildcard: of every interface that is up, the IPv4 ones for
+     * {@code 0.0.0.0}; for {@code ::} the IPv6 ones too, except link-local (which would need a
+     * scope, and a client in another network cannot use them).
+     */
+    static List<InetAddress> forWildcard(InetAddress wildcard) throws SocketException {
+        boolean v6 = wildcard instanceof Inet6Address;
+        Set<InetAddress> out = new LinkedHashSet<>();
+        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (!ni.isUp()) {
+                continue;
+            }
+            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                if (a instanceof Inet4Address || (v6 && !a.isLinkLocalAddress())) {
+                    out.add(withoutScope(a));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * What to answer for a query that arrived on {@code local}: that address for its own
+     * family, and the other family's addresses of the same interface (so an AAAA query sent
+     * over IPv4 still gets this box's IPv6 address on that network).
+     */
+    static Responder.Local answersFor(InetAddress local) {
+        InetAddress l = unmapped(local);
+        List<InetAddress> v4 = new ArrayList<>();
+        List<InetAddress> v6 = new ArrayList<>();
+        (l instanceof Inet4Address ? v4 : v6).add(withoutScope(l));
+        try {
+            NetworkInterface ni = NetworkInterface.getByInetAddress(l);
+            if (ni != null) {
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (l instanceof Inet4Address && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                        v6.add(withoutScope(a));
+                    } else if (l instanceof Inet6Address && a instanceof Inet4Address) {
+                        v4.add(a);
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // Interface gone: answer with the address itself only.
+        }
+        return new Responder.Local(v4, v6);
+    }
+
+    /** An IPv4-mapped IPv6 address (what a dual-stack socket reports) as the IPv4 address. */
+    static InetAddress unmapped(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 16) {
+            for (int i = 0; i < 10; i++) {
+                if (b[i] != 0) {
+                    return a;
+                }
+            }
+            if (b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
+                return byAddress(new byte[] {b[12], b[13], b[14], b[15]});
+            }
+        }
+        return a;
+    }
+
+    private static InetAddress withoutScope(InetAddress a) {
+        return a instanceof Inet6Address && ((Inet6Address) a).getScopeId() != 0 ? byAddress(a.getAddress()) : a;
+    }
+
+    private static InetAddress byAddress(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // only for 4 or 16 bytes, which these are
+        }
+    }
+
+    /** {@code a.b.c.d:port} or {@code [v6]:port}, IPv6 in RFC 5952 form, without any lookup. */
+    static String format(java.net.InetSocketAddress s) {
+        InetAddress a = s.getAddress();
+        String h = a == null ? s.getHostString() : text(a);
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + s.getPort();
+    }
+
+    /** The address as text, IPv6 lowercase with the longest run of zero groups compressed. */
+    static String text(InetAddress a) {
+        byte[] b = unmapped(a).getAddress();
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
+        }
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = Math.max(j, i + 1);
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,110 @@
+package lnm.dns;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import lnm.config.Allowlist;
+import lnm.config.Config;
+import lnm.config.Rule;
+
+/**
+ * Decides what one parsed query gets. Pure: the same query, policy and addresses always give
+ * the same bytes, so tests compare answers byte for byte.
+ *
+ * <ol>
+ *   <li>opcode other than QUERY: NOTIMP; EDNS version above 0: BADVERS (RFC 6891);
+ *   <li>not exactly one question: FORMERR;
+ *   <li>class IN and a name the allowlist allows (exact or wildcard, the proxy's own
+ *       {@link Allowlist#match}): authoritative NOERROR. Type A gets the IPv4 addresses,
+ *       AAAA the IPv6 ones: {@code dns.answer}'s if set, else this box's on the interface the
+ *       query arrived on. Every other type (MX, TXT, HTTPS, ANY, ...) and a family the box
+ *       has no address of get an empty NOERROR without an SOA in the authority section: the
+ *       name exists, it just has no such record here. So clients fall back to A/AAAA, and a
+ *       small query never buys a large answer;
+ *   <li>anything else: forwarded when {@code dns.upstream} is set, else REFUSED.
+ * </ol>
+ */
+public final class Responder {
+    private Responder() {}
+
+    /** What the config says about answering. */
+    public record Policy(Allowlist allowlist, List<InetAddress> fixedV4, List<InetAddress> fixedV6, long ttl,
+                         boolean forward) {
+        public Policy {
+            fixedV4 = List.copyOf(fixedV4);
+            fixedV6 = List.copyOf(fixedV6);
+        }
+
+        /** The policy of a config snapshot. */
+        public static Policy of(Config c) {
+            List<InetAddress> v4 = new ArrayList<>();
+            List<InetAddress> v6 = new ArrayList<>();
+            for (InetAddress a : c.dnsAnswer()) {
+                (a instanceof Inet4Address ? v4 : v6).add(a);
+            }
+            return new Policy(c.allowlist(), v4, v6, c.dnsTtl(), !c.dnsUpstream().isEmpty());
+        }
+
+        /** Whether {@code dns.answer} is set (then the box's own addresses are not used). */
+        boolean fixed() {
+            return !fixedV4.isEmpty() || !fixedV6.isEmpty();
+        }
+    }
+
+    /** This box's addresses on the interface a query arrived on. */
+    public record Local(List<InetAddress> v4, List<InetAddress> v6) {
+        public static final Local NONE = new Local(List.of(), List.of());
+
+        public Local {
+            v4 = List.copyOf(v4);
+            v6 = List.copyOf(v6);
+        }
+    }
+
+    /**
+     * @param result   {@link DnsResult#FORWARDED} means "forward it" (then {@code response} is null)
+     * @param rcode    the rcode sent, -1 when nothing is sent yet
+     * @param answers  the addresses in the answer (empty when truncated)
+     * @param rule     the allowlist pattern that matched, or null
+     */
+    public record Outcome(DnsResult result, int rcode, byte[] response, List<InetAddress> answers, String rule,
+                          boolean truncated) {}
+
+    /**
+     * @param limit the most bytes the client can take: its UDP size, or 65535 over TCP
+     */
+    public static Outcome decide(DnsMessage q, Policy p, Local local, int limit) {
+        if (q.opcode() != DnsCodes.OPCODE_QUERY) {
+            return error(q, DnsResult.UNSUPPORTED, DnsCodes.NOTIMP);
+        }
+        if (q.edns() != null && q.edns().version() != 0) {
+            return error(q, DnsResult.UNSUPPORTED, DnsCodes.BADVERS);
+        }
+        DnsMessage.Question question = q.question();
+        if (question == null) {
+            return error(q, DnsResult.MALFORMED, DnsCodes.FORMERR);
+        }
+        Optional<Rule> rule = question.qclass() == DnsCodes.CLASS_IN ? p.allowlist().match(question.name().text())
+                : Optional.empty();
+        if (rule.isEmpty()) {
+            return p.forward() ? new Outcome(DnsResult.FORWARDED, -1, null, List.of(), null, false)
+                    : error(q, DnsResult.REFUSED, DnsCodes.REFUSED);
+        }
+        List<InetAddress> addresses = switch (question.type()) {
+            case DnsCodes.TYPE_A -> p.fixed() ? p.fixedV4() : local.v4();
+            case DnsCodes.TYPE_AAAA -> p.fixed() ? p.fixedV6() : local.v6();
+            default -> List.of();
+        };
+        byte[] bytes = DnsWriter.answer(q, DnsCodes.NOERROR, true, addresses, p.ttl(), limit);
+        boolean tc = DnsWriter.truncated(bytes);
+        return new Outcome(DnsResult.ANSWERED, DnsCodes.NOERROR, bytes, tc ? List.of() : addresses,
+                rule.get().pattern(), tc);
+    }
+
+    private static Outcome error(DnsMessage q, DnsResult result, int rcode) {
+        // BADVERS needs an OPT record to carry it; a query without one never gets here.
+        return new Outcome(result, rcode, DnsWriter.error(q, rcode), List.of(), null, false);
+    }
+}
