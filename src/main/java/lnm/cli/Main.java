@@ -1,9 +1,28 @@
 package lnm.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Command line entry point: {@code lnm run|check|explain|version}. */
+/**
+ * Command line entry point.
+ *
+ * <pre>
+ *   lnm run [--config FILE]                                   foreground; SIGHUP reloads, SIGTERM drains
+ *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
+ *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
+ *   lnm version
+ * </pre>
+ */
 public final class Main {
+    static final String DEFAULT_CONFIG = "/etc/lnm/lnm.properties";
+    static final String USAGE = String.join(System.lineSeparator(),
+            "usage: lnm run [--config FILE]",
+            "       lnm check --config FILE [--print]",
+            "       lnm explain --config FILE NAME [--port N] [--source IP]",
+            "       lnm version");
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -12,11 +31,97 @@ public final class Main {
 
     /** Runs one command and returns its exit code; only {@link #main} exits the JVM. */
     public static int run(PrintStream out, String[] args) {
-        if (args.length == 1 && args[0].equals("version")) {
-            out.println("lnm " + Version.get());
-            return 0;
+        if (args.length == 0) {
+            out.println(USAGE);
+            return 2;
         }
-        out.println("usage: lnm run [--config FILE] | check --config FILE | explain --config FILE NAME | version");
-        return 2;
+        Args a;
+        try {
+            a = Args.parse(args);
+        } catch (IllegalArgumentException e) {
+            out.println("lnm: " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        switch (a.command) {
+            case "version", "--version" -> {
+                out.println("lnm " + Version.get());
+                return 0;
+            }
+            case "run" -> {
+                return RunCommand.run(out, Path.of(a.config != null ? a.config : DEFAULT_CONFIG));
+            }
+            case "check" -> {
+                return CheckCommand.check(out, a.requireConfig(), a.print);
+            }
+            case "explain" -> {
+                if (a.positional.size() != 1) {
+                    out.println("lnm: explain needs exactly one NAME");
+                    return 2;
+                }
+                return ExplainCommand.explain(out, a.requireConfig(), a.positional.get(0), a.port, a.source);
+            }
+            case "help", "--help", "-h" -> {
+                out.println(USAGE);
+                return 0;
+            }
+            default -> {
+                out.println("lnm: unknown command '" + a.command + "'");
+                out.println(USAGE);
+                return 2;
+            }
+        }
+    }
+
+    /** Parsed arguments: a command, options, and the rest. */
+    static final class Args {
+        String command;
+        String config;
+        boolean print;
+        Integer port;
+        String source;
+        final List<String> positional = new ArrayList<>();
+
+        static Args parse(String[] args) {
+            Args a = new Args();
+            a.command = args[0];
+            for (int i = 1; i < args.length; i++) {
+                String s = args[i];
+                switch (s) {
+                    case "--config", "-c" -> a.config = value(args, ++i, s);
+                    case "--print" -> a.print = true;
+                    case "--source" -> a.source = value(args, ++i, s);
+                    case "--port" -> {
+                        String v = value(args, ++i, s);
+                        try {
+                            a.port = Integer.parseInt(v);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--port needs a number, got '" + v + "'");
+                        }
+                        if (a.port < 1 || a.port > 65535) {
+                            throw new IllegalArgumentException("--port must be 1-65535, got " + a.port);
+                        }
+                    }
+                    default -> {
+                        if (s.startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + s);
+                        }
+                        a.positional.add(s);
+                    }
+                }
+            }
+            return a;
+        }
+
+        private static String value(String[] args, int i, String opt) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(opt + " needs a value");
+            }
+            return args[i];
+        }
+
+        Path requireConfig() {
+            return Path.of(config != null ? config : DEFAULT_CONFIG);
+        }
     }
 }

@@ -18,9 +18,12 @@ public final class Cursor {
 
     /** Reads {@code buf[from, to)} with absolute gets. */
     public Cursor(ByteBuffer buf, int from, int to) {
+        if (from < 0) {
+            throw new IllegalArgumentException("from " + from);
+        }
         this.buf = buf;
         this.pos = from;
-        this.limit = Math.min(to, buf.limit());
+        this.limit = Math.max(from, Math.min(to, buf.limit()));
     }
 
     /** Reads the buffer's remaining bytes, from position to limit. */

@@ -1,0 +1,177 @@
+package lnm.audit;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * JSON Lines audit writer on its own thread.
+ *
+ * <p>Loop threads only {@link #write offer} finished lines to a bounded queue, so a slow disk
+ * never blocks a loop; a full queue counts the record as dropped (visible in metrics and in
+ * a warning), never silently. The writer flushes whenever the queue runs empty, rotates by
+ * size ({@code file.1 .. file.keep}) and reopens the file on request (logrotate's SIGHUP).
+ * The path {@code -} writes to standard output.
+ */
+public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
+    private static final String STOP = new String("stop");
+
+    private final Path file;
+    private final long maxBytes;
+    private final int keep;
+    private final BlockingQueue<String> queue;
+    private final AtomicLong written = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean reopen;
+    private final Thread thread;
+    private Writer out;
+    private long size;
+
+    public AuditLog(Path file, long maxBytes, int keep, int capacity) throws IOException {
+        this.file = file;
+        this.maxBytes = maxBytes;
+        this.keep = keep;
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        open();
+        this.thread = new Thread(this::drain, "lnm-audit");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private boolean stdout() {
+        return file.toString().equals("-");
+    }
+
+    private void open() throws IOException {
+        if (stdout()) {
+            out = new BufferedWriter(new OutputStreamWriter(new PrintStream(System.out), StandardCharsets.UTF_8));
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        size = Files.size(file);
+    }
+
+    /** Queues one record; never blocks. */
+    public void write(AuditRecord r) {
+        if (!queue.offer(r.toJson(System.currentTimeMillis()))) {
+            if (dropped.incrementAndGet() % 1000 == 1) {
+                LOG.warning("audit queue full: records are being dropped (" + dropped.get() + " so far)");
+            }
+        }
+    }
+
+    /** Asks the writer to close and reopen the file (after an external rotation). */
+    public void reopen() {
+        reopen = true;
+        queue.offer("");
+    }
+
+    public long written() {
+        return written.get();
+    }
+
+    public long dropped() {
+        return dropped.get();
+    }
+
+    private void drain() {
+        List<String> batch = new ArrayList<>(256);
+        while (true) {
+            try {
+                String first = queue.poll(1, TimeUnit.SECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 4096);
+                boolean stop = false;
+                for (String line : batch) {
+                    if (line == STOP) {
+                        stop = true;
+                    } else if (!line.isEmpty()) {
+                        append(line);
+                    }
+                }
+                batch.clear();
+                out.flush();
+                if (reopen) {
+                    reopen = false;
+                    out.close();
+                    open();
+                }
+                if (stop) {
+                    out.close();
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                LOG.warning("audit log " + file + ": " + e.getMessage());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void append(String line) throws IOException {
+        if (!stdout() && maxBytes > 0 && size + line.length() + 1 > maxBytes && size > 0) {
+            rotate();
+        }
+        out.write(line);
+        out.write('\n');
+        size += line.length() + 1;
+        written.incrementAndGet();
+    }
+
+    private void rotate() throws IOException {
+        out.close();
+        for (int i = keep - 1; i >= 1; i--) {
+            Path from = Path.of(file + "." + i);
+            if (Files.exists(from)) {
+                Files.move(from, Path.of(file + "." + (i + 1)), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (keep >= 1) {
+            Files.move(file, Path.of(file + ".1"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.delete(file);
+        }
+        open();
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes everything queued so far, then stops the writer. */
+    @Override
+    public void close() {
+        try {
+            queue.put(STOP);
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

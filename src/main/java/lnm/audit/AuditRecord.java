@@ -1,0 +1,76 @@
+package lnm.audit;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One connection's audit record, filled in as the connection goes and written once when it ends.
+ *
+ * <p>Field names are a contract (DESIGN.md, "Audit record"): time, listener, level, client,
+ * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
+ * durationMs, closedBy.
+ */
+public final class AuditRecord {
+    public final long startMillis = System.currentTimeMillis();
+    public final String listener;
+    public final int level;
+    public final String client;
+    public String origin;
+    public String sni;
+    public String host;
+    public List<String> alpn = List.of();
+    public String tls;
+    public String decision = "deny";
+    public String reason;
+    public String via;
+    public String upstream;
+    public long bytesUp;
+    public long bytesDown;
+    public String closedBy;
+    /** Extensions: the allowlist pattern that matched, and what went wrong, if anything. */
+    public String rule;
+    public String error;
+    /** Time to establish the upstream TCP connection, -1 when none was made. */
+    public long connectMillis = -1;
+
+    public AuditRecord(String listener, int level, String client) {
+        this.listener = listener;
+        this.level = level;
+        this.client = client;
+    }
+
+    /** The record as one JSON object, without a line end. */
+    public String toJson(long endMillis) {
+        Json j = new Json();
+        j.field("time", Instant.ofEpochMilli(startMillis).toString());
+        j.field("listener", listener);
+        j.field("level", level);
+        j.field("client", client);
+        j.field("origin", origin);
+        if (host != null && sni == null) {
+            j.field("host", host);
+        } else {
+            j.field("sni", sni);
+        }
+        j.field("alpn", alpn);
+        j.field("tls", tls);
+        j.field("decision", decision);
+        j.field("reason", reason);
+        j.field("via", via);
+        j.field("upstream", upstream);
+        j.field("bytesUp", bytesUp);
+        j.field("bytesDown", bytesDown);
+        j.field("durationMs", Math.max(0, endMillis - startMillis));
+        j.field("closedBy", closedBy);
+        if (connectMillis >= 0) {
+            j.field("connectMs", connectMillis);
+        }
+        if (rule != null) {
+            j.field("rule", rule);
+        }
+        if (error != null) {
+            j.field("error", error);
+        }
+        return j.close();
+    }
+}

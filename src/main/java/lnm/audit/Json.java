@@ -1,0 +1,78 @@
+package lnm.audit;
+
+import java.util.List;
+
+/** A minimal JSON object writer: enough for flat audit records and status output. */
+public final class Json {
+    private final StringBuilder sb = new StringBuilder(256).append('{');
+    private boolean first = true;
+
+    private StringBuilder key(String k) {
+        if (!first) {
+            sb.append(',');
+        }
+        first = false;
+        quote(sb, k);
+        return sb.append(':');
+    }
+
+    /** A string field; {@code null} is written as JSON null. */
+    public Json field(String k, String v) {
+        if (v == null) {
+            key(k).append("null");
+        } else {
+            quote(key(k), v);
+        }
+        return this;
+    }
+
+    public Json field(String k, long v) {
+        key(k).append(v);
+        return this;
+    }
+
+    public Json field(String k, List<String> values) {
+        StringBuilder b = key(k).append('[');
+        for (int i = 0; i < values.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            quote(b, values.get(i));
+        }
+        b.append(']');
+        return this;
+    }
+
+    /** Inserts already-encoded JSON as a value. */
+    public Json raw(String k, String json) {
+        key(k).append(json);
+        return this;
+    }
+
+    public String close() {
+        return sb.append('}').toString();
+    }
+
+    /** Appends {@code s} as a JSON string literal, escaping controls, quotes and non-ASCII. */
+    public static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c > 0x7e) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}

@@ -1,0 +1,154 @@
+package lnm.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+import lnm.audit.AuditLog;
+import lnm.audit.AuditRecord;
+import lnm.config.Config;
+import lnm.config.LoadResult;
+import lnm.config.Problem;
+import lnm.dns.Resolver;
+import lnm.net.Server;
+import lnm.net.Services;
+
+/**
+ * The running appliance: config, audit log, resolver and proxy engine wired together, with
+ * reload and drain. {@code lnm run} drives one; integration tests start one in-process.
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Appliance.class.getName());
+
+    /** Start-up failed; each message is ready to print. */
+    public static final class StartException extends Exception {
+        private final List<String> problems;
+
+        StartException(List<String> problems) {
+            super(String.join("\n", problems));
+            this.problems = problems;
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    private final Path configFile;
+    private final AuditLog audit;
+    private final Resolver resolver;
+    private final Services services;
+    private final Server server;
+    private final long startedAt = System.currentTimeMillis();
+    private volatile boolean stopped;
+
+    private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose) throws IOException {
+        this.configFile = configFile;
+        this.audit = new AuditLog(c.auditFile(), c.auditMaxBytes(), c.auditKeep(), 65_536);
+        this.resolver = new Resolver(4, c.dnsCacheSeconds());
+        this.services = new Services(c, audit, resolver, onClose);
+        this.server = new Server(services);
+    }
+
+    /** Loads, validates and starts; throws with every problem when it cannot. */
+    public static Appliance start(Path configFile) throws StartException {
+        return start(configFile, r -> { });
+    }
+
+    public static Appliance start(Path configFile, Consumer<AuditRecord> onClose) throws StartException {
+        LoadResult lr = Config.load(configFile);
+        if (!lr.ok()) {
+            throw new StartException(lr.problems().stream().map(Problem::toString).toList());
+        }
+        Config c = lr.config();
+        Appliance a;
+        try {
+            a = new Appliance(configFile, c, onClose);
+        } catch (IOException e) {
+            throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
+        }
+        List<String> problems = a.server.start();
+        if (!problems.isEmpty()) {
+            a.audit.close();
+            a.resolver.close();
+            throw new StartException(problems);
+        }
+        LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
+                + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
+                + c.parent().map(Object::toString).orElse("none"));
+        return a;
+    }
+
+    /**
+     * Re-reads the config and allowlist; a valid one applies to new connections, an invalid
+     * one is logged with the same messages as {@code lnm check} and the old one stays.
+     *
+     * @return the problems, empty when the reload was applied
+     */
+    public List<String> reload() {
+        audit.reopen();
+        LoadResult lr = Config.load(configFile);
+        if (!lr.ok()) {
+            List<String> msgs = lr.problems().stream().map(Problem::toString).toList();
+            for (String m : msgs) {
+                LOG.warning("reload rejected, keeping the running config: " + m);
+            }
+            return msgs;
+        }
+        try {
+            List<String> bind = new ArrayList<>(server.apply(lr.config()));
+            for (String m : bind) {
+                LOG.warning("reload: " + m);
+            }
+            LOG.info("config reloaded: " + lr.config().allowlist().rules().size() + " allowlist rule(s)");
+            return bind;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of("reload interrupted");
+        }
+    }
+
+    public Server server() {
+        return server;
+    }
+
+    public Config config() {
+        return services.config();
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    public Resolver resolver() {
+        return resolver;
+    }
+
+    public long startedAt() {
+        return startedAt;
+    }
+
+    /** Stops accepting, drains for the configured period, closes the rest, flushes the audit log. */
+    public synchronized void shutdown() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        try {
+            server.shutdown(services.config().drainMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        resolver.close();
+        audit.close();
+        LOG.info("stopped; " + audit.written() + " audit record(s) written, " + audit.dropped() + " dropped");
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

@@ -1,0 +1,33 @@
+package lnm.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+import lnm.config.Config;
+import lnm.config.LoadResult;
+import lnm.config.Problem;
+
+/** {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. */
+final class CheckCommand {
+    private CheckCommand() {}
+
+    static int check(PrintStream out, Path file, boolean print) {
+        LoadResult r = Config.load(file);
+        if (!r.ok()) {
+            for (Problem p : r.problems()) {
+                out.println(p);
+            }
+            out.println(r.problems().size() + " problem(s); " + file + " is not valid");
+            return 1;
+        }
+        Config c = r.config();
+        out.println(file + ": ok (" + c.listeners().size() + " listener(s), " + c.allowlist().rules().size()
+                + " allowlist rule(s) in " + c.allowlistFile() + ")");
+        if (print) {
+            for (String line : c.effectiveSettings()) {
+                out.println(line);
+            }
+        }
+        return 0;
+    }
+}

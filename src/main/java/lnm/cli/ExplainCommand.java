@@ -1,0 +1,80 @@
+package lnm.cli;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+
+import lnm.config.Config;
+import lnm.config.Decision;
+import lnm.config.ListenerSpec;
+import lnm.config.LoadResult;
+import lnm.config.Mode;
+import lnm.config.Policy;
+import lnm.config.Problem;
+import lnm.dns.Literals;
+
+/**
+ * {@code lnm explain}: the decision lnm would make for one name, with the rule that matched
+ * and where the connection would go. Exit 0 when allowed, 1 when denied, 2 on bad input.
+ */
+final class ExplainCommand {
+    private ExplainCommand() {}
+
+    static int explain(PrintStream out, Path file, String name, Integer port, String source) {
+        LoadResult r = Config.load(file);
+        if (!r.ok()) {
+            for (Problem p : r.problems()) {
+                out.println(p);
+            }
+            return 2;
+        }
+        Config c = r.config();
+        int p = port != null ? port : c.listeners().stream().filter(l -> l.mode() == Mode.TLS)
+                .mapToInt(l -> l.bind().getPort()).findFirst().orElse(443);
+        InetAddress src = null;
+        if (source != null) {
+            src = Literals.parse(source);
+            if (src == null) {
+                out.println("lnm: --source needs an IP address, got '" + source + "'");
+                return 2;
+            }
+        }
+        boolean sourceChecked = src != null || c.sources().isAny();
+        Decision d = Policy.decide(c, name, p, src != null ? src : anyAllowedSource(c));
+        out.println("name:        " + name);
+        out.println("port:        " + p + listenerNote(c, p));
+        out.println("source:      " + (src != null ? src.getHostAddress() : sourceChecked ? "any" : "not checked (pass --source IP)")
+                + " (sources = " + c.sources() + ")");
+        if (d.rule() != null) {
+            out.println("rule:        " + d.rule().pattern() + " (" + d.rule().file().getFileName() + ":" + d.rule().line() + ")");
+        } else {
+            out.println("rule:        none");
+        }
+        out.println("decision:    " + (d.allowed() ? "allow" : "deny") + " (" + d.reason() + ")");
+        if (d.allowed()) {
+            out.println("destination: " + d.via().name().toLowerCase(java.util.Locale.ROOT) + " -> " + d.upstream()
+                    + (c.parentProxyProtocol() && d.via() == lnm.config.Via.PARENT ? " (with PROXY protocol v2)" : ""));
+        }
+        return d.allowed() ? 0 : 1;
+    }
+
+    /** When no source is given, explain the name as if it came from an allowed address. */
+    private static InetAddress anyAllowedSource(Config c) {
+        for (String cidr : c.sources().entries()) {
+            InetAddress a = Literals.parse(cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr);
+            if (a != null) {
+                return a;
+            }
+        }
+        return InetAddress.getLoopbackAddress();
+    }
+
+    private static String listenerNote(Config c, int port) {
+        for (ListenerSpec l : c.listeners()) {
+            if (l.bind().getPort() == port) {
+                return " (listener " + l.name() + ")";
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,562 @@
+package lnm.net;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import lnm.audit.AuditRecord;
+import lnm.config.Config;
+import lnm.config.Decision;
+import lnm.config.HostPort;
+import lnm.config.ListenerSpec;
+import lnm.config.Mode;
+import lnm.config.Policy;
+import lnm.config.Via;
+import lnm.dns.Resolver;
+import lnm.proxy.ProxyHeader;
+import lnm.proxy.ProxyV2;
+import lnm.tls.Alerts;
+import lnm.tls.ClientHello;
+import lnm.tls.ClientHelloParser;
+import lnm.wire.ParseResult;
+
+/**
+ * One client connection and, once allowed, its upstream: the whole life of a proxied stream.
+ *
+ * <p>Confined to one {@link EventLoop}. Its progress is the single {@link State} field; the
+ * interest ops of both channels are derived from state and buffer contents after every event
+ * ({@link #updateInterest}), which is what gives backpressure. The config snapshot taken at
+ * accept time applies for its whole life, so a reload never changes a live connection.
+ */
+final class Connection implements EventLoop.Handler {
+    /** How long a refused client gets to read our alert before the socket is closed. */
+    private static final long LINGER_MILLIS = 2_000;
+
+    private final EventLoop loop;
+    private final Services services;
+    private final Config cfg;
+    private final ListenerSpec listener;
+    private final SocketChannel client;
+    private final InetSocketAddress peer;
+    private final AuditRecord rec;
+    private final boolean trustProxyHeader;
+    private final long acceptedAt = System.currentTimeMillis();
+
+    private State state = State.READING_HELLO;
+    private SelectionKey clientKey;
+    private SocketChannel upstream;
+    private SelectionKey upstreamKey;
+    private InetSocketAddress upstreamAddr;
+    private List<InetAddress> candidates = List.of();
+    private int candidate;
+    private int upstreamPort;
+    private Via via;
+
+    /** Bytes read from the client before relaying starts (PROXY header + hello); replayed upstream. */
+    private byte[] head = new byte[0];
+    private int headLen;
+    private int headSkip;
+    private InetSocketAddress origin;
+    private boolean proxyHeaderDone;
+    private int sentHeaderLen;
+
+    private Pipe up;
+    private Pipe down;
+    private ByteBuffer farewell;
+    private long deadline;
+    private long lastActivity = acceptedAt;
+    private String error;
+    private boolean admitted;
+    private long connectStartedAt;
+
+    Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
+        this.loop = loop;
+        this.services = services;
+        this.cfg = cfg;
+        this.listener = listener;
+        this.client = client;
+        this.peer = peer;
+        this.rec = new AuditRecord(listener.name(), cfg.level(), format(peer));
+        // A PROXY header is read only from the listed sources; from anyone else it is an error.
+        this.trustProxyHeader = listener.acceptProxyProtocol().contains(peer.getAddress());
+        this.proxyHeaderDone = !trustProxyHeader;
+    }
+
+    /**
+     * Registers with the loop; runs on the loop thread.
+     *
+     * @param refusedBy the limit that refused this connection at accept, or null if admitted
+     */
+    void start(String refusedBy) {
+        loop.add(this);
+        admitted = refusedBy == null;
+        try {
+            client.configureBlocking(false);
+            client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            clientKey = client.register(loop.selector(), 0, this);
+        } catch (IOException e) {
+            error = e.getMessage();
+            refuse("client_error", -1);
+            return;
+        }
+        if (!admitted) {
+            error = refusedBy + " reached";
+            refuse("limit", -1);
+            return;
+        }
+        if (!cfg.sources().contains(peer.getAddress())) {
+            refuse("source_not_allowed", Alerts.ACCESS_DENIED);
+            return;
+        }
+        deadline = acceptedAt + cfg.helloTimeoutMillis();
+        if (listener.mode() == Mode.TCP && proxyHeaderDone) {
+            decideTcp();
+        }
+        updateInterest();
+    }
+
+    // ---- events -------------------------------------------------------------------------
+
+    @Override
+    public void onReady(SelectionKey key) throws IOException {
+        boolean fromClient = key == clientKey;
+        try {
+            if (fromClient) {
+                clientReady(key);
+            } else {
+                upstreamReady(key);
+            }
+        } catch (IOException e) {
+            if (state == State.CONNECTING && !fromClient) {
+                connectFailed(e);
+                return;
+            }
+            error = e.getMessage();
+            closeNow(fromClient ? "client" : "upstream");
+            return;
+        }
+        afterIo();
+    }
+
+    private void clientReady(SelectionKey key) throws IOException {
+        if (state == State.READING_HELLO) {
+            readHead();
+            return;
+        }
+        if (farewell != null) {
+            lingerAfterRefusal(key);
+            return;
+        }
+        if (key.isWritable()) {
+            down.flush(loop.pool());
+        }
+        if (key.isReadable() && up.readAndForward(loop) < 0) {
+            firstEof("client");
+        }
+    }
+
+    private void upstreamReady(SelectionKey key) throws IOException {
+        if (state == State.CONNECTING) {
+            if (key.isConnectable() && upstream.finishConnect()) {
+                connected();
+            }
+            return;
+        }
+        if (key.isWritable()) {
+            up.flush(loop.pool());
+        }
+        if (key.isReadable() && down.readAndForward(loop) < 0) {
+            firstEof("upstream");
+        }
+    }
+
+    private void firstEof(String side) {
+        if (rec.closedBy == null) {
+            rec.closedBy = side;
+        }
+    }
+
+    private void afterIo() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        lastActivity = System.currentTimeMillis();
+        if (up != null && (state == State.RELAYING || state == State.DRAINING) && farewell == null) {
+            if (up.done() && down.done()) {
+                close();
+                return;
+            }
+            if (up.done() || down.done()) {
+                state = State.DRAINING;
+            }
+        }
+        updateInterest();
+    }
+
+    @Override
+    public void onTick(long now) {
+        switch (state) {
+            case READING_HELLO -> {
+                if (now >= deadline) {
+                    refuse("hello_timeout", -1);
+                }
+            }
+            case DECIDING -> {
+                if (now >= deadline) {
+                    fail("dns_timeout", "no answer within " + cfg.connectTimeoutMillis() + " ms");
+                }
+            }
+            case CONNECTING -> {
+                if (now >= deadline) {
+                    connectFailed(new IOException("connect timed out after " + cfg.connectTimeoutMillis() + " ms"));
+                }
+            }
+            case RELAYING, DRAINING -> {
+                if (farewell != null ? now >= deadline : now - lastActivity >= cfg.idleTimeoutMillis()) {
+                    if (farewell == null) {
+                        rec.closedBy = "idle_timeout";
+                    }
+                    closeNow(null);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable t) {
+        error = t.toString();
+        closeNow("lnm");
+    }
+
+    @Override
+    public void abort(String why) {
+        if (state != State.CLOSED) {
+            rec.closedBy = why;
+            closeNow(null);
+        }
+    }
+
+    /** What {@code /connections} shows; called on the loop thread. */
+    ConnectionInfo info(long now) {
+        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
+                up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
+    }
+
+    // ---- reading the PROXY header and the hello -----------------------------------------
+
+    private void readHead() throws IOException {
+        ByteBuffer s = loop.scratch();
+        int n = client.read(s);
+        if (n < 0) {
+            rec.closedBy = "client";
+            refuse(headLen == 0 ? "no_hello" : "hello_incomplete", -1);
+            return;
+        }
+        if (n == 0) {
+            return;
+        }
+        s.flip();
+        int cap = 2 * cfg.maxHelloBytes() + 1024 + (trustProxyHeader ? ProxyV2.MAX_HEADER : 0);
+        if (headLen + n > cap) {
+            refuse("hello_too_large", Alerts.DECODE_ERROR);
+            return;
+        }
+        if (headLen + n > head.length) {
+            head = Arrays.copyOf(head, Math.min(cap, Math.max(headLen + n, Math.max(512, head.length * 2))));
+        }
+        s.get(head, headLen, n);
+        headLen += n;
+        parseHead();
+    }
+
+    private void parseHead() {
+        if (!proxyHeaderDone) {
+            ParseResult<ProxyHeader> r = ProxyV2.parse(ByteBuffer.wrap(head, 0, headLen).asReadOnlyBuffer());
+            if (r instanceof ParseResult.Invalid<ProxyHeader> bad) {
+                error = bad.detail();
+                refuse(bad.reason(), -1);
+                return;
+            }
+            if (!(r instanceof ParseResult.Parsed<ProxyHeader> ok)) {
+                return;
+            }
+            proxyHeaderDone = true;
+            headSkip = ok.consumed();
+            if (!ok.value().local() && ok.value().source() != null) {
+                origin = ok.value().source();
+                rec.origin = format(origin);
+            }
+            if (listener.mode() == Mode.TCP) {
+                decideTcp();
+                return;
+            }
+        }
+        ByteBuffer view = ByteBuffer.wrap(head, headSkip, headLen - headSkip).slice().asReadOnlyBuffer();
+        ParseResult<ClientHello> r = ClientHelloParser.parse(view, cfg.maxHelloBytes());
+        if (r instanceof ParseResult.Invalid<ClientHello> bad) {
+            error = bad.detail();
+            if (!trustProxyHeader && ProxyV2.mayBeSignature(view) && view.remaining() >= 12) {
+                refuse("proxy_protocol_untrusted", -1);
+            } else {
+                refuse(bad.reason(), bad.reason().equals("invalid_sni") ? Alerts.UNRECOGNIZED_NAME : Alerts.DECODE_ERROR);
+            }
+            return;
+        }
+        if (r instanceof ParseResult.Parsed<ClientHello> ok) {
+            ClientHello h = ok.value();
+            rec.sni = h.sni();
+            rec.alpn = h.alpn();
+            rec.tls = h.tlsVersion();
+            decideTls(h);
+        }
+    }
+
+    // ---- deciding and resolving ---------------------------------------------------------
+
+    private void decideTls(ClientHello h) {
+        Decision d = Policy.decide(cfg, h.sni(), listener.bind().getPort(), peer.getAddress());
+        rec.reason = d.reason();
+        rec.rule = d.rule() == null ? null : d.rule().pattern();
+        if (!d.allowed()) {
+            refuse(d.reason(), Alerts.ACCESS_DENIED);
+            return;
+        }
+        allow(d.via(), d.upstream());
+    }
+
+    private void decideTcp() {
+        rec.reason = "listener:" + listener.name();
+        allow(Via.FIXED, listener.target());
+    }
+
+    private void allow(Via v, HostPort target) {
+        rec.decision = "allow";
+        rec.via = v.name().toLowerCase(Locale.ROOT);
+        via = v;
+        upstreamPort = target.port() > 0 ? target.port() : listener.bind().getPort();
+        rec.upstream = target.host() + ":" + upstreamPort;
+        state = State.DECIDING;
+        deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
+        services.resolver.resolve(target.host(), answer -> loop.execute(() -> resolved(answer)));
+    }
+
+    private void resolved(Resolver.Answer answer) {
+        if (state != State.DECIDING) {
+            return; // timed out or aborted meanwhile
+        }
+        if (!answer.ok()) {
+            fail("dns_failed", answer.error());
+            return;
+        }
+        List<InetAddress> usable = new ArrayList<>();
+        String why = null;
+        for (InetAddress a : answer.addresses()) {
+            String f = via == Via.DIRECT && !cfg.directAllowPrivate() ? Destinations.forbidden(a) : null;
+            if (f == null) {
+                usable.add(a);
+            } else {
+                why = a.getHostAddress() + " is " + f;
+            }
+        }
+        if (usable.isEmpty()) {
+            fail("destination_forbidden", why);
+            return;
+        }
+        candidates = usable;
+        candidate = 0;
+        connectNext();
+    }
+
+    // ---- connecting -----------------------------------------------------------------------
+
+    private void connectNext() {
+        upstreamAddr = new InetSocketAddress(candidates.get(candidate), upstreamPort);
+        rec.upstream = format(upstreamAddr);
+        state = State.CONNECTING;
+        connectStartedAt = System.currentTimeMillis();
+        deadline = connectStartedAt + cfg.connectTimeoutMillis();
+        try {
+            upstream = SocketChannel.open();
+            upstream.configureBlocking(false);
+            upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            upstreamKey = upstream.register(loop.selector(), SelectionKey.OP_CONNECT, this);
+            if (upstream.connect(upstreamAddr)) {
+                connected();
+            }
+        } catch (IOException e) {
+            connectFailed(e);
+            return;
+        }
+        updateInterest();
+    }
+
+    private void connectFailed(IOException e) {
+        closeQuietly(upstream);
+        upstream = null;
+        upstreamKey = null;
+        if (++candidate < candidates.size()) {
+            connectNext();
+            return;
+        }
+        boolean timedOut = System.currentTimeMillis() >= deadline;
+        fail(timedOut ? "connect_timeout" : "upstream_unreachable", e.getMessage());
+    }
+
+    private void connected() throws IOException {
+        rec.connectMillis = System.currentTimeMillis() - connectStartedAt;
+        byte[] header = new byte[0];
+        if (via == Via.PARENT && cfg.parentProxyProtocol()) {
+            InetSocketAddress src = origin != null ? origin : peer;
+            InetSocketAddress dst = (InetSocketAddress) client.getLocalAddress();
+            header = ProxyV2.encode(src, dst);
+        }
+        sentHeaderLen = header.length;
+        ByteBuffer replay = ByteBuffer.allocate(header.length + headLen - headSkip);
+        replay.put(header).put(head, headSkip, headLen - headSkip).flip();
+        head = null;
+        up = new Pipe(client, upstream);
+        down = new Pipe(upstream, client);
+        up.preload(replay, loop.pool());
+        state = State.RELAYING;
+        up.flush(loop.pool());
+        lastActivity = System.currentTimeMillis();
+        updateInterest();
+    }
+
+    // ---- refusing and closing ---------------------------------------------------------------
+
+    /** Denies before any upstream exists: optional TLS alert, a short linger, then close. */
+    private void refuse(String reason, int alert) {
+        rec.reason = reason;
+        if (rec.closedBy == null) {
+            rec.closedBy = "lnm";
+        }
+        if (alert < 0 || !client.isOpen()) {
+            closeNow(null);
+            return;
+        }
+        farewell = ByteBuffer.wrap(Alerts.fatal(alert));
+        state = State.DRAINING;
+        deadline = System.currentTimeMillis() + LINGER_MILLIS;
+        head = null;
+        try {
+            client.write(farewell);
+            if (!farewell.hasRemaining()) {
+                client.shutdownOutput();
+            }
+        } catch (IOException e) {
+            closeNow(null);
+            return;
+        }
+        updateInterest();
+    }
+
+    /**
+     * Allowed, but the upstream could not be reached (decision stays {@code allow}) or its
+     * address is forbidden (a {@code deny}): the client is told with an alert.
+     */
+    private void fail(String reason, String detail) {
+        error = detail;
+        if (reason.equals("destination_forbidden")) {
+            rec.decision = "deny";
+        }
+        refuse(reason, Alerts.INTERNAL_ERROR);
+    }
+
+    /** Writes the rest of the alert, then discards input until the client closes or the linger ends. */
+    private void lingerAfterRefusal(SelectionKey key) throws IOException {
+        if (key.isWritable() && farewell.hasRemaining()) {
+            client.write(farewell);
+            if (!farewell.hasRemaining()) {
+                client.shutdownOutput();
+            }
+        }
+        if (key.isReadable()) {
+            ByteBuffer s = loop.scratch();
+            if (client.read(s) < 0) {
+                closeNow(null);
+            }
+        }
+    }
+
+    private void updateInterest() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        int ci = 0;
+        int ui = 0;
+        if (state == State.READING_HELLO) {
+            ci = SelectionKey.OP_READ;
+        } else if (farewell != null) {
+            ci = SelectionKey.OP_READ | (farewell.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+        } else if (state == State.CONNECTING) {
+            ui = SelectionKey.OP_CONNECT;
+        } else if (up != null) {
+            ci = (up.wantsRead() ? SelectionKey.OP_READ : 0) | (down.wantsWrite() ? SelectionKey.OP_WRITE : 0);
+            ui = (down.wantsRead() ? SelectionKey.OP_READ : 0) | (up.wantsWrite() ? SelectionKey.OP_WRITE : 0);
+        }
+        setInterest(clientKey, ci);
+        setInterest(upstreamKey, ui);
+    }
+
+    private static void setInterest(SelectionKey k, int ops) {
+        if (k != null && k.isValid() && k.interestOps() != ops) {
+            k.interestOps(ops);
+        }
+    }
+
+    private void closeNow(String side) {
+        if (side != null && rec.closedBy == null) {
+            rec.closedBy = side;
+        }
+        close();
+    }
+
+    private void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        closeQuietly(client);
+        closeQuietly(upstream);
+        if (up != null) {
+            rec.bytesUp = Math.max(0, up.bytes() - sentHeaderLen);
+            rec.bytesDown = down.bytes();
+            up.release(loop.pool());
+            down.release(loop.pool());
+        }
+        head = null;
+        farewell = null;
+        loop.remove(this);
+        if (admitted) {
+            services.release(peer.getAddress());
+        }
+        rec.error = error;
+        services.finished(rec);
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // closing: nothing more to do
+            }
+        }
+    }
+
+    static String format(InetSocketAddress a) {
+        InetAddress ip = a.getAddress();
+        String host = ip == null ? a.getHostString() : Destinations.unmap(ip).getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

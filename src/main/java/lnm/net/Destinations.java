@@ -1,0 +1,83 @@
+package lnm.net;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Which resolved addresses a {@code direct} destination may not reach, so that an allowlisted
+ * name whose DNS points inwards cannot turn the box into a path to itself, its loopback
+ * services or the cloud metadata endpoint (169.254.169.254).
+ */
+final class Destinations {
+    private static volatile Set<InetAddress> own = scanOwn();
+
+    private Destinations() {}
+
+    /** Re-reads this box's interface addresses (at start and on reload). */
+    static void refreshOwnAddresses() {
+        own = scanOwn();
+    }
+
+    /** The reason an address is refused, or null if it may be reached. */
+    static String forbidden(InetAddress a) {
+        InetAddress x = unmap(a);
+        if (x.isLoopbackAddress()) {
+            return "loopback";
+        }
+        if (x.isLinkLocalAddress()) {
+            return "link-local";
+        }
+        if (x.isMulticastAddress()) {
+            return "multicast";
+        }
+        if (x.isAnyLocalAddress()) {
+            return "unspecified";
+        }
+        byte[] b = x.getAddress();
+        if (b.length == 4 && (b[0] == 0 || (b[0] & 0xff) == 255 && (b[1] & 0xff) == 255 && (b[2] & 0xff) == 255 && (b[3] & 0xff) == 255)) {
+            return "reserved";
+        }
+        if (own.contains(x)) {
+            return "this box's own address";
+        }
+        return null;
+    }
+
+    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries. */
+    static InetAddress unmap(InetAddress a) {
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            boolean mapped = true;
+            for (int i = 0; i < 10; i++) {
+                mapped &= b[i] == 0;
+            }
+            mapped &= b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+            if (mapped) {
+                try {
+                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
+                } catch (UnknownHostException e) {
+                    return a;
+                }
+            }
+        }
+        return a;
+    }
+
+    private static Set<InetAddress> scanOwn() {
+        Set<InetAddress> s = new HashSet<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                s.addAll(Collections.list(ni.getInetAddresses()));
+            }
+        } catch (SocketException | RuntimeException e) {
+            // no interface list: only the fixed ranges above apply
+        }
+        return Set.copyOf(s);
+    }
+}

@@ -1,0 +1,123 @@
+package lnm.net;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One direction of a relay: bytes read from {@code src} are written to {@code dst}.
+ *
+ * <p>Reads go first into the loop's shared scratch buffer and straight on to {@code dst}; only
+ * what {@code dst} does not take at once is copied into a pooled buffer, which is returned as
+ * soon as it drains. So a quiet direction holds no buffer, and a busy one holds at most one.
+ * A full pending buffer stops reading from {@code src} (backpressure, via the interest ops the
+ * connection derives from {@link #wantsRead()} and {@link #wantsWrite()}). An end of stream from
+ * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out.
+ */
+final class Pipe {
+    private final SocketChannel src;
+    private SocketChannel dst;
+    private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
+    private boolean srcEof;
+    private boolean dstShut;
+    private long bytes;
+
+    Pipe(SocketChannel src, SocketChannel dst) {
+        this.src = src;
+        this.dst = dst;
+    }
+
+    void setDestination(SocketChannel dst) {
+        this.dst = dst;
+    }
+
+    /**
+     * Queues bytes to be written before anything read from {@code src} (the replayed hello).
+     * They do not count as relayed until written.
+     */
+    void preload(ByteBuffer data, BufferPool pool) {
+        ByteBuffer b = data.remaining() <= pool.bufferSize() ? pool.borrow() : ByteBuffer.allocate(data.remaining());
+        b.put(data).flip();
+        pending = b;
+    }
+
+    boolean wantsRead() {
+        return !srcEof && (pending == null || pending.limit() < pending.capacity() || pending.position() > 0);
+    }
+
+    boolean wantsWrite() {
+        return pending != null && pending.hasRemaining();
+    }
+
+    boolean srcEof() {
+        return srcEof;
+    }
+
+    /** Both the source's end of stream has been seen and passed on. */
+    boolean done() {
+        return dstShut;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /**
+     * Reads once from {@code src} and forwards what it can.
+     *
+     * @return bytes read, or -1 at end of stream
+     */
+    int readAndForward(EventLoop loop) throws IOException {
+        int n;
+        if (pending == null) {
+            ByteBuffer s = loop.scratch();
+            n = src.read(s);
+            if (n > 0) {
+                s.flip();
+                bytes += dst.write(s);
+                if (s.hasRemaining()) {
+                    ByteBuffer b = loop.pool().borrow();
+                    b.put(s).flip();
+                    pending = b;
+                }
+            }
+        } else {
+            pending.compact();
+            n = src.read(pending);
+            pending.flip();
+            if (n > 0) {
+                flush(loop.pool());
+            }
+        }
+        if (n < 0) {
+            srcEof = true;
+            flush(loop.pool());
+        }
+        return n;
+    }
+
+    /** Writes pending bytes; passes on the end of stream once they are all out. */
+    void flush(BufferPool pool) throws IOException {
+        if (pending != null) {
+            if (pending.hasRemaining()) {
+                bytes += dst.write(pending);
+            }
+            if (!pending.hasRemaining()) {
+                pool.release(pending);
+                pending = null;
+            }
+        }
+        if (srcEof && pending == null && !dstShut) {
+            dstShut = true;
+            if (dst.isOpen()) {
+                dst.shutdownOutput();
+            }
+        }
+    }
+
+    /** Gives the buffer back; called once when the connection closes. */
+    void release(BufferPool pool) {
+        pool.release(pending);
+        pending = null;
+    }
+}

@@ -1,0 +1,92 @@
+package lnm.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import lnm.cli.Appliance;
+
+/**
+ * An lnm appliance started in-process for an integration test, from config text written the
+ * way an operator would write it (DESIGN.md formats), with listeners on loopback port 0.
+ */
+public final class Lnm implements AutoCloseable {
+    public final Path dir;
+    public final Appliance app;
+
+    private Lnm(Path dir, Appliance app) {
+        this.dir = dir;
+        this.app = app;
+    }
+
+    /**
+     * @param config    lnm.properties text; {@code allowlist = allowlist.properties} and
+     *                  {@code audit.file = audit.jsonl} are added when absent
+     * @param allowlist allowlist.properties text
+     */
+    public static Lnm start(Path dir, String config, String allowlist) throws Exception {
+        StringBuilder c = new StringBuilder(config);
+        if (!config.contains("allowlist")) {
+            c.append("\nallowlist = allowlist.properties\n");
+        }
+        if (!config.contains("audit.file")) {
+            c.append("\naudit.file = audit.jsonl\n");
+        }
+        if (!config.contains("shutdown.drainSeconds")) {
+            c.append("\nshutdown.drainSeconds = 1\n");
+        }
+        if (!config.contains("admin.listen")) {
+            c.append("\nadmin.listen = off\n");
+        }
+        Files.writeString(dir.resolve("lnm.properties"), c);
+        Files.writeString(dir.resolve("allowlist.properties"), allowlist);
+        return new Lnm(dir, Appliance.start(dir.resolve("lnm.properties")));
+    }
+
+    public InetSocketAddress address(String listener) {
+        return app.server().address(listener).orElseThrow();
+    }
+
+    public int port(String listener) {
+        return address(listener).getPort();
+    }
+
+    /** The audit lines written so far. */
+    public List<String> audit() {
+        Path f = dir.resolve("audit.jsonl");
+        try {
+            return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until at least {@code n} audit records are written and returns them. */
+    public List<String> awaitAudit(int n) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> audit().size() >= n);
+        return audit();
+    }
+
+    /** The string value of a top-level field of a flat JSON audit line (null for JSON null). */
+    public static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + Pattern.quote(name) + "\":(\"((?:[^\"\\\\]|\\\\.)*)\"|[^,}]*)").matcher(json);
+        if (!m.find()) {
+            return null;
+        }
+        return m.group(2) != null ? m.group(2) : (m.group(1).equals("null") ? null : m.group(1));
+    }
+
+    @Override
+    public void close() {
+        app.shutdown();
+    }
+}
