@@ -149,7 +149,7 @@ conffile() {
       say "kept edited $target (new default: $target.dist)"
     fi
   else
-    install -d "$(dirname "$t")"
+    mkdir -p "$(dirname "$t")"
     install -m "$mode" "$tmp" "$t"
   fi
   rm -f "$tmp"
@@ -198,6 +198,12 @@ chmod 0644 "$units/lnm.service"
 
 # --- level-4 hardening -----------------------------------------------------------------------
 if [ "$harden" -eq 1 ]; then
+  # interfaces not given again: keep those of the installed ruleset
+  for v in plant_if outside_if; do
+    if [ -z "${!v}" ] && [ -f "$C/nftables.conf" ]; then
+      printf -v "$v" '%s' "$(sed -n -E "s/^define $v = \"(.*)\"\$/\1/p" "$C/nftables.conf")"
+    fi
+  done
   install -d -m 0755 "$D/etc/sysctl.d"
   conffile "$app/sysctl.conf" /etc/sysctl.d/90-lnm.conf 0644
   set_ifs() {

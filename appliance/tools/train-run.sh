@@ -56,16 +56,7 @@ if [ "$up" -ne 1 ]; then
   exit 1
 fi
 
-hex() { printf '%0*x' $(($2 * 2)) "$1"; } # hex VALUE NBYTES
-client_hello() { # a minimal TLS 1.2-framed ClientHello offering TLS 1.3, with SNI $1
-  local name=$1 n=${#1} namehex ext body hs
-  namehex=$(printf '%s' "$name" | od -An -tx1 | tr -d ' \n')
-  ext="0000$(hex $((n + 5)) 2)$(hex $((n + 3)) 2)00$(hex "$n" 2)$namehex" # server_name
-  ext+="002b0003020304"                                                    # supported_versions
-  body="0303$(printf '5a%.0s' {1..32})00""0004""1301c02f""0100$(hex $((${#ext} / 2)) 2)$ext"
-  hs="01$(hex $((${#body} / 2)) 3)$body"
-  printf '%b' "$(printf '160301%s%s' "$(hex $((${#hs} / 2)) 2)" "$hs" | sed 's/../\\x&/g')"
-}
+client_hello() { bash "$(dirname "$0")/client-hello.sh" "$1"; }
 talk() { # talk PORT: send stdin, read the answer until close (at most 3 s)
   timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 0; cat >&3; cat <&3 >/dev/null' _ "$1" 2>/dev/null
 }
