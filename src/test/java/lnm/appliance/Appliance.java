@@ -20,6 +20,7 @@ import java.util.stream.Stream;
  */
 final class Appliance {
     private static Path unpacked;
+    private static Path shared;
 
     private Appliance() {}
 
@@ -56,6 +57,20 @@ final class Appliance {
             unpacked = dir.resolve(t.get().getFileName().toString().replace(".tar.gz", ""));
         }
         return unpacked;
+    }
+
+    /**
+     * One install shared by the tests that only read it: {@code --harden --plant-if plant0
+     * --outside-if wan0 --enable} into a temporary root.
+     */
+    static synchronized Path sharedInstall() throws IOException {
+        Path dir = unpacked().getParent();
+        if (shared == null) {
+            Path root = dir.resolve("shared-root");
+            install(root, "--harden", "--plant-if", "plant0", "--outside-if", "wan0", "--enable").ok();
+            shared = root;
+        }
+        return shared;
     }
 
     static String version() throws IOException {

@@ -22,8 +22,7 @@ class HardeningTest {
 
     @BeforeEach
     void install() throws IOException {
-        root = tmp.resolve("root");
-        Appliance.install(root, "--harden", "--plant-if", "plant0", "--outside-if", "wan0").ok();
+        root = Appliance.sharedInstall();
     }
 
     @Test

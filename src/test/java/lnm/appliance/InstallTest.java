@@ -34,6 +34,10 @@ class InstallTest {
 
     /** uid and gid of user lnm in ROOT/etc/passwd, or -1. */
     private int[] lnmIds() throws IOException {
+        return lnmIds(root);
+    }
+
+    private static int[] lnmIds(Path root) throws IOException {
         for (String line : Files.readAllLines(root.resolve("etc/passwd"))) {
             String[] f = line.split(":");
             if (f[0].equals("lnm")) {
@@ -45,12 +49,12 @@ class InstallTest {
 
     @Test
     void freshInstallLaysOutFilesOwnersAndModes() throws IOException {
-        Appliance.install(root, "--harden", "--plant-if", "plant0", "--outside-if", "wan0", "--enable").ok();
+        Path root = Appliance.sharedInstall(); // --harden --plant-if plant0 --outside-if wan0 --enable
 
         // the service user: a system account without a login shell, home = state directory
         String passwd = Files.readString(root.resolve("etc/passwd"));
-        assertTrue(passwd.matches("(?s).*^lnm:x:\\d+:\\d+:[^:]*:/var/lib/lnm:/usr/sbin/nologin$.*"), passwd);
-        int[] ids = lnmIds();
+        assertTrue(passwd.matches("(?ms).*^lnm:x:\\d+:\\d+:[^:]*:/var/lib/lnm:/usr/sbin/nologin$.*"), passwd);
+        int[] ids = lnmIds(root);
         assertTrue(ids[0] > 0 && ids[0] < 1000, "system uid: " + ids[0]);
         assertTrue(Files.readString(root.resolve("etc/sysusers.d/lnm.conf")).contains("u lnm "));
 
@@ -76,7 +80,7 @@ class InstallTest {
         }
         // the audit log goes where the service may write (not the read-only /etc/lnm)
         String props = Files.readString(etc.resolve("lnm.properties"));
-        assertTrue(props.matches("(?s).*^audit\\.file = /var/log/lnm/[^/\\s]+$.*"), props);
+        assertTrue(props.matches("(?ms).*^audit\\.file = /var/log/lnm/[^/\\s]+$.*"), props);
         String shipped = Files.readString(Appliance.unpacked().resolve("conf/allowlist.properties"));
         assertEquals(shipped, Files.readString(etc.resolve("allowlist.properties")));
 
@@ -97,20 +101,20 @@ class InstallTest {
         String nft = Files.readString(etc.resolve("nftables.conf"));
         assertTrue(nft.contains("define plant_if = \"plant0\""), nft);
         assertTrue(nft.contains("define outside_if = \"wan0\""), nft);
-        assertTrue(nft.matches("(?s).*^define lnm_ports = \\{ \\d+(, \\d+)* \\}$.*"), nft);
+        assertTrue(nft.matches("(?ms).*^define lnm_ports = \\{ \\d+(, \\d+)* \\}$.*"), nft);
         assertTrue(Files.readString(root.resolve("etc/sysctl.d/90-lnm.conf")).contains("net.ipv4.ip_forward = 0"));
         assertTrue(Files.readString(root.resolve("etc/logrotate.d/lnm")).contains("/var/log/lnm/"));
     }
 
     @Test
     void installedLauncherRunsFromItsNewPlaceWithTheCdsArchive() throws IOException {
-        Appliance.install(root).ok();
+        Path root = Appliance.sharedInstall();
         Path lnm = root.resolve("opt/lnm/bin/lnm");
-        assertEquals("lnm " + Appliance.version(), Sh.run(List.of(lnm.toString(), "version")).ok().out.trim());
+        assertEquals("lnm " + Appliance.version(), Sh.run(List.of(lnm.toString(), "version")).ok().out().trim());
 
         // through a symbolic link, as /usr/local/bin/lnm is used
-        Path link = Files.createSymbolicLink(root.resolve("lnm-link"), lnm);
-        assertEquals("lnm " + Appliance.version(), Sh.run(List.of(link.toString(), "version")).ok().out.trim());
+        Path link = Files.createSymbolicLink(this.root.resolve("lnm-link"), lnm);
+        assertEquals("lnm " + Appliance.version(), Sh.run(List.of(link.toString(), "version")).ok().out().trim());
 
         // the archive was dumped in build/image; it still maps here, and lnm's classes come from it
         Sh cds = Sh.run(List.of(lnm.toString(), "version"),

@@ -22,8 +22,7 @@ class SystemdUnitTest {
     @BeforeEach
     void install() throws IOException {
         Appliance.assume(Sh.has("systemd-analyze"), "systemd-analyze not installed (Debian package systemd)");
-        root = tmp.resolve("root");
-        Appliance.install(root, "--harden", "--plant-if", "plant0", "--outside-if", "wan0").ok();
+        root = Appliance.sharedInstall();
     }
 
     private Sh verify(String unit) throws IOException {
