@@ -8,7 +8,7 @@ VM_DIR := build/vm
 APPLIANCE_FILES := $(shell find appliance -type f -not -path 'appliance/tools/*' 2>/dev/null)
 IMAGE_TOOLS := appliance/tools/build-image.sh appliance/tools/launcher.sh appliance/tools/train-run.sh
 
-.PHONY: image appliance vm-image vm-test
+.PHONY: image appliance vm-image vm-test startup-time
 
 # The runtime image: build/image/bin/lnm.
 image: $(IMAGE_DIR)/bin/lnm
@@ -32,3 +32,7 @@ vm-image: $(TARBALL)
 # answers a ClientHello through a forwarded port and that systemd reports it active.
 vm-test: vm-image
 	bash image/vm-test.sh $(VM_DIR)
+
+# Median time from exec of build/image/bin/lnm to its listener accepting a connection.
+startup-time: image
+	bash appliance/tools/startup-time.sh $(IMAGE_DIR)/bin/lnm 21
