@@ -123,7 +123,7 @@ if [ -e "$P" ]; then
 else
   mv "$stage" "$P"
 fi
-say "installed runtime image in $P ($("$P/bin/lnm" version 2>/dev/null || echo 'version unknown'))"
+say "installed lnm $(sed -n 's/^LNM_VERSION=//p' "$P/release" | tr -d '"') in $P"
 
 # --- configuration files ----------------------------------------------------------------------
 # conffile SRC TARGET MODE: installs SRC at TARGET unless TARGET was edited since the last

@@ -68,17 +68,33 @@ packages=(
 key=$(printf '%s\n' "$SUITE" "$MIRROR" "${packages[@]}" | sha256sum | cut -c1-12)
 base=$out/cache/base-$SUITE-$key.tar
 if [ ! -f "$base" ]; then
+  # Two steps: debootstrap makes a minimal system, then the system's own apt installs the
+  # packages (debootstrap's resolver does not follow virtual packages, which cloud-init's
+  # dependencies use). Downloaded packages are kept in OUTDIR/cache/debs for the next build.
   say "debootstrap $SUITE from $MIRROR (a few minutes)"
-  rm -rf "$work/base"
-  mkdir -p "$work/base"
-  # grub-pc asks where to install itself; the disk does not exist yet: answer later.
-  debootstrap --variant=minbase --include="$(IFS=,; echo "${packages[*]}")" \
-    "$SUITE" "$work/base" "$MIRROR" >"$work/debootstrap.log" 2>&1 ||
+  b=$work/base
+  rm -rf "$b"
+  mkdir -p "$b" "$out/cache/debs"
+  debootstrap --variant=minbase --cache-dir="$out/cache/debs" "$SUITE" "$b" "$MIRROR" \
+    >"$work/debootstrap.log" 2>&1 ||
     { tail -30 "$work/debootstrap.log" >&2; die "debootstrap failed (log: $work/debootstrap.log)"; }
-  chroot "$work/base" apt-get clean
-  tar -C "$work/base" --numeric-owner -cf "$base.tmp" .
+  printf 'deb %s %s main\ndeb %s %s-updates main\n' "$MIRROR" "$SUITE" "$MIRROR" "$SUITE" >"$b/etc/apt/sources.list"
+  printf '#!/bin/sh\nexit 101\n' >"$b/usr/sbin/policy-rc.d" # start no services in the chroot
+  chmod 0755 "$b/usr/sbin/policy-rc.d"
+  for m in dev dev/pts proc sys; do mount --bind "/$m" "$b/$m"; done
+  mount --bind "$out/cache/debs" "$b/var/cache/apt/archives"
+  say "installing ${#packages[@]} packages with apt"
+  rc=0
+  chroot "$b" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 sh -c \
+    'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@"' _ "${packages[@]}" \
+    >>"$work/debootstrap.log" 2>&1 || rc=$?
+  for m in var/cache/apt/archives sys proc dev/pts dev; do umount -l "$b/$m"; done
+  [ "$rc" -eq 0 ] || { tail -30 "$work/debootstrap.log" >&2; die "apt-get install failed (log: $work/debootstrap.log)"; }
+  rm -f "$b/usr/sbin/policy-rc.d"
+  rm -rf "$b"/var/lib/apt/lists/*
+  tar -C "$b" --numeric-owner -cf "$base.tmp" .
   mv "$base.tmp" "$base"
-  rm -rf "$work/base"
+  rm -rf "$b"
 fi
 
 # --- disk: MBR, one bootable ext4 partition from 1 MiB ---------------------------------------

@@ -59,6 +59,7 @@ mkdir -p "$(dirname "$out")"
   --module-path "$work/lnm.jar:$JDK17/jmods" \
   --add-modules "lnm,$modules" \
   --strip-debug --no-header-files --no-man-pages --compress=2 \
+  --release-info "add:LNM_VERSION=$version" \
   --output "$out"
 # jlink's --strip-debug covers class files only; Debian's libjvm.so still has a symbol table
 # (4 MB). Dynamic symbols stay, so crash reports still name JVM entry points.

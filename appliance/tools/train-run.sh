@@ -15,7 +15,7 @@ mkdir -p "$dir"
 free_port() { # a port nothing listens on (bash's /dev/tcp, no extra tools)
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((10000 + RANDOM % ($(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - 10000))) # below the ephemeral range: a connect() there cannot self-connect
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
   return 1
