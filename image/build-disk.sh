@@ -15,7 +15,9 @@
 # configuration, reinstalls from the tarball kept in /opt/lnm-dist with the VM's interfaces,
 # and enables the firewall and lnm. A VM without that user-data runs nothing of lnm.
 #
-# Needs root, loop devices, and the Debian mirror (MIRROR, default deb.debian.org).
+# Needs root (chroot, bind mounts of /dev /proc /sys) and the Debian mirror (MIRROR,
+# default deb.debian.org). No loop devices or mounts of the disk: many build sandboxes
+# have neither partition scanning nor udev.
 # The debootstrapped system is cached in OUTDIR/cache (delete it to rebuild from scratch).
 # DISK_SIZE (default 2G) is the disk size; Azure grows the partition on first boot
 # (cloud-init growpart) when the VM's disk is bigger.
@@ -30,14 +32,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 say() { echo "build-disk: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, loop devices, chroot)"
+[ "$(id -u)" -eq 0 ] || die "needs root (debootstrap, chroot)"
 [ -f "$tarball" ] || die "$tarball not found (make appliance)"
 tarball=$(cd "$(dirname "$tarball")" && pwd)/$(basename "$tarball")
 name=$(basename "$tarball" .tar.gz)   # lnm-<version>-linux-x64
 version=${name#lnm-}; version=${version%-linux-x64}
 
 need=()
-for t in debootstrap:debootstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fsprogs losetup:mount; do
+for t in debootstrap:debootstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fsprogs numfmt:coreutils; do
   command -v "${t%%:*}" >/dev/null || need+=("${t#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -49,13 +51,10 @@ fi
 mkdir -p "$out/cache"
 out=$(cd "$out" && pwd)
 work=$out/work
-mnt=$work/mnt
-loop=
+root=$work/rootfs
 cleanup() {
   set +e
-  for m in dev/pts dev proc sys run; do mountpoint -q "$mnt/$m" && umount -l "$mnt/$m"; done
-  mountpoint -q "$mnt" && umount "$mnt"
-  [ -z "$loop" ] || losetup -d "$loop"
+  for m in dev/pts dev proc sys; do mountpoint -q "$root/$m" && umount -l "$root/$m"; done
 }
 trap cleanup EXIT
 
@@ -97,34 +96,28 @@ if [ ! -f "$base" ]; then
   rm -rf "$b"
 fi
 
-# --- disk: MBR, one bootable ext4 partition from 1 MiB ---------------------------------------
-raw=$out/lnm-$version.raw
-rm -f "$raw"
-truncate -s "$DISK_SIZE" "$raw"
-echo 'label: dos
-start=2048, type=83, bootable' | sfdisk -q "$raw"
-loop=$(losetup --show -f -P "$raw")
-part=${loop}p1
-for _ in $(seq 50); do [ -b "$part" ] && break; sleep 0.1; done
-[ -b "$part" ] || die "no partition device $part (loop devices without partition scanning?)"
-mkfs.ext4 -q -L lnm-root "$part"
-uuid=$(blkid -s UUID -o value "$part")
-mkdir -p "$mnt"
-mount "$part" "$mnt"
-tar -C "$mnt" --numeric-owner -xf "$base"
 
-# --- system configuration ---------------------------------------------------------------------
-echo lnm >"$mnt/etc/hostname"
-printf '127.0.0.1\tlocalhost\n127.0.1.1\tlnm\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$mnt/etc/hosts"
-printf 'UUID=%s / ext4 errors=remount-ro,noatime 0 1\n' "$uuid" >"$mnt/etc/fstab"
-cat >"$mnt/etc/apt/sources.list" <<EOF
+# --- root file system tree ---------------------------------------------------------------------
+# Configured with chroot, then made into an ext4 image by mkfs.ext4 -d, behind an MBR whose
+# GRUB boot code is written here (what grub-install would do on a block device).
+rm -rf "$root"
+mkdir -p "$root"
+tar -C "$root" --numeric-owner -xf "$base"
+uuid=$(cat /proc/sys/kernel/random/uuid)
+kver=$(ls -1 "$root/boot" | sed -n 's/^vmlinuz-//p' | sort -V | tail -1)
+[ -n "$kver" ] || die "no kernel in the base system"
+
+echo lnm >"$root/etc/hostname"
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tlnm\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+printf 'UUID=%s / ext4 errors=remount-ro,noatime 0 1\n' "$uuid" >"$root/etc/fstab"
+cat >"$root/etc/apt/sources.list" <<EOF
 deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb http://security.debian.org/debian-security $SUITE-security main
 EOF
 # DHCP on every NIC (Azure and qemu both hand out addresses with DHCP); eth* names
-# (net.ifnames=0 below) so the ruleset's interface names are the same on every host.
-cat >"$mnt/etc/systemd/network/80-dhcp.network" <<'EOF'
+# (net.ifnames=0 below), so the ruleset's interface names are the same on every host.
+cat >"$root/etc/systemd/network/80-dhcp.network" <<'EOF'
 [Match]
 Name=eth* en*
 
@@ -134,50 +127,100 @@ DHCP=yes
 [DHCPv4]
 UseDomains=yes
 EOF
-install -d "$mnt/etc/cloud/cloud.cfg.d"
-cp "$here/cloud-init/90-lnm-image.cfg" "$mnt/etc/cloud/cloud.cfg.d/90-lnm-image.cfg"
-cat >"$mnt/etc/default/grub" <<'EOF'
+install -d "$root/etc/cloud/cloud.cfg.d"
+cp "$here/cloud-init/90-lnm-image.cfg" "$root/etc/cloud/cloud.cfg.d/90-lnm-image.cfg"
+# Hyper-V (Azure) and virtio (KVM/qemu) storage and network drivers in the initramfs
+printf '%s\n' hv_vmbus hv_storvsc hv_netvsc virtio_pci virtio_blk virtio_scsi virtio_net \
+  >>"$root/etc/initramfs-tools/modules"
+# Azure: serial console on ttyS0 and a generous wait for the root disk.
+cmdline="console=tty1 console=ttyS0,115200n8 earlyprintk=ttyS0 rootdelay=300 net.ifnames=0"
+# for update-grub when the VM later updates its kernel (on a real disk then)
+cat >"$root/etc/default/grub" <<EOF
 GRUB_DEFAULT=0
 GRUB_TIMEOUT=1
-GRUB_TIMEOUT_STYLE=menu
 GRUB_DISTRIBUTOR=lnm
-# Azure: serial console on ttyS0 and a generous wait for the root disk.
-GRUB_CMDLINE_LINUX="console=tty1 console=ttyS0,115200n8 earlyprintk=ttyS0 rootdelay=300 net.ifnames=0"
+GRUB_CMDLINE_LINUX="$cmdline"
 GRUB_CMDLINE_LINUX_DEFAULT=""
 GRUB_TERMINAL="console serial"
 GRUB_SERIAL_COMMAND="serial --speed=115200"
 GRUB_DISABLE_OS_PROBER=true
 EOF
-for m in dev dev/pts proc sys run; do mkdir -p "$mnt/$m"; mount --bind "/$m" "$mnt/$m"; done
-in_root() { chroot "$mnt" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
+for m in dev dev/pts proc sys; do mount --bind "/$m" "$root/$m"; done
+in_root() { chroot "$root" env DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"; }
 in_root systemctl enable systemd-networkd systemd-resolved ssh >/dev/null 2>&1
-in_root ln -sf /run/systemd/resolve/stub-resolv.conf /etc/resolv.conf
-# root has no password (console login disabled); administrators come from cloud-init.
+in_root update-initramfs -u -k "$kver" >/dev/null 2>&1 || die "update-initramfs failed"
+# root has no password; administrators come from cloud-init (Azure: --admin-username/--ssh-key).
 in_root passwd -l root >/dev/null
-in_root grub-install --target=i386-pc "$loop" >/dev/null 2>&1 || die "grub-install failed"
-in_root update-grub >/dev/null 2>&1 || die "update-grub failed"
-# update-grub names the loop device's partition only by UUID; check it did.
-grep -q "root=UUID=$uuid" "$mnt/boot/grub/grub.cfg" || die "grub.cfg does not boot root=UUID=$uuid"
-# first boot generates new SSH host keys and machine-id
-rm -f "$mnt"/etc/ssh/ssh_host_*
-: >"$mnt/etc/machine-id"
-rm -f "$mnt/var/lib/dbus/machine-id"
+# GRUB's core image reads /boot/grub from the first partition; its modules go next to it.
+install -d "$root/boot/grub/i386-pc"
+cp "$root"/usr/lib/grub/i386-pc/*.mod "$root"/usr/lib/grub/i386-pc/*.lst "$root/boot/grub/i386-pc/"
+in_root grub-mkimage -O i386-pc -o /boot/grub/i386-pc/core.img -p '(hd0,msdos1)/boot/grub' \
+  biosdisk part_msdos ext2 || die "grub-mkimage failed"
+for m in sys proc dev/pts dev; do umount -l "$root/$m"; done
+cat >"$root/boot/grub/grub.cfg" <<EOF
+# written by lnm's image/build-disk.sh; update-grub on the running VM replaces it
+serial --speed=115200 --unit=0
+terminal_input console serial
+terminal_output console serial
+set timeout=1
+set default=0
+insmod part_msdos
+insmod ext2
+search --no-floppy --fs-uuid --set=root $uuid
+menuentry 'lnm (Debian $SUITE, $kver)' {
+    linux /boot/vmlinuz-$kver root=UUID=$uuid ro $cmdline
+    initrd /boot/initrd.img-$kver
+}
+EOF
+# first boot makes new SSH host keys (cloud-init) and a machine-id
+rm -f "$root"/etc/ssh/ssh_host_*
+: >"$root/etc/machine-id"
+rm -f "$root/var/lib/dbus/machine-id"
 
 # --- the appliance ----------------------------------------------------------------------------
-install -d -m 0755 "$mnt/opt/lnm-dist"
-install -m 0644 "$tarball" "$mnt/opt/lnm-dist/"
-tar -C "$mnt/opt/lnm-dist" -xzf "$tarball"
-"$mnt/opt/lnm-dist/$name/appliance/install.sh" --destdir "$mnt" --harden >"$work/install.log" 2>&1 ||
+install -d -m 0755 "$root/opt/lnm-dist"
+install -m 0644 "$tarball" "$root/opt/lnm-dist/"
+tar -C "$root/opt/lnm-dist" -xzf "$tarball"
+"$root/opt/lnm-dist/$name/appliance/install.sh" --destdir "$root" --harden >"$work/install.log" 2>&1 ||
   { cat "$work/install.log" >&2; die "install.sh failed"; }
-rm -rf "$mnt/opt/lnm-dist/$name" # the tarball is what cloud-init installs from
+rm -rf "${root:?}/opt/lnm-dist/$name" # the tarball is what cloud-init installs from
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/tmp/* "$root"/var/log/*.log
 
-in_root apt-get clean
-rm -rf "$mnt"/var/lib/apt/lists/* "$mnt"/tmp/* "$mnt"/var/log/*.log
-for m in dev/pts dev proc sys run; do umount -l "$mnt/$m"; done
-umount "$mnt"
-e2fsck -fyq "$part" >/dev/null 2>&1 || true
-losetup -d "$loop"
-loop=
+# --- disk: MBR, one bootable ext4 partition from 1 MiB, GRUB in the gap before it -------------
+raw=$out/lnm-$version.raw
+size=$(numfmt --from=iec "$DISK_SIZE")
+size=$((size / 1048576 * 1048576)) # Azure: a whole number of MiB
+rm -f "$raw" "$work/root.ext4"
+mkfs.ext4 -q -L lnm-root -U "$uuid" -d "$root" "$work/root.ext4" "$(((size - 1048576) / 1024))k" ||
+  die "mkfs.ext4 -d failed"
+truncate -s "$size" "$raw"
+printf 'label: dos\nlabel-id: 0x6c6e6d31\nstart=2048, type=83, bootable\n' | sfdisk -q "$raw"
+dd if="$work/root.ext4" of="$raw" bs=1M seek=1 conv=notrunc,sparse status=none
+rm -f "$work/root.ext4"
+# What grub-bios-setup does: boot.img's code (first 440 bytes) in the MBR, the partition
+# table kept, pointing at core.img in sectors 1..; core.img's first sector (diskboot.img)
+# holds the list of sectors of the rest of it.
+core=$root/boot/grub/i386-pc/core.img
+core_sectors=$((($(stat -c %s "$core") + 511) / 512))
+[ "$core_sectors" -lt 2047 ] || die "core.img does not fit before the partition"
+le() { # le VALUE NBYTES: VALUE as little-endian bytes
+  local v=$1 i
+  for ((i = 0; i < $2; i++)); do
+    printf '%b' "\\x$(printf %02x $((v & 255)))"
+    v=$((v >> 8))
+  done
+}
+put() { dd of="$1" bs=1 seek="$2" conv=notrunc status=none; } # put FILE OFFSET < BYTES
+cp "$root/usr/lib/grub/i386-pc/boot.img" "$work/boot.img"
+le 1 8 | put "$work/boot.img" $((0x5c))          # GRUB_BOOT_MACHINE_KERNEL_SECTOR: core.img at LBA 1
+printf '\x90\x90' | put "$work/boot.img" $((0x66)) # GRUB_BOOT_MACHINE_DRIVE_CHECK: a hard disk, no floppy probe
+dd if="$work/boot.img" of="$raw" bs=440 count=1 conv=notrunc status=none
+cp "$core" "$work/core.img"
+le 2 8 | put "$work/core.img" $((0x1f4))                     # rest of core.img: from LBA 2,
+le $((core_sectors - 1)) 2 | put "$work/core.img" $((0x1fc)) # this many sectors,
+le $((0x820)) 2 | put "$work/core.img" $((0x1fe))            # loaded at segment 0x820
+dd if="$work/core.img" of="$raw" bs=512 seek=1 conv=notrunc status=none
+rm -rf "$root" "$work/boot.img" "$work/core.img"
 
 say "converting"
 qemu-img convert -f raw -O qcow2 -c "$raw" "$out/lnm-$version.qcow2"
