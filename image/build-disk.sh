@@ -132,8 +132,9 @@ cp "$here/cloud-init/90-lnm-image.cfg" "$root/etc/cloud/cloud.cfg.d/90-lnm-image
 # Hyper-V (Azure) and virtio (KVM/qemu) storage and network drivers in the initramfs
 printf '%s\n' hv_vmbus hv_storvsc hv_netvsc virtio_pci virtio_blk virtio_scsi virtio_net \
   >>"$root/etc/initramfs-tools/modules"
-# Azure: serial console on ttyS0 and a generous wait for the root disk.
-cmdline="console=tty1 console=ttyS0,115200n8 earlyprintk=ttyS0 rootdelay=300 net.ifnames=0"
+# Azure: serial console on ttyS0. No rootdelay= (Azure's generic advice): initramfs-tools
+# sleeps that long unconditionally, and waits for root=UUID= by itself (up to 180 s).
+cmdline="console=tty1 console=ttyS0,115200n8 earlyprintk=ttyS0,115200 net.ifnames=0"
 # for update-grub when the VM later updates its kernel (on a real disk then)
 cat >"$root/etc/default/grub" <<EOF
 GRUB_DEFAULT=0
@@ -191,7 +192,7 @@ raw=$out/lnm-$version.raw
 size=$(numfmt --from=iec "$DISK_SIZE")
 size=$((size / 1048576 * 1048576)) # Azure: a whole number of MiB
 rm -f "$raw" "$work/root.ext4"
-mkfs.ext4 -q -L lnm-root -U "$uuid" -d "$root" "$work/root.ext4" "$(((size - 1048576) / 1024))k" ||
+mkfs.ext4 -q -L lnm-root -U "$uuid" -d "$root" "$work/root.ext4" "$(((size - 1048576) / 1024))k" >/dev/null ||
   die "mkfs.ext4 -d failed"
 truncate -s "$size" "$raw"
 printf 'label: dos\nlabel-id: 0x6c6e6d31\nstart=2048, type=83, bootable\n' | sfdisk -q "$raw"
