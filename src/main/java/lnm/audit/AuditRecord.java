@@ -32,6 +32,12 @@ public final class AuditRecord {
     public String error;
     /** Time to establish the upstream TCP connection, -1 when none was made. */
     public long connectMillis = -1;
+    /** HTTP listeners (issue 9): the request's method and path (plain HTTP, without the query), the
+     * status lnm itself answered (0 when the upstream answered), and requests seen on the connection. */
+    public String method;
+    public String path;
+    public int status;
+    public int requests;
 
     public AuditRecord(String listener, int level, String client) {
         this.listener = listener;
@@ -51,6 +57,9 @@ public final class AuditRecord {
             j.field("host", host);
         } else {
             j.field("sni", sni);
+            if (host != null) {
+                j.field("host", host); // a CONNECT tunnel: the CONNECT host next to the hello's SNI
+            }
         }
         j.field("alpn", alpn);
         j.field("tls", tls);
@@ -70,6 +79,18 @@ public final class AuditRecord {
         }
         if (error != null) {
             j.field("error", error);
+        }
+        if (method != null) {
+            j.field("method", method);
+        }
+        if (path != null) {
+            j.field("path", path);
+        }
+        if (status != 0) {
+            j.field("status", status);
+        }
+        if (requests > 0) {
+            j.field("requests", requests);
         }
         return j.close();
     }

@@ -166,6 +166,23 @@ public final class Config {
         return get(Key.DRAIN);
     }
 
+    // ---- HTTP listeners (issue 9) ----
+
+    /** Ports a CONNECT request may name ({@code connect.ports}). */
+    public List<Integer> connectPorts() {
+        return get(Key.CONNECT_PORTS);
+    }
+
+    /** Ports a plain HTTP request may go to ({@code http.ports}). */
+    public List<Integer> httpPorts() {
+        return get(Key.HTTP_PORTS);
+    }
+
+    /** Whether a CONNECT tunnel must open with a ClientHello naming the CONNECT host. */
+    public boolean connectRequireMatchingSni() {
+        return get(Key.HTTP_CONNECT_REQUIRE_MATCHING_SNI);
+    }
+
     /**
      * Every setting as {@code key = value}, defaults included and marked {@code (default)};
      * listener keys follow {@code level}. What {@code lnm check --print} prints.

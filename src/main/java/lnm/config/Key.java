@@ -90,17 +90,29 @@ public final class Key<T> {
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether direct destinations may resolve to private, loopback or link-local addresses)",
+            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
             v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
 
+    // ---- HTTP listeners (issue 9) ----
+    public static final Key<List<Integer>> CONNECT_PORTS = new Key<>("connect.ports", "443, 8883",
+            "comma-separated ports 1-65535 that CONNECT may name (http listeners)",
+            Key::ports, Key::formatPorts);
+    public static final Key<List<Integer>> HTTP_PORTS = new Key<>("http.ports", "80",
+            "comma-separated ports 1-65535 that plain HTTP requests may go to (http listeners)",
+            Key::ports, Key::formatPorts);
+    public static final Key<Boolean> HTTP_CONNECT_REQUIRE_MATCHING_SNI = new Key<>("http.connect.requireMatchingSni", "true",
+            "true or false (whether a CONNECT tunnel must start with a TLS ClientHello whose SNI is the CONNECT host)",
+            Values::bool, String::valueOf);
+
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
-            DIRECT_ALLOW_PRIVATE, DRAIN);
+            DIRECT_ALLOW_PRIVATE, DRAIN,
+            CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI);
 
     /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
     public static final Map<String, Key<?>> LISTENER_KEYS;
@@ -200,6 +212,25 @@ public final class Key<T> {
             case "none": return false;
             default: throw new IllegalArgumentException("unknown PROXY protocol version");
         }
+    }
+
+    /** A non-empty comma-separated list of distinct ports, kept in the order written. */
+    private static List<Integer> ports(String v) {
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+        }
+        java.util.LinkedHashSet<Integer> out = new java.util.LinkedHashSet<>();
+        for (String p : v.split(",", -1)) {
+            int port = HostPort.parsePort(p.trim());
+            if (!out.add(port)) {
+                throw new IllegalArgumentException("port " + port + " is listed twice");
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String formatPorts(List<Integer> ports) {
+        return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String nonEmpty(String v) {

@@ -48,6 +48,8 @@ final class Connection implements EventLoop.Handler {
     private final InetSocketAddress peer;
     private final AuditRecord rec;
     private final boolean trustProxyHeader;
+    /** The request-head front of an http listener; null for tls and tcp listeners. */
+    private final HttpFront http;
     private final long acceptedAt = System.currentTimeMillis();
 
     private State state = State.READING_HELLO;
@@ -90,6 +92,7 @@ final class Connection implements EventLoop.Handler {
         // A PROXY header is read only from the listed sources; from anyone else it is an error.
         this.trustProxyHeader = listener.acceptProxyProtocol().contains(peer.getAddress());
         this.proxyHeaderDone = !trustProxyHeader;
+        this.http = listener.mode() == Mode.HTTP ? new HttpFront(cfg, rec, peer.getAddress()) : null;
     }
 
     /**
@@ -143,7 +146,7 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             error = e.getMessage();
-            closeNow(fromClient ? "client" : "upstream");
+            closeNow(e instanceof Pipe.PeerException p ? p.side : fromClient ? "client" : "upstream");
             return;
         }
         afterIo();
@@ -151,7 +154,12 @@ final class Connection implements EventLoop.Handler {
 
     private void clientReady(SelectionKey key) throws IOException {
         if (state == State.READING_HELLO) {
-            readHead();
+            if (http != null && key.isWritable()) {
+                http.flush(client); // a CONNECT's 200, while the tunnel's hello is read
+            }
+            if (key.isReadable()) {
+                readHead();
+            }
             return;
         }
         if (farewell != null) {
@@ -254,7 +262,7 @@ final class Connection implements EventLoop.Handler {
     /** What {@code /connections} shows; called on the loop thread. */
     @Override
     public ConnectionInfo info(long now) {
-        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
+        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni != null ? rec.sni : rec.host, state.name(), rec.upstream,
                 up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
     }
 
@@ -272,7 +280,8 @@ final class Connection implements EventLoop.Handler {
             return;
         }
         s.flip();
-        int cap = 2 * cfg.maxHelloBytes() + 1024 + (trustProxyHeader ? ProxyV2.MAX_HEADER : 0);
+        int cap = 2 * cfg.maxHelloBytes() + 1024 + (trustProxyHeader ? ProxyV2.MAX_HEADER : 0)
+                + (http != null ? HttpFront.headAllowance() : 0);
         if (headLen + n > cap) {
             refuse("hello_too_large", Alerts.DECODE_ERROR);
             return;
@@ -285,7 +294,7 @@ final class Connection implements EventLoop.Handler {
         parseHead();
     }
 
-    private void parseHead() {
+    private void parseHead() throws IOException {
         if (!proxyHeaderDone) {
             ParseResult<ProxyHeader> r = ProxyV2.parse(ByteBuffer.wrap(head, 0, headLen).asReadOnlyBuffer());
             if (r instanceof ParseResult.Invalid<ProxyHeader> bad) {
@@ -308,6 +317,17 @@ final class Connection implements EventLoop.Handler {
             }
         }
         ByteBuffer view = ByteBuffer.wrap(head, headSkip, headLen - headSkip).slice().asReadOnlyBuffer();
+        if (http != null && http.readingRequest()) { // http listener: the request head comes first
+            HttpFront.Step step = http.onRequest(view);
+            if (step instanceof HttpFront.Refuse no) {
+                error = no.detail();
+                refuse(no.reason(), Alerts.ACCESS_DENIED);
+            } else if (step instanceof HttpFront.Allow yes) {
+                headSkip += yes.skip(); // a CONNECT head is answered, not forwarded
+                allow(yes.decision().via(), yes.decision().upstream());
+            }
+            return;
+        }
         ParseResult<ClientHello> r = ClientHelloParser.parse(view, cfg.maxHelloBytes());
         if (r instanceof ParseResult.Invalid<ClientHello> bad) {
             error = bad.detail();
@@ -323,7 +343,16 @@ final class Connection implements EventLoop.Handler {
             rec.sni = h.sni();
             rec.alpn = h.alpn();
             rec.tls = h.tlsVersion();
-            decideTls(h);
+            if (http == null) {
+                decideTls(h);
+                return;
+            }
+            String mismatch = http.checkHello(h); // inside a CONNECT tunnel: already decided on its host
+            if (mismatch != null) {
+                refuse(mismatch, Alerts.ACCESS_DENIED);
+            } else {
+                startRelay();
+            }
         }
     }
 
@@ -420,6 +449,20 @@ final class Connection implements EventLoop.Handler {
 
     private void connected() throws IOException {
         rec.connectMillis = System.currentTimeMillis() - connectStartedAt;
+        if (http != null && http.holdForHello()) { // CONNECT: 200 now, then read and check the hello
+            state = State.READING_HELLO;
+            deadline = System.currentTimeMillis() + cfg.helloTimeoutMillis();
+            http.flush(client);
+            if (headLen > headSkip) {
+                parseHead(); // the hello may have come with the CONNECT
+            }
+            updateInterest();
+            return;
+        }
+        startRelay();
+    }
+
+    private void startRelay() throws IOException {
         byte[] header = new byte[0];
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
             InetSocketAddress src = origin != null ? origin : peer;
@@ -430,9 +473,12 @@ final class Connection implements EventLoop.Handler {
         ByteBuffer replay = ByteBuffer.allocate(header.length + headLen - headSkip);
         replay.put(header).put(head, headSkip, headLen - headSkip).flip();
         head = null;
-        up = new Pipe(client, upstream);
-        down = new Pipe(upstream, client);
+        up = new Pipe("client", client, "upstream", upstream);
+        down = new Pipe("upstream", upstream, "client", client);
         up.preload(replay, loop.pool());
+        if (http != null) {
+            http.relaying(up, down, header.length, loop.pool());
+        }
         state = State.RELAYING;
         up.flush(loop.pool());
         lastActivity = System.currentTimeMillis();
@@ -447,11 +493,12 @@ final class Connection implements EventLoop.Handler {
         if (rec.closedBy == null) {
             rec.closedBy = "lnm";
         }
-        if (alert < 0 || !client.isOpen()) {
+        byte[] bye = http != null ? http.refusal(reason, alert) : alert < 0 ? null : Alerts.fatal(alert);
+        if (bye == null || !client.isOpen()) {
             closeNow(null);
             return;
         }
-        farewell = ByteBuffer.wrap(Alerts.fatal(alert));
+        farewell = ByteBuffer.wrap(bye);
         state = State.DRAINING;
         deadline = System.currentTimeMillis() + LINGER_MILLIS;
         head = null;
@@ -502,7 +549,7 @@ final class Connection implements EventLoop.Handler {
         int ci = 0;
         int ui = 0;
         if (state == State.READING_HELLO) {
-            ci = SelectionKey.OP_READ;
+            ci = SelectionKey.OP_READ | (http != null && http.wantsWrite() ? SelectionKey.OP_WRITE : 0);
         } else if (farewell != null) {
             ci = SelectionKey.OP_READ | (farewell.hasRemaining() ? SelectionKey.OP_WRITE : 0);
         } else if (state == State.CONNECTING) {
@@ -547,7 +594,7 @@ final class Connection implements EventLoop.Handler {
         if (admitted) {
             services.release(peer.getAddress());
         }
-        rec.error = error;
+        rec.error = error != null ? error : rec.error; // HttpFront may have said what was wrong
         services.finished(rec);
     }
 

@@ -15,20 +15,79 @@ import java.nio.channels.SocketChannel;
  * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out.
  */
 final class Pipe {
+    /** An I/O failure, with the side whose socket it came from (for the audit's closedBy). */
+    static final class PeerException extends IOException {
+        final String side;
+
+        PeerException(String side, IOException cause) {
+            super(cause.getMessage(), cause);
+            this.side = side;
+        }
+    }
+
+    private final String srcSide;
+    private final String dstSide;
     private final SocketChannel src;
-    private SocketChannel dst;
+    private final SocketChannel dst;
     private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
     private boolean srcEof;
     private boolean dstShut;
     private long bytes;
+    // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
+    private Gate gate;
+    private int writable;
+    private ByteBuffer epilogue;
 
-    Pipe(SocketChannel src, SocketChannel dst) {
+    /**
+     * Decides how much of what was read may go on: the plain-HTTP keep-alive re-check. Bytes not
+     * yet admitted wait in the pending buffer; the gate must never hold back more than half of a
+     * pool buffer, so reading can always go on.
+     */
+    interface Gate {
+        /**
+         * @param unsent read-only view of the bytes read and not yet written, in stream order
+         * @param offset the stream offset of {@code unsent}'s first byte (bytes written so far)
+         * @return how many bytes from the start of {@code unsent} may be written now
+         */
+        int admit(ByteBuffer unsent, long offset);
+
+        /** Nothing at or after the refused point goes on; the pipe then ends as at end of stream. */
+        boolean stopped();
+    }
+
+    void gate(Gate g) {
+        this.gate = g;
+    }
+
+    /** Bytes to write after everything from {@code src}, just before the shutdown; ignored once shut. */
+    void finishWith(ByteBuffer last) {
+        if (!dstShut) {
+            epilogue = last;
+        }
+    }
+
+    /** @param srcSide {@code client} or {@code upstream}: who {@code src} is */
+    Pipe(String srcSide, SocketChannel src, String dstSide, SocketChannel dst) {
+        this.srcSide = srcSide;
+        this.dstSide = dstSide;
         this.src = src;
         this.dst = dst;
     }
 
-    void setDestination(SocketChannel dst) {
-        this.dst = dst;
+    private int read(ByteBuffer b) throws PeerException {
+        try {
+            return src.read(b);
+        } catch (IOException e) {
+            throw new PeerException(srcSide, e);
+        }
+    }
+
+    private int write(ByteBuffer b) throws PeerException {
+        try {
+            return dst.write(b);
+        } catch (IOException e) {
+            throw new PeerException(dstSide, e);
+        }
     }
 
     /**
@@ -46,7 +105,7 @@ final class Pipe {
     }
 
     boolean wantsWrite() {
-        return pending != null && pending.hasRemaining();
+        return pending != null && (gate == null ? pending.hasRemaining() : writable > 0);
     }
 
     boolean srcEof() {
@@ -69,12 +128,15 @@ final class Pipe {
      */
     int readAndForward(EventLoop loop) throws IOException {
         int n;
+        if (gate != null && pending == null) {
+            pending = loop.pool().borrow().flip(); // gated: every byte goes through pending
+        }
         if (pending == null) {
             ByteBuffer s = loop.scratch();
-            n = src.read(s);
+            n = read(s);
             if (n > 0) {
                 s.flip();
-                bytes += dst.write(s);
+                bytes += write(s);
                 if (s.hasRemaining()) {
                     ByteBuffer b = loop.pool().borrow();
                     b.put(s).flip();
@@ -83,7 +145,7 @@ final class Pipe {
             }
         } else {
             pending.compact();
-            n = src.read(pending);
+            n = read(pending);
             pending.flip();
             if (n > 0) {
                 flush(loop.pool());
@@ -98,20 +160,60 @@ final class Pipe {
 
     /** Writes pending bytes; passes on the end of stream once they are all out. */
     void flush(BufferPool pool) throws IOException {
-        if (pending != null) {
+        if (gate != null) {
+            flushGated(pool);
+        } else if (pending != null) {
             if (pending.hasRemaining()) {
-                bytes += dst.write(pending);
+                bytes += write(pending);
             }
             if (!pending.hasRemaining()) {
                 pool.release(pending);
                 pending = null;
             }
         }
+        if (srcEof && pending == null && !dstShut && epilogue != null) {
+            pending = epilogue;
+            epilogue = null;
+            bytes += dst.write(pending);
+            if (pending.hasRemaining()) {
+                return;
+            }
+            pending = null;
+        }
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
             if (dst.isOpen()) {
-                dst.shutdownOutput();
+                try {
+                    dst.shutdownOutput();
+                } catch (IOException e) {
+                    throw new PeerException(dstSide, e);
+                }
             }
+        }
+    }
+
+    /** Writes what the gate admits; a stop or end of stream drops what it never will. */
+    private void flushGated(BufferPool pool) throws IOException {
+        if (pending != null) {
+            int ok = gate.admit(pending.asReadOnlyBuffer(), bytes);
+            int written = 0;
+            if (ok > 0) {
+                int lim = pending.limit();
+                pending.limit(pending.position() + ok);
+                written = dst.write(pending);
+                pending.limit(lim);
+                bytes += written;
+            }
+            writable = ok - written;
+            if (gate.stopped()) {
+                srcEof = true;
+            }
+            if (!pending.hasRemaining() || (writable == 0 && srcEof)) {
+                pool.release(pending);
+                pending = null;
+            }
+        } else if (gate.stopped()) {
+            srcEof = true;
         }
     }
 
@@ -119,5 +221,6 @@ final class Pipe {
     void release(BufferPool pool) {
         pool.release(pending);
         pending = null;
+        epilogue = null;
     }
 }

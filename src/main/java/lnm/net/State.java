@@ -25,6 +25,14 @@ package lnm.net;
  *       flows, or the connection is refused and a TLS alert is being flushed before close.</li>
  *   <li>{@code CLOSED}: channels closed, buffers returned, audit record written. Terminal.</li>
  * </ul>
+ *
+ * <p>HTTP listeners ({@link HttpFront}) use the same states. {@code READING_HELLO} first reads
+ * the request head; a refusal there is an HTTP response instead of a TLS alert. A CONNECT goes
+ * {@code DECIDING -> CONNECTING} and then, once connected, back to {@code READING_HELLO} (the
+ * upstream connected and idle, the 200 being written, the hello timeout restarted) to read the
+ * tunnel's hello; a matching SNI goes on to {@code RELAYING}, anything else is refused with a TLS
+ * alert. A plain request relays at once; a later request head that is refused ends the client's
+ * direction like a FIN would, and the refusal is written after the upstream's last byte.
  */
 enum State {
     READING_HELLO,

@@ -228,7 +228,10 @@ class ConfigTest {
                 "loop.threads = " + threads + " (default)",
                 "dns.cacheSeconds = 60 (default)",
                 "direct.allowPrivate = false (default)",
-                "shutdown.drainSeconds = 30 (default)"), design().effectiveSettings());
+                "shutdown.drainSeconds = 30 (default)",
+                "connect.ports = 443, 8883 (default)",
+                "http.ports = 80 (default)",
+                "http.connect.requireMatchingSni = true (default)"), design().effectiveSettings());
     }
 
     @Test
