@@ -6,8 +6,8 @@
 #                             [--tarball PATH|URL] [--admin NAME --ssh-key FILE.pub] > custom-data.yaml
 #
 # DIR holds lnm.properties and the files it names (allowlist.properties, ...): every
-# *.properties file in DIR goes to /etc/lnm. lnm.properties' audit.file should be an absolute
-# path under /var/log/lnm (the service may write only there).
+# *.properties file in DIR goes to /etc/lnm. A relative audit.file in lnm.properties is put in
+# /var/log/lnm (the only place the service may write), as install.sh does.
 # --admin/--ssh-key add an administrator who logs in with that key (Azure adds its own
 # administrator from `az vm create --admin-username/--ssh-key-values`; this is for other hosts).
 set -euo pipefail
@@ -30,13 +30,20 @@ done
 [[ $plant_if =~ ^[A-Za-z0-9_.-]+$ && $outside_if =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad interface name"
 [ -z "$admin" ] || [ -f "$key" ] || die "--admin needs --ssh-key FILE"
 
+content() { # a relative audit.file would land in the read-only /etc/lnm: put it in /var/log/lnm
+  if [ "$(basename "$1")" = lnm.properties ]; then
+    sed -E 's|^([[:space:]]*audit\.file[[:space:]]*[=:][[:space:]]*)([^/[:space:]][^[:space:]]*)[[:space:]]*$|\1/var/log/lnm/\2|' "$1"
+  else
+    cat "$1"
+  fi
+}
 section() { # the write_files entries for vm.env and the configuration files
   printf '  - path: /etc/lnm/vm.env\n    permissions: %s\n    content: |\n' "'0640'"
   printf '      LNM_PLANT_IF=%s\n      LNM_OUTSIDE_IF=%s\n      LNM_TARBALL=%s\n' "$plant_if" "$outside_if" "$tarball"
   local f
   for f in "$conf"/*.properties; do
     printf '  - path: /etc/lnm/%s\n    permissions: %s\n    encoding: b64\n    content: %s\n' \
-      "$(basename "$f")" "'0640'" "$(base64 -w0 <"$f")"
+      "$(basename "$f")" "'0640'" "$(content "$f" | base64 -w0)"
   done
 }
 awk -v section="$(section)" '
