@@ -24,3 +24,4 @@ run: $(JAR)
 
 clean:
 	rm -rf target build
+-include mk/*.mk
