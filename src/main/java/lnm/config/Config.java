@@ -1,0 +1,202 @@
+package lnm.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An immutable, validated snapshot of {@code lnm.properties} and its allowlist.
+ *
+ * <p>Reload builds a new snapshot with {@link #load} and swaps one reference; a snapshot is
+ * never changed, so code holding one sees a consistent config for the whole connection.
+ * Relative paths resolve against the folder of {@code lnm.properties}. Key names, defaults and
+ * allowed values live in {@link Key}.
+ */
+public final class Config {
+    private final Path file;
+    private final Path allowlistFile;
+    private final Path auditFile;
+    private final Map<Key<?>, Object> values;
+    private final Set<Key<?>> explicit;
+    private final List<ListenerSpec> listeners;
+    private final Set<String> explicitListenerKeys;
+    private final Allowlist allowlist;
+
+    Config(Path file, Path allowlistFile, Path auditFile, Map<Key<?>, Object> values, Set<Key<?>> explicit,
+           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist) {
+        this.file = file;
+        this.allowlistFile = allowlistFile;
+        this.auditFile = auditFile;
+        this.values = Collections.unmodifiableMap(new HashMap<>(values)); // PARENT may be null
+        this.explicit = Set.copyOf(explicit);
+        this.listeners = List.copyOf(listeners);
+        this.explicitListenerKeys = Set.copyOf(explicitListenerKeys);
+        this.allowlist = allowlist;
+    }
+
+    /**
+     * Reads and validates {@code lnmProperties} and the allowlist it names. Never throws: IO
+     * errors and every invalid line become {@link Problem}s, all of them, sorted by file and line.
+     */
+    public static LoadResult load(Path lnmProperties) {
+        try {
+            return ConfigLoader.load(lnmProperties);
+        } catch (RuntimeException e) {
+            // A bug here must not take down a running appliance on reload.
+            return new LoadResult(null, List.of(new Problem(lnmProperties, 0, "internal error while loading: " + e)));
+        }
+    }
+
+    /** The value of a non-listener key (its default if unset). */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Key<T> key) {
+        if (!values.containsKey(key)) {
+            throw new IllegalArgumentException("not a global key: " + key);
+        }
+        return (T) values.get(key);
+    }
+
+    /** Whether the key was set in the file (rather than defaulted). */
+    public boolean isSet(Key<?> key) {
+        return explicit.contains(key);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Path allowlistFile() {
+        return allowlistFile;
+    }
+
+    public int level() {
+        return get(Key.LEVEL);
+    }
+
+    /** The listeners in file order; at least one. */
+    public List<ListenerSpec> listeners() {
+        return listeners;
+    }
+
+    /** The listener with this name, if any. */
+    public Optional<ListenerSpec> listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+
+    /** The lnm one level up; port -1 if unset (then the listener's port is used). */
+    public Optional<HostPort> parent() {
+        return Optional.ofNullable(get(Key.PARENT));
+    }
+
+    /** Whether to send a PROXY protocol v2 header to the parent. */
+    public boolean parentProxyProtocol() {
+        return get(Key.PARENT_PROXY_PROTOCOL);
+    }
+
+    public Allowlist allowlist() {
+        return allowlist;
+    }
+
+    /** Clients allowed to connect. */
+    public CidrSet sources() {
+        return get(Key.SOURCES);
+    }
+
+    /** The audit log, resolved against the config folder; {@code Path.of("-")} means stdout. */
+    public Path auditFile() {
+        return auditFile;
+    }
+
+    public long auditMaxBytes() {
+        return get(Key.AUDIT_MAX_BYTES);
+    }
+
+    public int auditKeep() {
+        return get(Key.AUDIT_KEEP);
+    }
+
+    /** Where the admin HTTP server listens; empty when {@code admin.listen = off}. */
+    public Optional<InetSocketAddress> adminListen() {
+        return get(Key.ADMIN_LISTEN);
+    }
+
+    public long helloTimeoutMillis() {
+        return get(Key.HELLO_TIMEOUT);
+    }
+
+    public long connectTimeoutMillis() {
+        return get(Key.CONNECT_TIMEOUT);
+    }
+
+    public long idleTimeoutMillis() {
+        return get(Key.IDLE_TIMEOUT);
+    }
+
+    public int maxHelloBytes() {
+        return get(Key.HELLO_MAX_BYTES);
+    }
+
+    public int maxConnections() {
+        return get(Key.MAX_CONNECTIONS);
+    }
+
+    public int perSourceConnections() {
+        return get(Key.PER_SOURCE_CONNECTIONS);
+    }
+
+    public int loopThreads() {
+        return get(Key.LOOP_THREADS);
+    }
+
+    public int dnsCacheSeconds() {
+        return get(Key.DNS_CACHE_SECONDS);
+    }
+
+    public boolean directAllowPrivate() {
+        return get(Key.DIRECT_ALLOW_PRIVATE);
+    }
+
+    public long drainMillis() {
+        return get(Key.DRAIN);
+    }
+
+    /**
+     * Every setting as {@code key = value}, defaults included and marked {@code (default)};
+     * listener keys follow {@code level}. What {@code lnm check --print} prints.
+     */
+    public List<String> effectiveSettings() {
+        List<String> out = new ArrayList<>();
+        for (Key<?> k : Key.GLOBALS) {
+            out.add(line(k.name(), k.format(values.get(k)), explicit.contains(k)));
+            if (k == Key.LEVEL) {
+                for (ListenerSpec l : listeners) {
+                    out.add(line(Key.LISTEN.name(l.name()), l.bindText(), true));
+                    out.add(line(Key.LISTEN_MODE.name(l.name()), l.mode().toString(),
+                            explicitListenerKeys.contains(Key.LISTEN_MODE.name(l.name()))));
+                    if (l.target() != null) {
+                        out.add(line(Key.LISTEN_TARGET.name(l.name()), l.target().toString(), true));
+                    }
+                    out.add(line(Key.LISTEN_ACCEPT_PROXY_PROTOCOL.name(l.name()), l.acceptProxyProtocol().toString(),
+                            explicitListenerKeys.contains(Key.LISTEN_ACCEPT_PROXY_PROTOCOL.name(l.name()))));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String line(String key, String value, boolean set) {
+        String s = value.isEmpty() ? key + " =" : key + " = " + value;
+        return set ? s : s + " (default)";
+    }
+
+    @Override
+    public String toString() {
+        return "Config[" + file + ", " + listeners.size() + " listeners, " + allowlist.size() + " allowlist rules]";
+    }
+}

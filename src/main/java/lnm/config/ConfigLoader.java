@@ -1,0 +1,268 @@
+package lnm.config;
+
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns {@code lnm.properties} (plus its allowlist) into a {@link Config}, or into every
+ * problem it has. Keeps going after each problem so one {@code lnm check} shows them all.
+ */
+final class ConfigLoader {
+    private static final Pattern LISTEN_KEY = Pattern.compile("listen\\.([^.]*)(\\..*)?");
+    private static final Pattern LISTENER_NAME = Pattern.compile("[a-z0-9_-]+");
+
+    private final Path file;
+    private final List<Problem> problems = new ArrayList<>();
+    private final Map<Key<?>, Object> values = new HashMap<>();
+    private final Map<Key<?>, Integer> lines = new HashMap<>();
+    private final Set<Key<?>> explicit = new HashSet<>();
+    /** Entries of each listener by suffix ("" = address), in order of first mention. */
+    private final Map<String, Map<String, PropertiesReader.Entry>> drafts = new LinkedHashMap<>();
+    private final Set<Key<?>> invalid = new HashSet<>();
+
+    private ConfigLoader(Path file) {
+        this.file = file;
+    }
+
+    static LoadResult load(Path file) {
+        return new ConfigLoader(file).run();
+    }
+
+    private void problem(int line, String message) {
+        problems.add(new Problem(file, line, message));
+    }
+
+    private LoadResult run() {
+        PropertiesReader.Result read = PropertiesReader.read(file);
+        problems.addAll(read.problems());
+        if (read.entries().isEmpty() && !read.problems().isEmpty() && read.problems().get(0).line() == 0) {
+            return new LoadResult(null, problems); // unreadable: nothing more to say
+        }
+        List<PropertiesReader.Entry> entries = withoutDuplicates(read.entries());
+        Set<String> listenerNames = new LinkedHashSet<>();
+        for (PropertiesReader.Entry e : entries) {
+            Matcher m = LISTEN_KEY.matcher(e.key());
+            if (m.matches() && LISTENER_NAME.matcher(m.group(1)).matches()) {
+                listenerNames.add(m.group(1));
+            }
+        }
+        for (PropertiesReader.Entry e : entries) {
+            entry(e, listenerNames);
+        }
+        for (Key<?> k : Key.GLOBALS) {
+            if (!values.containsKey(k) && !invalid.contains(k)) {
+                values.put(k, k.defaultValue());
+            }
+        }
+        List<ListenerSpec> listeners = listeners();
+        Path base = baseFolder();
+        Path allowlistFile = resolve(base, Key.ALLOWLIST);
+        Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
+
+        Allowlist allowlist = null;
+        List<Problem> allowlistProblems = List.of();
+        if (allowlistFile != null) {
+            boolean parentConfigured = values.get(Key.PARENT) != null || invalid.contains(Key.PARENT);
+            AllowlistReader.Loaded a = AllowlistReader.read(allowlistFile, parentConfigured);
+            allowlist = a.allowlist();
+            allowlistProblems = a.problems();
+        }
+        // Main file first, then the allowlist; each by line (stable, so same-line order is kept).
+        problems.sort(Comparator.comparingInt(Problem::line));
+        List<Problem> all = new ArrayList<>(problems);
+        all.addAll(allowlistProblems);
+        if (!all.isEmpty()) {
+            return new LoadResult(null, all);
+        }
+        Set<String> explicitListenerKeys = new HashSet<>();
+        drafts.forEach((name, keys) -> keys.keySet().forEach(suffix -> explicitListenerKeys.add("listen." + name + suffix)));
+        return new LoadResult(new Config(file, allowlistFile, auditFile, values, explicit, listeners,
+                explicitListenerKeys, allowlist), List.of());
+    }
+
+    /** Drops repeated keys, reporting each at its own line and naming the first. */
+    private List<PropertiesReader.Entry> withoutDuplicates(List<PropertiesReader.Entry> entries) {
+        Map<String, PropertiesReader.Entry> first = new HashMap<>();
+        List<PropertiesReader.Entry> out = new ArrayList<>();
+        for (PropertiesReader.Entry e : entries) {
+            PropertiesReader.Entry before = first.putIfAbsent(e.key(), e);
+            if (before != null) {
+                problem(e.line(), "duplicate key '" + e.key() + "' (first set on line " + before.line() + ")");
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private void entry(PropertiesReader.Entry e, Set<String> listenerNames) {
+        Key<?> k = Key.global(e.key());
+        if (k != null) {
+            try {
+                values.put(k, k.parse(e.key(), e.value()));
+                explicit.add(k);
+                lines.put(k, e.line());
+            } catch (IllegalArgumentException ex) {
+                invalid.add(k);
+                problem(e.line(), ex.getMessage());
+            }
+            return;
+        }
+        Matcher m = LISTEN_KEY.matcher(e.key());
+        if (m.matches()) {
+            String name = m.group(1);
+            String suffix = m.group(2) == null ? "" : m.group(2);
+            if (!LISTENER_NAME.matcher(name).matches()) {
+                problem(e.line(), "bad listener name '" + name + "' in key '" + e.key()
+                        + "'; names use lowercase letters, digits, '-' and '_'");
+                return;
+            }
+            if (Key.LISTENER_KEYS.containsKey(suffix)) {
+                drafts.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(suffix, e);
+                return;
+            }
+        }
+        String suggestion = DidYouMean.suggest(e.key(), candidates(listenerNames, m.matches() ? m.group(1) : null));
+        problem(e.line(), "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
+    }
+
+    private static List<String> candidates(Set<String> listenerNames, String ownName) {
+        List<String> c = new ArrayList<>();
+        for (Key<?> k : Key.GLOBALS) {
+            c.add(k.name());
+        }
+        Set<String> names = new LinkedHashSet<>();
+        if (ownName != null && LISTENER_NAME.matcher(ownName).matches()) {
+            names.add(ownName);
+        }
+        names.addAll(listenerNames);
+        for (String n : names) {
+            for (Key<?> k : Key.LISTENER_KEYS.values()) {
+                c.add(k.name(n));
+            }
+        }
+        return c;
+    }
+
+    private List<ListenerSpec> listeners() {
+        List<ListenerSpec> out = new ArrayList<>();
+        Map<ListenerSpec, Integer> specLines = new HashMap<>();
+        boolean anyAddress = false;
+        for (Map.Entry<String, Map<String, PropertiesReader.Entry>> d : drafts.entrySet()) {
+            String name = d.getKey();
+            Map<String, PropertiesReader.Entry> keys = d.getValue();
+            PropertiesReader.Entry bindEntry = keys.get("");
+            if (bindEntry == null) {
+                PropertiesReader.Entry some = keys.values().iterator().next();
+                problem(some.line(), "'" + some.key() + "' is set but listener '" + name + "' has no address; add '"
+                        + Key.LISTEN.name(name) + " = [address:]port'");
+                continue;
+            }
+            anyAddress = true;
+            InetSocketAddress bind = parse(Key.LISTEN, name, keys.get(""));
+            Mode mode = keys.containsKey(".mode") ? parse(Key.LISTEN_MODE, name, keys.get(".mode")) : Mode.TLS;
+            HostPort target = keys.containsKey(".target") ? parse(Key.LISTEN_TARGET, name, keys.get(".target")) : null;
+            CidrSet proxy = keys.containsKey(".acceptProxyProtocol")
+                    ? parse(Key.LISTEN_ACCEPT_PROXY_PROTOCOL, name, keys.get(".acceptProxyProtocol")) : CidrSet.none();
+            if (mode == Mode.TCP && target == null && !keys.containsKey(".target")) {
+                PropertiesReader.Entry at = keys.get(".mode");
+                problem(at.line(), "listener '" + name + "' has mode tcp but no target; add '"
+                        + Key.LISTEN_TARGET.name(name) + " = host:port'");
+                continue;
+            }
+            if (mode != null && mode != Mode.TCP && keys.containsKey(".target")) {
+                problem(keys.get(".target").line(), "'" + Key.LISTEN_TARGET.name(name) + "' is only used with mode tcp, but listener '"
+                        + name + "' has mode " + mode + "; add '" + Key.LISTEN_MODE.name(name) + " = tcp' or remove the target");
+                continue;
+            }
+            if (bind == null || mode == null || proxy == null || (mode == Mode.TCP && target == null)) {
+                continue; // already reported
+            }
+            if (target != null) {
+                target = target.withDefaultPort(bind.getPort());
+            }
+            ListenerSpec spec = new ListenerSpec(name, bind, mode, target, proxy);
+            ListenerSpec other = out.stream().filter(o -> clash(spec.bind(), o.bind())).findFirst().orElse(null);
+            if (other != null) {
+                // Reported once, against the first listener that has the address; the loser is dropped.
+                problem(bindEntry.line(), "listener '" + name + "' binds " + spec.bindText() + ", which clashes with listener '"
+                        + other.name() + "' (" + other.bindText() + ", line " + specLines.get(other) + ")");
+                continue;
+            }
+            specLines.put(spec, bindEntry.line());
+            out.add(spec);
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Optional<InetSocketAddress> admin = (java.util.Optional<InetSocketAddress>) values.get(Key.ADMIN_LISTEN);
+        if (admin != null && admin.isPresent()) {
+            for (ListenerSpec l : out) {
+                if (clash(admin.get(), l.bind())) {
+                    boolean set = explicit.contains(Key.ADMIN_LISTEN);
+                    problem(set ? lines.get(Key.ADMIN_LISTEN) : specLines.get(l), "admin.listen " + Values.formatBind(admin.get())
+                            + (set ? "" : " (the default)") + " clashes with listener '" + l.name() + "' (" + l.bindText()
+                            + "); set admin.listen to another port or off");
+                }
+            }
+        }
+        if (!anyAddress) {
+            problem(0, "no listeners; add at least one 'listen.<name> = [address:]port', such as 'listen.https = 0.0.0.0:443'");
+        }
+        return out;
+    }
+
+    /** Two binds clash on the same port when the addresses are equal or one is the wildcard of the same family. */
+    private static boolean clash(InetSocketAddress a, InetSocketAddress b) {
+        if (a.getPort() != b.getPort()) {
+            return false;
+        }
+        if (a.getAddress().equals(b.getAddress())) {
+            return true;
+        }
+        boolean sameFamily = (a.getAddress() instanceof Inet4Address) == (b.getAddress() instanceof Inet4Address);
+        return sameFamily && (a.getAddress().isAnyLocalAddress() || b.getAddress().isAnyLocalAddress());
+    }
+
+    /** Parses a listener key, reporting a problem and returning null if it is bad. */
+    private <T> T parse(Key<T> key, String listener, PropertiesReader.Entry e) {
+        try {
+            return key.parse(key.name(listener), e.value());
+        } catch (IllegalArgumentException ex) {
+            problem(e.line(), ex.getMessage());
+            return null;
+        }
+    }
+
+    private Path baseFolder() {
+        Path abs = file.toAbsolutePath();
+        Path parent = abs.getParent();
+        return parent != null ? parent : abs.getRoot();
+    }
+
+    /** A path key resolved against the config folder, or null (with a problem) if it cannot be a path. */
+    private Path resolve(Path base, Key<String> key) {
+        String v = (String) values.get(key);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return base.resolve(v).normalize();
+        } catch (InvalidPathException e) {
+            problem(explicit.contains(key) ? lines.get(key) : 0, "bad value '" + v + "' for '" + key.name() + "': " + e.getMessage()
+                    + "; expected " + key.allowed());
+            return null;
+        }
+    }
+}

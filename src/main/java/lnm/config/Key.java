@@ -1,0 +1,211 @@
+package lnm.config;
+
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Every {@code lnm.properties} key: its name, default, what it allows, its parser and how
+ * {@code lnm check --print} shows it, in one place. Adding a setting means adding a constant
+ * here, listing it in {@link #GLOBALS}, and an accessor on {@link Config}.
+ *
+ * <p>Listener keys are templates: {@code <name>} in {@link #name()} stands for the listener name.
+ *
+ * @param <T> the parsed type
+ */
+public final class Key<T> {
+
+    /** Parses a trimmed value; throws {@link IllegalArgumentException} with a short reason. */
+    @FunctionalInterface
+    interface Parser<T> {
+        T parse(String value);
+    }
+
+    public static final Key<Integer> LEVEL = new Key<>("level", "4",
+            "an integer from 0 to 5 (the Purdue level of this box)",
+            v -> Values.intRange(v, 0, 5), String::valueOf);
+
+    public static final Key<InetSocketAddress> LISTEN = new Key<>("listen.<name>", null,
+            "[address:]port, address an IP literal (default 0.0.0.0), port 1-65535",
+            v -> Values.bind(v, "0.0.0.0"), Values::formatBind);
+    public static final Key<Mode> LISTEN_MODE = new Key<>("listen.<name>.mode", "tls",
+            "tls, tcp or http", Mode::parse, Mode::toString);
+    public static final Key<HostPort> LISTEN_TARGET = new Key<>("listen.<name>.target", null,
+            "host[:port] (used by mode tcp; port defaults to the listener's)",
+            v -> HostPort.parse(v, -1), HostPort::toString);
+    public static final Key<CidrSet> LISTEN_ACCEPT_PROXY_PROTOCOL = new Key<>("listen.<name>.acceptProxyProtocol", "none",
+            "CIDRs of peers that send a PROXY protocol v2 header (such as the lnm below), any, or none",
+            v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), CidrSet::toString);
+
+    public static final Key<HostPort> PARENT = new Key<>("parent", "",
+            "host[:port] of the lnm one level up (port defaults to the listener's); empty at the top level",
+            v -> v.isEmpty() ? null : HostPort.parse(v, -1), hp -> hp == null ? "" : hp.toString());
+    public static final Key<Boolean> PARENT_PROXY_PROTOCOL = new Key<>("parent.proxyProtocol", "none",
+            "v2 or none", Key::proxyProtocol, b -> b ? "v2" : "none");
+    public static final Key<String> ALLOWLIST = new Key<>("allowlist", "allowlist.properties",
+            "a file path, relative to this file's folder", Key::nonEmpty, Function.identity());
+    public static final Key<CidrSet> SOURCES = new Key<>("sources", "any",
+            "comma-separated CIDRs or addresses (10.3.0.0/16, fd00::/8, 10.2.0.7), or any",
+            CidrSet::parse, CidrSet::toString);
+    public static final Key<String> AUDIT_FILE = new Key<>("audit.file", "audit.jsonl",
+            "a file path relative to this file's folder, or - for stdout", Key::nonEmpty, Function.identity());
+    public static final Key<Long> AUDIT_MAX_BYTES = new Key<>("audit.maxBytes", "100MiB",
+            "a size from 1KiB to 1TiB, such as 104857600, 512KiB, 100MiB or 10MB",
+            v -> Values.size(v, 1L << 10, 1L << 40), Values::formatSize);
+    public static final Key<Integer> AUDIT_KEEP = new Key<>("audit.keep", "5",
+            "an integer from 0 to 1000 (rotated files to keep)",
+            v -> Values.intRange(v, 0, 1000), String::valueOf);
+    public static final Key<Optional<InetSocketAddress>> ADMIN_LISTEN = new Key<>("admin.listen", "127.0.0.1:9090",
+            "[address:]port (address an IP literal, default 127.0.0.1), or off",
+            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "127.0.0.1")),
+            o -> o.map(Values::formatBind).orElse("off"));
+    public static final Key<Long> HELLO_TIMEOUT = new Key<>("timeouts.helloSeconds", "10",
+            "seconds from 0.001 to 300, decimals allowed (0.5)",
+            v -> Values.secondsAsMillis(v, 1, 300_000), Values::formatSeconds);
+    public static final Key<Long> CONNECT_TIMEOUT = new Key<>("timeouts.connectSeconds", "10",
+            "seconds from 0.001 to 300, decimals allowed (0.5)",
+            v -> Values.secondsAsMillis(v, 1, 300_000), Values::formatSeconds);
+    public static final Key<Long> IDLE_TIMEOUT = new Key<>("timeouts.idleSeconds", "600",
+            "seconds from 0.001 to 604800 (7 days), decimals allowed",
+            v -> Values.secondsAsMillis(v, 1, 604_800_000), Values::formatSeconds);
+    public static final Key<Integer> HELLO_MAX_BYTES = new Key<>("limits.helloMaxBytes", "65536",
+            "a size from 1024 to 1048576 bytes (1KiB to 1MiB)",
+            v -> (int) Values.size(v, 1024, 1048576), String::valueOf);
+    public static final Key<Integer> MAX_CONNECTIONS = new Key<>("limits.maxConnections", "20000",
+            "an integer from 1 to 1000000",
+            v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+    public static final Key<Integer> PER_SOURCE_CONNECTIONS = new Key<>("limits.perSourceConnections", "1000",
+            "an integer from 1 to 1000000",
+            v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+    public static final Key<Integer> LOOP_THREADS = new Key<>("loop.threads", "auto",
+            "an integer from 1 to 64, or auto (one per processor)",
+            v -> v.equalsIgnoreCase("auto")
+                    ? Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()))
+                    : Values.intRange(v, 1, 64),
+            String::valueOf);
+    public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
+            "an integer from 0 to 86400 (0 disables the cache)",
+            v -> Values.intRange(v, 0, 86_400), String::valueOf);
+    public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
+            "true or false (whether direct destinations may resolve to private, loopback or link-local addresses)",
+            Values::bool, String::valueOf);
+    public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
+            "seconds from 0 to 3600, decimals allowed",
+            v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
+
+    /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
+    public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
+            AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
+            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
+            DIRECT_ALLOW_PRIVATE, DRAIN);
+
+    /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
+    public static final Map<String, Key<?>> LISTENER_KEYS;
+
+    private static final Map<String, Key<?>> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        Map<String, Key<?>> l = new LinkedHashMap<>();
+        l.put("", LISTEN);
+        l.put(".mode", LISTEN_MODE);
+        l.put(".target", LISTEN_TARGET);
+        l.put(".acceptProxyProtocol", LISTEN_ACCEPT_PROXY_PROTOCOL);
+        LISTENER_KEYS = java.util.Collections.unmodifiableMap(l);
+        for (Key<?> k : GLOBALS) {
+            BY_NAME.put(k.name, k);
+        }
+    }
+
+    private final String name;
+    private final String defaultText;
+    private final String allowed;
+    private final Parser<T> parser;
+    private final Function<T, String> printer;
+
+    private Key(String name, String defaultText, String allowed, Parser<T> parser, Function<T, String> printer) {
+        this.name = name;
+        this.defaultText = defaultText;
+        this.allowed = allowed;
+        this.parser = parser;
+        this.printer = printer;
+    }
+
+    /** The non-listener key with this exact name, or null. */
+    public static Key<?> global(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** The key as written in the file; listener keys contain {@code <name>}. */
+    public String name() {
+        return name;
+    }
+
+    /** The default as it would be written in the file, or null if the key has none (must be set). */
+    public String defaultText() {
+        return defaultText;
+    }
+
+    /** What values are allowed, for error messages and documentation. */
+    public String allowed() {
+        return allowed;
+    }
+
+    /** The key name with the listener name filled in. */
+    public String name(String listener) {
+        return name.replace("<name>", listener);
+    }
+
+    /**
+     * Parses a raw value (surrounding blanks ignored).
+     *
+     * @param keyName the key as written, for the message
+     * @throws IllegalArgumentException whose message names the key, the value and what is allowed
+     */
+    public T parse(String keyName, String raw) {
+        String v = raw.trim();
+        try {
+            return parser.parse(v);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            String why = e.getMessage() == null ? "" : ": " + e.getMessage();
+            String what = v.isEmpty() ? "missing value for '" + keyName + "'" : "bad value '" + v + "' for '" + keyName + "'" + why;
+            throw new IllegalArgumentException(what + "; expected " + allowed, e);
+        }
+    }
+
+    /** The parsed default; only for keys that have one. */
+    public T defaultValue() {
+        if (defaultText == null) {
+            throw new IllegalStateException(name + " has no default");
+        }
+        return parser.parse(defaultText);
+    }
+
+    /** The value as {@code lnm check --print} shows it (parses back to the same value). */
+    @SuppressWarnings("unchecked")
+    public String format(Object value) {
+        return printer.apply((T) value);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private static boolean proxyProtocol(String v) {
+        switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "v2": return true;
+            case "none": return false;
+            default: throw new IllegalArgumentException("unknown PROXY protocol version");
+        }
+    }
+
+    private static String nonEmpty(String v) {
+        if (v.isEmpty()) {
+            throw new IllegalArgumentException("empty");
+        }
+        return v;
+    }
+}

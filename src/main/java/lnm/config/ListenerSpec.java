@@ -1,0 +1,36 @@
+package lnm.config;
+
+import java.net.InetSocketAddress;
+import java.util.Objects;
+
+/**
+ * One {@code listen.<name>} block.
+ *
+ * @param name the name from the key, [a-z0-9_-]+
+ * @param bind the address and port to bind (never resolved; built from an IP literal)
+ * @param mode tls (default), tcp or http
+ * @param target for tcp listeners the fixed upstream, its port defaulting to the listener's; else null
+ * @param acceptProxyProtocol peers allowed to send a PROXY v2 header; {@link CidrSet#none()} when none
+ */
+public record ListenerSpec(String name, InetSocketAddress bind, Mode mode, HostPort target, CidrSet acceptProxyProtocol) {
+
+    public ListenerSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bind, "bind");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(acceptProxyProtocol, "acceptProxyProtocol");
+        if (mode == Mode.TCP && target == null) {
+            throw new IllegalArgumentException("tcp listener '" + name + "' needs a target");
+        }
+    }
+
+    /** The bound port. */
+    public int port() {
+        return bind.getPort();
+    }
+
+    /** {@code address:port} without any lookup ({@code [v6]:port} for IPv6). */
+    public String bindText() {
+        return Values.formatBind(bind);
+    }
+}
