@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,6 +66,7 @@ static unsigned char msg[4096];
 
 static uint64_t *lat;
 static size_t lat_n, lat_cap = 4u << 20;
+static uint64_t bytes_total, completed_total, rtt_total;
 static uint64_t bytes_in_window, completed_in_window, errors, established, dropped, lat_overflow;
 
 static uint64_t now_ns(void) {
@@ -144,6 +146,7 @@ static int start_run(struct conn *c) {
     c->state = RUN;
     switch (mode) {
     case CPS:
+        completed_total++;
         if (in_window(t)) {
             completed_in_window++;
             record(t - c->t_start);
@@ -206,6 +209,7 @@ static int on_event(struct conn *c, unsigned events) {
                 ssize_t n = read(c->fd, scratch, sizeof scratch);
                 if (n == 0) return -1;
                 if (n < 0) return errno == EAGAIN ? 0 : -1;
+                bytes_total += (uint64_t)n;
                 if (in_window(now_ns())) bytes_in_window += (uint64_t)n;
             }
             return 0;
@@ -229,6 +233,7 @@ static int on_event(struct conn *c, unsigned events) {
             c->msg_got += (int)n;
             if (c->msg_got >= msg_len) {
                 uint64_t t = now_ns();
+                rtt_total++;
                 if (in_window(t)) record(t - c->t_send);
                 if (t >= t_end) return 0;
                 c->msg_off = c->msg_got = 0;
@@ -405,25 +410,34 @@ int main(int argc, char **argv) {
     }
 
     double window = seconds - warmup;
+    /* the generator's own CPU use, as a share of one core over the run: far below 100 means it
+       was waiting on the proxy, not the other way round */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 ru.ru_stime.tv_usec / 1e6;
+    double elapsed = (double)(now_ns() - t0) / 1e9;
+    char tail[160];
+    snprintf(tail, sizeof tail, "gen_cpu_pct=%.0f run_s=%.2f", 100.0 * cpu / elapsed, elapsed);
     qsort(lat, lat_n, sizeof *lat, cmp_u64);
     switch (mode) {
     case BULK:
-        printf("mode=bulk conns=%d window_s=%.2f mbps=%.1f bytes=%llu errors=%llu open_at_end=%d\n", nconns,
-               window, (double)bytes_in_window / window / 1e6, (unsigned long long)bytes_in_window,
-               (unsigned long long)errors, still_open);
+        printf("mode=bulk conns=%d window_s=%.2f mbps=%.1f bytes=%llu total=%llu errors=%llu open_at_end=%d %s\n",
+               nconns, window, (double)bytes_in_window / window / 1e6, (unsigned long long)bytes_in_window,
+               (unsigned long long)bytes_total, (unsigned long long)errors, still_open, tail);
         break;
     case CPS:
         printf("mode=cps concurrency=%d window_s=%.2f cps=%.0f count=%llu p50_ms=%.3f p99_ms=%.3f max_ms=%.3f "
-               "errors=%llu\n",
+               "total=%llu errors=%llu %s\n",
                concurrency, window, (double)completed_in_window / window, (unsigned long long)completed_in_window,
                pct(0.50) / 1e6, pct(0.99) / 1e6, lat_n ? (double)lat[lat_n - 1] / 1e6 : -1,
-               (unsigned long long)errors);
+               (unsigned long long)completed_total, (unsigned long long)errors, tail);
         break;
     case RTT:
-        printf("mode=rtt conns=%d msg=%d window_s=%.2f count=%llu p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%llu "
-               "open_at_end=%d\n",
+        printf("mode=rtt conns=%d msg=%d window_s=%.2f count=%llu p50_us=%.1f p99_us=%.1f p999_us=%.1f total=%llu "
+               "errors=%llu open_at_end=%d %s\n",
                nconns, msg_len, window, (unsigned long long)lat_n, pct(0.50) / 1e3, pct(0.99) / 1e3,
-               pct(0.999) / 1e3, (unsigned long long)errors, still_open);
+               pct(0.999) / 1e3, (unsigned long long)rtt_total, (unsigned long long)errors, still_open, tail);
         break;
     case IDLE:
         printf("mode=idle conns=%d established=%llu dropped=%llu errors=%llu open_at_end=%d\n", nconns,

@@ -265,11 +265,74 @@ public final class Report {
                 Loopback only, one shared upstream (benchup, C/epoll), load from benchgen (C/epoll, one thread).
 
                 """);
+        sb.append(cpuSection());
         sb.append(ceiling());
         sb.append(targetsSection());
         sb.append(parserSection());
         sb.append("\n![chart](results.svg)\n");
         return sb.toString();
+    }
+
+    private static Double perCpu(Map<String, String> kv, double scale, boolean workPerCpu) {
+        Double cpu = num(kv, "proxy_cpu_s");
+        Double total = num(kv, "total");
+        if (cpu == null || total == null || cpu <= 0 || total <= 0) {
+            return null;
+        }
+        return workPerCpu ? total / scale / cpu : cpu * scale / total;
+    }
+
+    private static Double busy(Map<String, String> kv, String key) {
+        if (key.equals("gen_cpu_pct")) {
+            return num(kv, key);
+        }
+        Double cpu = num(kv, key);
+        Double secs = num(kv, "run_s");
+        return cpu == null || secs == null || secs <= 0 ? null : 100 * cpu / secs;
+    }
+
+    /**
+     * What the proxy's own CPU time bought: less sensitive than the rates to whatever else the
+     * machine is doing, and the place to look when a proxy is slower. Also how busy the load
+     * generator and the upstream were, to show neither was the limit.
+     */
+    private String cpuSection() {
+        record Col(String header, String test, String format, Function<Map<String, String>, Double> f) {}
+        List<Col> cols = List.of(
+                new Col("bulk 1 conn MB per proxy CPU-s", "bulk1", "%.0f", kv -> perCpu(kv, 1e6, true)),
+                new Col("bulk 50 conns MB per proxy CPU-s", "bulk50", "%.0f", kv -> perCpu(kv, 1e6, true)),
+                new Col("proxy CPU µs per connection", "cps", "%.0f", kv -> perCpu(kv, 1e6, false)),
+                new Col("proxy CPU µs per round trip", "rtt", "%.1f", kv -> perCpu(kv, 1e6, false)));
+        StringBuilder sb = new StringBuilder("CPU: what the proxy's own CPU time bought (utime+stime of its processes "
+                + "during each run, medians), and how busy the load generator and the upstream were (highest run, % of one core):\n\n| proxy |");
+        for (Col c : cols) {
+            sb.append(' ').append(c.header()).append(" |");
+        }
+        sb.append(" generator busy max % | upstream busy max % |\n|---|").append("---:|".repeat(cols.size() + 2)).append('\n');
+        for (String t : targets()) {
+            if (!ok(t)) {
+                continue;
+            }
+            sb.append("| ").append(t.equals("direct") ? "direct (no proxy)" : t).append(" |");
+            for (Col c : cols) {
+                Metric m = new Metric("", "", c.test(), true, false, c.format(), c.f());
+                sb.append(' ').append(t.equals("direct") ? "–" : fmt(c.format(), median(t + "/" + c.test(), m))).append(" |");
+            }
+            for (String key : List.of("gen_cpu_pct", "up_cpu_s")) {
+                double max = -1;
+                for (String test : List.of("bulk1", "bulk50", "cps", "rtt")) {
+                    for (Map<String, String> kv : runs.getOrDefault(t + "/" + test, List.of())) {
+                        Double b = busy(kv, key);
+                        if (b != null) {
+                            max = Math.max(max, b);
+                        }
+                    }
+                }
+                sb.append(' ').append(max < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", max)).append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.append('\n').toString();
     }
 
     /** How far the direct run is above the best proxy: the load generator is not the limit. */
