@@ -17,7 +17,7 @@ test-deps:
 	@bash .ci/install-test-deps.sh
 
 test: test-deps
-	$(MVN) verify
+	mvn -B -ntp verify
 
 run: $(JAR)
 	java -jar $(JAR) run --config $(CONFIG)

@@ -225,8 +225,8 @@ final class ConfigLoader {
 
     /** Two binds clash on the same port when the addresses are equal or one is the wildcard of the same family. */
     private static boolean clash(InetSocketAddress a, InetSocketAddress b) {
-        if (a.getPort() != b.getPort()) {
-            return false;
+        if (a.getPort() != b.getPort() || a.getPort() == 0) {
+            return false; // port 0: each gets its own free port
         }
         if (a.getAddress().equals(b.getAddress())) {
             return true;

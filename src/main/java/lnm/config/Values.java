@@ -131,7 +131,8 @@ final class Values {
             throw new IllegalArgumentException("'" + addr + "' is not an IP address");
         }
         InetAddress ia = IpLiteral.toInet(b);
-        return new InetSocketAddress(ia, HostPort.parsePort(port));
+        // Port 0 binds any free port: tests use it, and the bound port is logged.
+        return new InetSocketAddress(ia, port.equals("0") ? 0 : HostPort.parsePort(port));
     }
 
     /** {@code a.b.c.d:port} or {@code [v6]:port}, without any lookup. */

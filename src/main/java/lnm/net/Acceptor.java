@@ -85,7 +85,7 @@ final class Acceptor implements Runnable {
                 ch.configureBlocking(false);
                 ch.register(selector, SelectionKey.OP_ACCEPT, l.name());
                 bound.put(l.name(), ch);
-                LOG.info("listener " + l.name() + " (" + l.mode().name().toLowerCase(java.util.Locale.ROOT) + ") on " + localAddress(ch));
+                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(ch)));
             } catch (IOException e) {
                 problems.add("listener " + l.name() + ": cannot bind " + l.bind() + ": " + e.getMessage());
             }

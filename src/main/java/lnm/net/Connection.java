@@ -76,6 +76,8 @@ final class Connection implements EventLoop.Handler {
     private String error;
     private boolean admitted;
     private long connectStartedAt;
+    /** The port the client connected to: the upstream port when a destination names none. */
+    private int localPort;
 
     Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
         this.loop = loop;
@@ -102,6 +104,7 @@ final class Connection implements EventLoop.Handler {
             client.configureBlocking(false);
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             clientKey = client.register(loop.selector(), 0, this);
+            localPort = ((InetSocketAddress) client.getLocalAddress()).getPort();
         } catch (IOException e) {
             error = e.getMessage();
             refuse("client_error", -1);
@@ -234,6 +237,9 @@ final class Connection implements EventLoop.Handler {
     @Override
     public void onFailure(Throwable t) {
         error = t.toString();
+        if (rec.reason == null) {
+            rec.reason = "internal_error";
+        }
         closeNow("lnm");
     }
 
@@ -246,7 +252,8 @@ final class Connection implements EventLoop.Handler {
     }
 
     /** What {@code /connections} shows; called on the loop thread. */
-    ConnectionInfo info(long now) {
+    @Override
+    public ConnectionInfo info(long now) {
         return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni, state.name(), rec.upstream,
                 up == null ? 0 : Math.max(0, up.bytes() - sentHeaderLen), down == null ? 0 : down.bytes(), now - acceptedAt);
     }
@@ -323,7 +330,7 @@ final class Connection implements EventLoop.Handler {
     // ---- deciding and resolving ---------------------------------------------------------
 
     private void decideTls(ClientHello h) {
-        Decision d = Policy.decide(cfg, h.sni(), listener.bind().getPort(), peer.getAddress());
+        Decision d = Policy.decide(cfg, h.sni(), localPort, peer.getAddress());
         rec.reason = d.reason();
         rec.rule = d.rule() == null ? null : d.rule().pattern();
         if (!d.allowed()) {
@@ -342,7 +349,7 @@ final class Connection implements EventLoop.Handler {
         rec.decision = "allow";
         rec.via = v.name().toLowerCase(Locale.ROOT);
         via = v;
-        upstreamPort = target.port() > 0 ? target.port() : listener.bind().getPort();
+        upstreamPort = target.port() > 0 ? target.port() : localPort;
         rec.upstream = target.host() + ":" + upstreamPort;
         state = State.DECIDING;
         deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
