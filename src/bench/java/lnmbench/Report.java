@@ -265,6 +265,19 @@ public final class Report {
                 Loopback only, one shared upstream (benchup, C/epoll), load from benchgen (C/epoll, one thread).
 
                 """);
+        List<String> fresh = new ArrayList<>();
+        for (String t : targets()) {
+            for (Map<String, String> kv : runs.getOrDefault(t + "/rss_fresh", List.of())) {
+                Double v = kb(kv, "rss_kb");
+                if (v != null) {
+                    fresh.add(String.format(Locale.ROOT, "%s %.1f MB", t, v));
+                }
+            }
+        }
+        if (!fresh.isEmpty()) {
+            sb.append("RSS right after start, before any load (RSS idle above is after the load tests): ")
+                    .append(String.join(", ", fresh)).append(".\n\n");
+        }
         sb.append(cpuSection());
         sb.append(ceiling());
         sb.append(targetsSection());
