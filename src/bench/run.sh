@@ -208,8 +208,9 @@ tree_pids() { # the pids and all their descendants (taken once: the proxies fork
         echo "$p"
         kids=$(ps -o pid= --ppid "$p" 2>/dev/null | tr '\n' ' ')
         # shellcheck disable=SC2086
-        [ -n "${kids// /}" ] && tree_pids $kids
+        if [ -n "${kids// /}" ]; then tree_pids $kids; fi
     done
+    return 0
 }
 
 cpu_ticks() { # utime+stime (all threads) summed over the given pids; builtins only, as it runs around every measurement
@@ -274,13 +275,18 @@ run_rounds() {
     done
 }
 
+live_heap_kb() { # pid file: live Java heap in kB from a class histogram (forces a full GC)
+    timeout 30 jcmd "$1" GC.class_histogram >"$2" 2>&1 || { echo 0; return 0; }
+    awk '/^Total/{printf "%d", $3/1024}' "$2"
+}
+
 run_idle() { # target: RSS before and while holding IDLE_CONNS connections
-    local t=$1 before after=0 f=$OUT/idle-$1.out pid line
+    local t=$1 before after=0 f=$OUT/idle-$1.out pid line heap_held="" extra=""
     sleep 1
     # shellcheck disable=SC2086
     before=$([ "$t" = direct ] && echo 0 || rss_kb ${TREE[$t]})
     : >"$f"
-    "$OUT/benchgen" idle "127.0.0.1:${PORT[$t]}" "$OUT/hello.bin" -n "$IDLE_CONNS" -c 200 -t 60 -H 4 \
+    "$OUT/benchgen" idle "127.0.0.1:${PORT[$t]}" "$OUT/hello.bin" -n "$IDLE_CONNS" -c 200 -t 60 -H 30 \
         >"$f" 2>>"$OUT/benchgen.err" &
     pid=$!
     STARTED+=("$pid")
@@ -289,11 +295,19 @@ run_idle() { # target: RSS before and while holding IDLE_CONNS connections
         sleep 1.5   # let the proxy settle (buffers returned, GC) before reading its RSS
         # shellcheck disable=SC2086
         after=$([ "$t" = direct ] && echo 0 || rss_kb ${TREE[$t]})
+        # the JVM's RSS hides objects placed in heap it had already touched: also count the live
+        # heap (a full GC, after the RSS was read) with the connections held and once they are gone
+        [ "$t" = lnm ] && heap_held=$(live_heap_kb "${PIDS[lnm]}" "$OUT/lnm-histogram-held.txt")
     fi
+    kill -USR1 "$pid" 2>/dev/null || true
     wait "$pid" || true
     forget "$pid"
+    if [ "$t" = lnm ] && [ -n "$heap_held" ]; then
+        sleep 2
+        extra=" heap_live_held_kb=$heap_held heap_live_closed_kb=$(live_heap_kb "${PIDS[lnm]}" "$OUT/lnm-histogram-closed.txt")"
+    fi
     line=$(grep mode=idle "$f" || echo "failed: $(tr '\n' ' ' <"$f")")
-    printf '%s\tidle\t1\trss_before_kb=%s rss_after_kb=%s %s\n' "$t" "$before" "$after" "$line" >>"$RAW"
+    printf '%s\tidle\t1\trss_before_kb=%s rss_after_kb=%s %s%s\n' "$t" "$before" "$after" "$line" "$extra" >>"$RAW"
     log "$(printf '%-8s idle    rss %s kB -> %s kB  %s' "$t" "$before" "$after" "$line")"
     sleep 1   # the connections are gone; let the proxy close its side too
 }

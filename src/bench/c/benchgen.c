@@ -10,8 +10,8 @@
  *   rtt   N connections send 'E' and ping-pong MSG-byte messages one at a time; reports the
  *         round trip (write of the message to the last byte of its echo).
  *   idle  opens N connections (at most C setting up at once), prints "READY ..." when all
- *         have their echo, holds them HOLD seconds while the caller measures the proxy, then
- *         closes them and reports how many the proxy dropped while held.
+ *         have their echo, holds them HOLD seconds (or until SIGUSR1) while the caller measures
+ *         the proxy, then closes them and reports how many the proxy dropped while held.
  *
  * Measurements count only inside [warmup, seconds]. Every run is bounded: it ends at
  * `seconds` (plus hold for idle) and is killed by its own deadline 20 s later whatever happens.
@@ -59,6 +59,7 @@ static int hello_len;
 static int nconns = 1, concurrency = 32, msg_len = 64;
 static double seconds = 5, warmup = 0.5, hold = 5;
 static int ep;
+static volatile sig_atomic_t release; /* idle: SIGUSR1 ends the hold early (the caller has measured) */
 static uint64_t t0, t_warm, t_end;
 
 static unsigned char scratch[1 << 20];
@@ -78,6 +79,11 @@ static uint64_t now_ns(void) {
 static void die(const char *what) {
     perror(what);
     exit(2);
+}
+
+static void on_usr1(int sig) {
+    (void)sig;
+    release = 1;
 }
 
 static int in_window(uint64_t t) { return t >= t_warm && t < t_end; }
@@ -313,6 +319,7 @@ int main(int argc, char **argv) {
         usage();
     memset(msg, 'x', sizeof msg);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, on_usr1);
     lat = malloc(lat_cap * sizeof *lat);
     if (!lat) die("malloc");
 
@@ -355,7 +362,7 @@ int main(int argc, char **argv) {
                 ready_printed = 1;
                 hold_until = now_ns() + (uint64_t)(hold * 1e9);
             }
-            if (ready_printed && t >= hold_until) break;
+            if (ready_printed && (t >= hold_until || release)) break;
             if (!ready_printed && t >= t_end) { /* could not open them all in time */
                 printf("READY established=%llu incomplete=1\n", (unsigned long long)established);
                 fflush(stdout);

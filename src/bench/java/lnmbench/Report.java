@@ -214,6 +214,17 @@ public final class Report {
         sb.append("- load average at start / end: ").append(meta.getOrDefault("load_start", "?")).append(" / ")
                 .append(meta.getOrDefault("load_end", "?"))
                 .append(" (anything else running on the machine shows up in every column)\n");
+        try {
+            double load = Double.parseDouble(meta.getOrDefault("load_start", "0").split(" ")[0]);
+            double cores = Double.parseDouble(meta.getOrDefault("nproc", "1"));
+            if (load > cores / 2) {
+                sb.append("- **the machine was busy with other work (load ").append(meta.get("load_start").split(" ")[0])
+                        .append(" on ").append(meta.get("nproc")).append(" cores): rates and latencies are depressed and noisy; "
+                        + "compare within the run, and prefer the CPU-cost table below, which is less sensitive to it**\n");
+            }
+        } catch (NumberFormatException ignored) {
+            // no load figure: nothing to warn about
+        }
         sb.append("- each cell: median of ").append(meta.getOrDefault("reps", "?")).append(" runs of ")
                 .append(meta.getOrDefault("seconds", "?")).append(" s (first ").append(meta.getOrDefault("warmup", "?"))
                 .append(" s not counted), targets interleaved within each round; memory: one run holding ")
@@ -272,6 +283,17 @@ public final class Report {
                 if (v != null) {
                     fresh.add(String.format(Locale.ROOT, "%s %.1f MB", t, v));
                 }
+            }
+        }
+        for (Map<String, String> kv : runs.getOrDefault("lnm/idle", List.of())) {
+            Double held = num(kv, "heap_live_held_kb");
+            Double closed = num(kv, "heap_live_closed_kb");
+            Double n = num(kv, "established");
+            if (held != null && closed != null && n != null && n > 0 && held > 0) {
+                sb.append(String.format(Locale.ROOT, "lnm live Java heap (class histogram after a full GC): %.1f MB "
+                        + "holding the idle connections, %.1f MB after they closed: %.2f KB of heap per idle connection "
+                        + "(RSS grows less because the heap was already touched by the load tests; "
+                        + "see target/bench/lnm-histogram-*.txt).%n%n", held / 1024, closed / 1024, (held - closed) / n));
             }
         }
         if (!fresh.isEmpty()) {
