@@ -5,7 +5,8 @@
 #
 # Knobs (environment): BENCH_SECONDS (per measured run, default 4), BENCH_WARMUP (not counted,
 # default 0.5), BENCH_REPS (medians of, default 3), BENCH_IDLE_CONNS (default 5000),
-# BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), LNM_JVM_FLAGS, BENCH_NO_INSTALL=1.
+# BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), LNM_JVM_FLAGS, BENCH_NO_INSTALL=1,
+# BENCH_SKIP_LNM_BUILD=1 (use the target/lnm.jar that is there). Ports used: 19000, 19101-19104.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -347,6 +348,7 @@ main() {
     } >"$OUT/meta.properties"
 
     HZ=$(getconf CLK_TCK)
+    if port_open "$UP_PORT"; then log "port $UP_PORT (upstream) is already in use: stop whatever holds it"; exit 1; fi
     start_bg benchup "$OUT/benchup" "$UP_PORT" 1200
     UP_PID=$LAST_PID
     for _ in $(seq 50); do port_open "$UP_PORT" && break; sleep 0.1; done
