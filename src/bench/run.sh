@@ -123,7 +123,7 @@ parser_bench() {
         printf 'parser\tstatus\t0\tfailed: did not compile (parser-build.log)\n' >>"$RAW"
         return 0
     fi
-    log "hello parser micro-benchmark (about $((4 + 4 * REPS)) s)"
+    log "hello parser micro-benchmark (about $((8 + 4 * REPS)) s)"
     timeout 120 java -Xmx256m -XX:+UseSerialGC -cp "$OUT/parser-classes:$cp" lnmbench.HelloParserBench \
         "$OUT/hello.bin" "$REPS" >>"$RAW" 2>"$OUT/parser-bench.log" \
         || printf 'parser\tstatus\t0\tfailed: see target/bench/parser-bench.log\n' >>"$RAW"

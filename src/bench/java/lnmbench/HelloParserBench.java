@@ -50,7 +50,7 @@ public final class HelloParserBench {
         long tid = Thread.currentThread().getId();
         for (Case c : cases) {
             c.check();
-            run(c, 1_000_000_000L);   // warm-up: a second per case, so the timed runs see compiled code
+            run(c, 2_000_000_000L);   // warm-up: two seconds per case, so the timed runs see compiled code
         }
         for (Case c : cases) {
             for (int rep = 1; rep <= reps; rep++) {
