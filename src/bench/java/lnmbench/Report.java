@@ -300,6 +300,7 @@ public final class Report {
             sb.append("RSS right after start, before any load (RSS idle above is after the load tests): ")
                     .append(String.join(", ", fresh)).append(".\n\n");
         }
+        sb.append(spreadSection());
         sb.append(cpuSection());
         sb.append(ceiling());
         sb.append(targetsSection());
@@ -400,7 +401,51 @@ public final class Report {
         }
         double r = va / vb;
         boolean pass = higher ? r >= want : r <= want;
-        return String.format(Locale.ROOT, "%.2fx %s", r, pass ? "PASS" : "FAIL");
+        String out = String.format(Locale.ROOT, "%.2fx %s", r, pass ? "PASS" : "FAIL");
+        // the same ratio round by round: targets are interleaved, so each round saw the same background
+        List<Map<String, String>> ra = runs.getOrDefault(a + "/" + m.test(), List.of());
+        List<Map<String, String>> rb = runs.getOrDefault(b + "/" + m.test(), List.of());
+        List<String> rounds = new ArrayList<>();
+        for (int i = 0; i < Math.min(ra.size(), rb.size()) && ra.size() > 1; i++) {
+            Double x = m.value().apply(ra.get(i));
+            Double y = m.value().apply(rb.get(i));
+            rounds.add(x == null || y == null || y == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", x / y));
+        }
+        return rounds.isEmpty() ? out : out + " (rounds: " + String.join(", ", rounds) + ")";
+    }
+
+    /** Lowest and highest of the runs per cell, to tell a difference from noise. */
+    private String spreadSection() {
+        StringBuilder sb = new StringBuilder("Spread (lowest–highest of the runs behind each median):\n\n| proxy |");
+        List<Metric> ms = new ArrayList<>();
+        for (Metric m : METRICS) {
+            if (!m.memory()) {
+                ms.add(m);
+                sb.append(' ').append(m.header()).append(" |");
+            }
+        }
+        sb.append("\n|---|").append("---:|".repeat(ms.size())).append('\n');
+        for (String t : targets()) {
+            if (!ok(t)) {
+                continue;
+            }
+            sb.append("| ").append(t.equals("direct") ? "direct (no proxy)" : t).append(" |");
+            for (Metric m : ms) {
+                Double lo = null;
+                Double hi = null;
+                for (Map<String, String> kv : runs.getOrDefault(t + "/" + m.test(), List.of())) {
+                    Double v = m.value().apply(kv);
+                    if (v != null) {
+                        lo = lo == null ? v : Math.min(lo, v);
+                        hi = hi == null ? v : Math.max(hi, v);
+                    }
+                }
+                sb.append(' ').append(lo == null ? "n/a" : String.format(Locale.ROOT, m.format() + "–" + m.format(), lo, hi))
+                        .append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.append('\n').toString();
     }
 
     /** The targets of issue 7, as ratios within this run. */
