@@ -6,7 +6,8 @@
 # Knobs (environment): BENCH_SECONDS (per measured run, default 4), BENCH_WARMUP (not counted,
 # default 0.5), BENCH_REPS (medians of, default 3), BENCH_IDLE_CONNS (default 5000),
 # BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), LNM_JVM_FLAGS, BENCH_NO_INSTALL=1,
-# BENCH_SKIP_LNM_BUILD=1 (use the target/lnm.jar that is there). Ports used: 19000, 19101-19104.
+# BENCH_SKIP_LNM_BUILD=1 (use the target/lnm.jar that is there), LNM_CMD (run lnm with this
+# launcher instead of java $LNM_JVM_FLAGS -jar target/lnm.jar, e.g. build/image/bin/lnm). Ports used: 19000, 19101-19104.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -166,12 +167,17 @@ start_target() {
         start_bg sniproxy-2 sniproxy -f -c "$OUT/sniproxy.conf"
         PIDS[$t]="${PIDS[$t]} $LAST_PID" ;;
     lnm)
-        [ -f "$JAR" ] || { STATUS[$t]="failed: no target/lnm.jar"; return 0; }
+        [ -f "$JAR" ] || [ -n "${LNM_CMD:-}" ] || { STATUS[$t]="failed: no target/lnm.jar"; return 0; }
         render "$SRC/conf/lnm.properties.in" "$port" "$OUT/lnm.properties"
         render "$SRC/conf/lnm-allowlist.properties.in" "$port" "$OUT/lnm-allowlist.properties"
         rm -f "$OUT/lnm-audit.jsonl" "$OUT/lnm-gc.log"
-        # shellcheck disable=SC2086 # the flags are one word-split variable on purpose
-        start_bg lnm java $LNM_JVM_FLAGS $LNM_GC_LOG -jar "$JAR" run --config "$OUT/lnm.properties"
+        if [ -n "${LNM_CMD:-}" ]; then   # e.g. LNM_CMD=build/image/bin/lnm (its own JVM flags)
+            # shellcheck disable=SC2086
+            start_bg lnm $LNM_CMD run --config "$OUT/lnm.properties"
+        else
+            # shellcheck disable=SC2086 # the flags are one word-split variable on purpose
+            start_bg lnm java $LNM_JVM_FLAGS $LNM_GC_LOG -jar "$JAR" run --config "$OUT/lnm.properties"
+        fi
         PIDS[$t]=$LAST_PID ;;
     esac
     local p
@@ -340,7 +346,7 @@ main() {
         echo "reps=$REPS"
         echo "idle_conns=$IDLE_CONNS"
         echo "lnm_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-        echo "lnm_jvm_flags=$LNM_JVM_FLAGS"
+        echo "lnm_jvm_flags=${LNM_CMD:+launcher $LNM_CMD; }$LNM_JVM_FLAGS"
         echo "java=$(java -version 2>&1 | head -1)"
         echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
         echo "haproxy=$(haproxy -v 2>/dev/null | head -1 | awk '{print $3}')"
