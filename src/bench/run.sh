@@ -346,7 +346,7 @@ main() {
         echo "reps=$REPS"
         echo "idle_conns=$IDLE_CONNS"
         echo "lnm_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-        echo "lnm_jvm_flags=${LNM_CMD:+launcher $LNM_CMD; }$LNM_JVM_FLAGS"
+        if [ -n "${LNM_CMD:-}" ]; then echo "lnm_jvm_flags=(launcher $LNM_CMD)"; else echo "lnm_jvm_flags=$LNM_JVM_FLAGS"; fi
         echo "java=$(java -version 2>&1 | head -1)"
         echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
         echo "haproxy=$(haproxy -v 2>/dev/null | head -1 | awk '{print $3}')"
