@@ -9,6 +9,7 @@ have openssl || need+=(openssl)
 have ip || need+=(iproute2)
 have mosquitto || need+=(mosquitto)
 have mosquitto_pub || need+=(mosquitto-clients)
+have nginx || need+=(nginx)
 have dig || need+=(dnsutils)
 [ -d /usr/lib/jvm/java-17-openjdk-amd64/jmods ] || need+=(openjdk-17-jmods)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

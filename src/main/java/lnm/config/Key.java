@@ -90,7 +90,7 @@ public final class Key<T> {
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether direct destinations may resolve to private, loopback or link-local addresses)",
+            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",

@@ -143,7 +143,7 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             error = e.getMessage();
-            closeNow(fromClient ? "client" : "upstream");
+            closeNow(e instanceof Pipe.PeerException p ? p.side : fromClient ? "client" : "upstream");
             return;
         }
         afterIo();
@@ -430,8 +430,8 @@ final class Connection implements EventLoop.Handler {
         ByteBuffer replay = ByteBuffer.allocate(header.length + headLen - headSkip);
         replay.put(header).put(head, headSkip, headLen - headSkip).flip();
         head = null;
-        up = new Pipe(client, upstream);
-        down = new Pipe(upstream, client);
+        up = new Pipe("client", client, "upstream", upstream);
+        down = new Pipe("upstream", upstream, "client", client);
         up.preload(replay, loop.pool());
         state = State.RELAYING;
         up.flush(loop.pool());

@@ -15,20 +15,47 @@ import java.nio.channels.SocketChannel;
  * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out.
  */
 final class Pipe {
+    /** An I/O failure, with the side whose socket it came from (for the audit's closedBy). */
+    static final class PeerException extends IOException {
+        final String side;
+
+        PeerException(String side, IOException cause) {
+            super(cause.getMessage(), cause);
+            this.side = side;
+        }
+    }
+
+    private final String srcSide;
+    private final String dstSide;
     private final SocketChannel src;
-    private SocketChannel dst;
+    private final SocketChannel dst;
     private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
     private boolean srcEof;
     private boolean dstShut;
     private long bytes;
 
-    Pipe(SocketChannel src, SocketChannel dst) {
+    /** @param srcSide {@code client} or {@code upstream}: who {@code src} is */
+    Pipe(String srcSide, SocketChannel src, String dstSide, SocketChannel dst) {
+        this.srcSide = srcSide;
+        this.dstSide = dstSide;
         this.src = src;
         this.dst = dst;
     }
 
-    void setDestination(SocketChannel dst) {
-        this.dst = dst;
+    private int read(ByteBuffer b) throws PeerException {
+        try {
+            return src.read(b);
+        } catch (IOException e) {
+            throw new PeerException(srcSide, e);
+        }
+    }
+
+    private int write(ByteBuffer b) throws PeerException {
+        try {
+            return dst.write(b);
+        } catch (IOException e) {
+            throw new PeerException(dstSide, e);
+        }
     }
 
     /**
@@ -71,10 +98,10 @@ final class Pipe {
         int n;
         if (pending == null) {
             ByteBuffer s = loop.scratch();
-            n = src.read(s);
+            n = read(s);
             if (n > 0) {
                 s.flip();
-                bytes += dst.write(s);
+                bytes += write(s);
                 if (s.hasRemaining()) {
                     ByteBuffer b = loop.pool().borrow();
                     b.put(s).flip();
@@ -83,7 +110,7 @@ final class Pipe {
             }
         } else {
             pending.compact();
-            n = src.read(pending);
+            n = read(pending);
             pending.flip();
             if (n > 0) {
                 flush(loop.pool());
@@ -100,7 +127,7 @@ final class Pipe {
     void flush(BufferPool pool) throws IOException {
         if (pending != null) {
             if (pending.hasRemaining()) {
-                bytes += dst.write(pending);
+                bytes += write(pending);
             }
             if (!pending.hasRemaining()) {
                 pool.release(pending);
@@ -110,7 +137,11 @@ final class Pipe {
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
             if (dst.isOpen()) {
-                dst.shutdownOutput();
+                try {
+                    dst.shutdownOutput();
+                } catch (IOException e) {
+                    throw new PeerException(dstSide, e);
+                }
             }
         }
     }

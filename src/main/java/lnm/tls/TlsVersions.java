@@ -4,9 +4,6 @@ package lnm.tls;
  * Names of protocol versions as they appear in audit records, and GREASE detection.
  */
 final class TlsVersions {
-    static final int SSL3 = 0x0300;
-    static final int TLS13 = 0x0304;
-
     private TlsVersions() {}
 
     /** The audit name of a version code: {@code "TLSv1.2"}, or {@code "0x0305"} when unknown. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,7 +22,7 @@ class AlertsTest {
         assertEquals("150303000202" + String.format("%02x", description), Hex.of(Alerts.fatal(description)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void descriptionMustBeAByte() {
         assertThrows(IllegalArgumentException.class, () -> Alerts.fatal(256));
         assertThrows(IllegalArgumentException.class, () -> Alerts.fatal(-1));

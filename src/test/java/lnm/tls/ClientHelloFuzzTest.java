@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
 import lnm.wire.ParseResult;
@@ -82,7 +83,7 @@ class ClientHelloFuzzTest {
             if (h.sni() != null) {
                 assertTrue(BufferContractTest.containsIgnoreCase(input, h.sni()), "invented name " + h.sni());
                 assertNull(HostNames.problem(h.sni().getBytes(StandardCharsets.ISO_8859_1)), h.sni());
-                assertEquals(h.sni().toLowerCase(java.util.Locale.ROOT), h.sni());
+                assertEquals(h.sni().toLowerCase(Locale.ROOT), h.sni());
             }
             for (String proto : h.alpn()) {
                 assertTrue(contains(input, proto.getBytes(StandardCharsets.ISO_8859_1)), "invented ALPN " + proto);

@@ -1,7 +1,6 @@
 package lnm.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
@@ -30,9 +29,11 @@ final class Feed {
     }
 
     static Invalid<ClientHello> invalid(ParseResult<ClientHello> r, String reason) {
-        Invalid<ClientHello> inv = assertInstanceOf(Invalid.class, r, () -> "expected Invalid " + reason + ", got " + r);
-        assertEquals(reason, inv.reason(), () -> "detail: " + inv.detail());
-        return inv;
+        if (r instanceof Invalid<ClientHello> inv) {
+            assertEquals(reason, inv.reason(), () -> "detail: " + inv.detail());
+            return inv;
+        }
+        return fail("expected Invalid " + reason + ", got " + r);
     }
 
     /**

@@ -116,7 +116,60 @@ class HelloVectorsTest {
         assertEquals(hello.length, p.consumed());
     }
 
+    @Test
+    void versionFallbacks() {
+        // supported_versions holding only GREASE says nothing: the legacy version counts
+        byte[] onlyGrease = v("""
+                16 0301 0036 01 000032 0303 RANDOM 00 0002 1301 01 00
+                0007 002b 0003 02 3a3a
+                """);
+        assertEquals("TLSv1.2", Feed.parsed(Feed.parse(onlyGrease)).value().tlsVersion());
+        // a version lnm has no name for is reported in hex
+        byte[] future = v("""
+                16 0301 0038 01 000034 0303 RANDOM 00 0002 1301 01 00
+                0009 002b 0005 04 0305 0304
+                """);
+        assertEquals("0x0305", Feed.parsed(Feed.parse(future)).value().tlsVersion());
+        // no supported_versions: the legacy client_version, here TLS 1.0
+        byte[] tls10 = v("16 0301 002d 01 000029 0301 RANDOM 00 0002 c02f 01 00");
+        assertEquals("TLSv1.0", Feed.parsed(Feed.parse(tls10)).value().tlsVersion());
+    }
+
     // ---- malformed ---------------------------------------------------------------------
+
+    @Test
+    void fixedFieldErrors() {
+        // client_version 0x0200 inside a TLS record
+        refused(v("16 0301 002d 01 000029 0200 RANDOM 00 0002 c02f 01 00"), MALFORMED);
+        // session_id of 33 bytes (max 32)
+        refused(v("16 0301 004e 01 00004a 0303 RANDOM 21 SID33 0002 c02f 01 00"
+                .replace("SID33", "aa".repeat(33))), MALFORMED);
+        // cipher_suites of odd length 3
+        refused(v("16 0301 002e 01 00002a 0303 RANDOM 00 0003 c02f00 01 00"), MALFORMED);
+        // no compression methods at all
+        refused(v("16 0301 002c 01 000028 0303 RANDOM 00 0002 c02f 00"), MALFORMED);
+        // supported_versions list of odd length 3
+        refused(v("""
+                16 0301 0037 01 000033 0303 RANDOM 00 0002 1301 01 00
+                0008 002b 0004 03 030403
+                """), MALFORMED);
+    }
+
+    @Test
+    void malformedSslv2Hellos() {
+        // message type 2 (SSLv2 client_master_key), refused on the third byte
+        refused(v("80 2e 02 0301 0015 0000 0010"), MALFORMED);
+        Feed.invalid(Feed.parse(v("80 2e 02")), MALFORMED);
+        refused(v("""
+                80 2e 01 0301
+                0014                  # cipher_spec_length 20: not a multiple of 3
+                0000 0010
+                010080 070080 030080 000035 00002f 00000a 0000ff 00112233445566778899aabbccddeeff
+                """), MALFORMED);
+        // a genuine SSL 2.0 client names its version 0x0002
+        byte[] v2 = v("80 1c 01 0002 0003 0000 0010 010080 00112233445566778899aabbccddeeff");
+        assertEquals(new ClientHello(null, List.of(), "SSLv2", true), Feed.parsed(Feed.parse(v2)).value());
+    }
 
     /** The answer for the whole vector, checked against every prefix of it too. */
     private static Invalid<ClientHello> refused(byte[] vector, String reason) {
@@ -134,8 +187,8 @@ class HelloVectorsTest {
 
     @Test
     void zeroLengthRecord() {
-        byte[] vector = v("16 0301 0000   # empty handshake record, then a valid hello").clone();
-        Invalid<ClientHello> inv = refused(Hellos.cat(vector, MINIMAL_SNI), MALFORMED);
+        byte[] empty = v("16 0301 0000   # empty handshake record, then a valid hello");
+        Invalid<ClientHello> inv = refused(Hellos.cat(empty, MINIMAL_SNI), MALFORMED);
         assertTrue(inv.detail().contains("zero-length"), inv.detail());
     }
 
@@ -163,6 +216,13 @@ class HelloVectorsTest {
                   000d                #   server_name_list claims 13 bytes, leaving one unread
                   00 000b 'example.com'
                 """), MALFORMED);
+        Invalid<ClientHello> inv = refused(v("""
+                16 0301 0044 01 000040 0303 RANDOM 00 0002 1301 01 00
+                0015 0000 0011        #   server_name, 17 bytes: one more than its list
+                  000e 00 000b 'example.com'
+                  00                  #   a byte after the list, inside the extension
+                """), MALFORMED);
+        assertTrue(inv.detail().contains("server_name list length"), inv.detail());
     }
 
     @Test
@@ -285,6 +345,16 @@ class HelloVectorsTest {
         refused(v("""
                 16 0301 0036 01 000032 0303 RANDOM 00 0002 1301 01 00
                 0007 0010 0003 0001 00
+                """), MALFORMED);
+        // empty ALPN list
+        refused(v("""
+                16 0301 0035 01 000031 0303 RANDOM 00 0002 1301 01 00
+                0006 0010 0002 0000
+                """), MALFORMED);
+        // a byte after the ALPN list, inside the extension
+        refused(v("""
+                16 0301 0039 01 000035 0303 RANDOM 00 0002 1301 01 00
+                000a 0010 0006 0003 02 'h2' 00
                 """), MALFORMED);
         // ALPN name claims 3 bytes, its list holds 2 after the length
         refused(v("""

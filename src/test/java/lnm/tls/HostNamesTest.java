@@ -3,7 +3,9 @@ package lnm.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.nio.charset.StandardCharsets;
 import lnm.wire.ParseResult;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,7 +46,7 @@ class HostNamesTest {
         Feed.invalid(helloFor(name), ClientHelloParser.INVALID_SNI);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void lengthLimits() {
         String label63 = "a".repeat(63);
         String name253 = String.join(".", label63, label63, label63, "a".repeat(61));
@@ -54,6 +56,6 @@ class HostNamesTest {
         Feed.invalid(helloFor(name253 + "a"), ClientHelloParser.INVALID_SNI);
         Feed.invalid(helloFor("a".repeat(64) + ".com"), ClientHelloParser.INVALID_SNI);
         Feed.invalid(helloFor("x".repeat(60_000)), ClientHelloParser.INVALID_SNI);
-        assertNull(HostNames.problem("a".repeat(63).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertNull(HostNames.problem("a".repeat(63).getBytes(StandardCharsets.US_ASCII)));
     }
 }
