@@ -157,11 +157,10 @@ static int on_event(struct conn *c, unsigned events) {
             if (n < 0 && errno != EAGAIN && errno != EINTR) return -1;
         }
         if (events & EPOLLOUT) {
-            for (int i = 0; i < 16; i++) { /* bounded: let other connections have a turn */
-                ssize_t n = write(c->fd, source_data, sizeof source_data);
-                if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
-                if ((size_t)n < sizeof source_data) break;
-            }
+            /* one chunk per event: with 50 streams, longer bursts only thrash the caches and
+               made the direct (no proxy) ceiling lower with 50 connections than with one */
+            ssize_t n = write(c->fd, source_data, sizeof source_data);
+            if (n < 0) return (errno == EAGAIN || errno == EINTR) ? 0 : -1;
         }
         return 0;
     }
