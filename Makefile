@@ -1,11 +1,11 @@
 # lnm build. `make run` and `make test` are the README's two commands; both install what
-# they need on a fresh Debian machine of this kind (see scripts in .ci/ and appliance/).
+# they need on a fresh Debian machine of this kind (.ci/install-test-deps.sh, mk/*.mk).
 SHELL := /bin/bash
 MVN ?= mvn -q -B
 JAR := target/lnm.jar
 CONFIG ?= conf/lnm.properties
 
-.PHONY: build test run clean deps test-deps image appliance vm-test bench soak
+.PHONY: build test run clean test-deps
 
 build: $(JAR)
 
@@ -16,8 +16,9 @@ $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 test-deps:
 	@bash .ci/install-test-deps.sh
 
-test: test-deps
-	mvn -B -ntp verify
+# The appliance tarball comes first: its install test runs inside the suite.
+test: test-deps appliance
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); mvn -B -ntp verify
 
 run: $(JAR)
 	java -jar $(JAR) run --config $(CONFIG)
@@ -25,4 +26,5 @@ run: $(JAR)
 clean:
 	rm -rf target build
 
-include mk/*.mk
+# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk)
+-include mk/*.mk

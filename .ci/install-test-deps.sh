@@ -14,6 +14,9 @@ have dig || need+=(dnsutils)
 [ -d /usr/lib/jvm/java-17-openjdk-amd64/jmods ] || need+=(openjdk-17-jmods)
 # headless browser for the status page test (screenshot under target/)
 have chromium || need+=(chromium)
+have nft || need+=(nftables)
+have logrotate || need+=(logrotate)
+have systemd-analyze || need+=(systemd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
