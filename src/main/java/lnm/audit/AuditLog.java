@@ -105,12 +105,20 @@ public final class AuditLog implements AutoCloseable {
 
     private void drain() {
         List<String> batch = new ArrayList<>(256);
+        int idleRounds = 0;
         while (true) {
             try {
-                String first = queue.poll(1, TimeUnit.SECONDS);
+                // Busy: nap between batches, so writers never have to wake this thread (no
+                // futex per record). Quiet for a second: block until the next record.
+                String first = idleRounds < 100 ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
+                    if (idleRounds < 100) {
+                        idleRounds++;
+                        Thread.sleep(10);
+                    }
                     continue;
                 }
+                idleRounds = 0;
                 batch.add(first);
                 queue.drainTo(batch, 4096);
                 boolean stop = false;

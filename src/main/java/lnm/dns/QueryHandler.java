@@ -90,10 +90,10 @@ final class QueryHandler {
         ParseResult<DnsMessage> r = DnsParser.parse(msg);
         if (r instanceof ParseResult.Invalid<DnsMessage> bad) {
             byte[] formerr = DnsWriter.formatError(msg);
+            counters.count(DnsResult.MALFORMED); // counted before the reply, so a client that saw it sees the count
             if (formerr != null) {
                 reply.send(formerr);
             }
-            counters.count(DnsResult.MALFORMED);
             audit(c, client, transport, null, formerr == null ? null : DnsCodes.FORMERR, DnsResult.MALFORMED, List.of(),
                     null, null, bad.detail());
             return false;
@@ -110,11 +110,11 @@ final class QueryHandler {
         if (o.result() == DnsResult.FORWARDED) {
             return forward(c, msg, m, client, transport, reply, now);
         }
-        reply.send(o.response());
         counters.count(o.result());
         if (o.truncated()) {
             counters.truncated.increment();
         }
+        reply.send(o.response());
         audit(c, client, transport, m, o.rcode(), o.result(), o.answers(), o.rule(), null, o.truncated() ? "truncated" : null);
         return false;
     }
@@ -127,16 +127,16 @@ final class QueryHandler {
         Forwarder.Done done = new Forwarder.Done() {
             @Override
             public void answered(byte[] response, DnsMessage parsed, InetSocketAddress upstream) {
-                reply.send(response);
                 counters.count(DnsResult.FORWARDED);
+                reply.send(response);
                 audit(config.get(), client, transport, m, parsed.rcode(), DnsResult.FORWARDED, addresses(parsed), null,
                         LocalAddresses.format(upstream), null);
             }
 
             @Override
             public void failed(String why) {
-                reply.send(DnsWriter.error(m, DnsCodes.SERVFAIL));
                 counters.count(DnsResult.SERVFAIL);
+                reply.send(DnsWriter.error(m, DnsCodes.SERVFAIL));
                 audit(config.get(), client, transport, m, DnsCodes.SERVFAIL, DnsResult.SERVFAIL, List.of(), null, null, why);
             }
         };

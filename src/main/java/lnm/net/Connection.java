@@ -106,7 +106,8 @@ final class Connection implements EventLoop.Handler {
         try {
             client.configureBlocking(false);
             client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            clientKey = client.register(loop.selector(), 0, this);
+            // Registered for reads at once: one epoll_ctl instead of an add and a modify.
+            clientKey = client.register(loop.selector(), SelectionKey.OP_READ, this);
             localPort = ((InetSocketAddress) client.getLocalAddress()).getPort();
         } catch (IOException e) {
             error = e.getMessage();

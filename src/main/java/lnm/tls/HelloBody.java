@@ -2,7 +2,6 @@ package lnm.tls;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
@@ -78,19 +77,16 @@ final class HelloBody {
         int highestVersion = -1;
 
         Invalid<ClientHello> read(Cursor list) {
-            // A set of 65536 bits: linear duplicate checks would be quadratic in a hostile
-            // hello made of thousands of empty extensions.
-            BitSet seen = new BitSet(1 << 16);
+            ExtensionSet seen = new ExtensionSet();
             while (list.remaining() > 0) {
                 int type = list.u16();
                 Cursor data = list.vector(2);
                 if (!list.ok()) {
                     return malformed("extension length overruns the extensions block");
                 }
-                if (seen.get(type)) {
+                if (!seen.add(type)) {
                     return malformed("duplicate extension " + type);
                 }
-                seen.set(type);
                 Invalid<ClientHello> problem = switch (type) {
                     case EXT_SERVER_NAME -> serverName(data);
                     case EXT_ALPN -> alpn(data);
