@@ -18,7 +18,8 @@ WARM=${BENCH_WARMUP:-0.5}
 REPS=${BENCH_REPS:-3}
 IDLE_CONNS=${BENCH_IDLE_CONNS:-5000}
 TARGETS=${BENCH_TARGETS:-direct nginx haproxy sniproxy lnm}
-LNM_JVM_FLAGS=${LNM_JVM_FLAGS:--Xmx64m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC}
+LNM_JVM_FLAGS=${LNM_JVM_FLAGS:--Xmx48m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000 -XX:ReservedCodeCacheSize=32m}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}  # glibc: few malloc arenas, so JIT scratch memory goes back
 # cheap, and it is the evidence when lnm's numbers need explaining
 LNM_GC_LOG=${LNM_GC_LOG:--Xlog:gc:file=$OUT/lnm-gc.log}
 JAR=$ROOT/target/lnm.jar
