@@ -143,10 +143,26 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             error = e.getMessage();
-            closeNow(fromClient ? "client" : "upstream");
+            closeNow(failedSide(fromClient));
             return;
         }
         afterIo();
+    }
+
+    /**
+     * Which peer an I/O error belongs to. An event on one socket also writes to the other (what
+     * was read is forwarded at once), so a failed write names the destination, not the socket
+     * whose event it was: a client that resets while the upstream streams to it is the client's
+     * doing, though the error surfaces while handling the upstream's read.
+     */
+    private String failedSide(boolean fromClient) {
+        if (up != null && up.writeFailed()) {
+            return "upstream";
+        }
+        if (down != null && down.writeFailed()) {
+            return "client";
+        }
+        return fromClient ? "client" : "upstream";
     }
 
     private void clientReady(SelectionKey key) throws IOException {

@@ -20,6 +20,7 @@ final class Pipe {
     private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
     private boolean srcEof;
     private boolean dstShut;
+    private boolean writeFailed;
     private long bytes;
 
     Pipe(SocketChannel src, SocketChannel dst) {
@@ -63,6 +64,15 @@ final class Pipe {
     }
 
     /**
+     * True once writing to {@code dst} failed. A read event on one socket can fail on the other
+     * (the bytes read are written on at once), so this is how the connection tells which peer
+     * the fault belongs to.
+     */
+    boolean writeFailed() {
+        return writeFailed;
+    }
+
+    /**
      * Reads once from {@code src} and forwards what it can.
      *
      * @return bytes read, or -1 at end of stream
@@ -74,7 +84,7 @@ final class Pipe {
             n = src.read(s);
             if (n > 0) {
                 s.flip();
-                bytes += dst.write(s);
+                bytes += write(s);
                 if (s.hasRemaining()) {
                     ByteBuffer b = loop.pool().borrow();
                     b.put(s).flip();
@@ -100,7 +110,7 @@ final class Pipe {
     void flush(BufferPool pool) throws IOException {
         if (pending != null) {
             if (pending.hasRemaining()) {
-                bytes += dst.write(pending);
+                bytes += write(pending);
             }
             if (!pending.hasRemaining()) {
                 pool.release(pending);
@@ -110,8 +120,22 @@ final class Pipe {
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
             if (dst.isOpen()) {
-                dst.shutdownOutput();
+                try {
+                    dst.shutdownOutput();
+                } catch (IOException e) {
+                    writeFailed = true;
+                    throw e;
+                }
             }
+        }
+    }
+
+    private int write(ByteBuffer b) throws IOException {
+        try {
+            return dst.write(b);
+        } catch (IOException e) {
+            writeFailed = true;
+            throw e;
         }
     }
 
