@@ -143,10 +143,33 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             error = e.getMessage();
-            closeNow(failedSide(fromClient));
+            String side = failedSide(fromClient);
+            if (up != null) {
+                abortPeerOf(side);
+            }
+            closeNow(side);
             return;
         }
         afterIo();
+    }
+
+    /**
+     * One peer failed mid-stream (a reset, almost always): the other gets a reset too, not the
+     * clean end of stream a plain close would send, which a client of a {@code tcp} listener
+     * (or an upstream reading a request to its end) would take for the complete stream.
+     */
+    private void abortPeerOf(String failed) {
+        SocketChannel other = failed.equals("client") ? upstream : client;
+        if (failed.equals("upstream")) {
+            rec.reason = "upstream_reset";
+        }
+        try {
+            if (other != null && other.isOpen()) {
+                other.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException ignored) {
+            // already gone: nothing to tell it
+        }
     }
 
     /**
