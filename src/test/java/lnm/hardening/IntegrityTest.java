@@ -1,13 +1,10 @@
 package lnm.hardening;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,14 +13,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-
-import lnm.testing.Hellos;
 
 /**
  * Integrity under load: 500 concurrent connections through lnm, each exchanging pseudo-random
@@ -37,107 +31,45 @@ import lnm.testing.Hellos;
 class IntegrityTest {
     static final int CONNECTIONS = 500;
     static final long SEED = 0x1f0_0006L;
-    static final String NAME = "stream.integrity.example";
 
     @TempDir
     Path dir;
 
-    /** The client's first bytes after the hello: id, mode, and how much the upstream should send. */
-    static byte[] header(int id, int mode, int downSize) {
-        return ByteBuffer.allocate(12).putInt(id).putInt(mode).putInt(downSize).array();
-    }
-
-    static long size(SplittableRandom rnd) {
-        int k = rnd.nextInt(100);
-        if (k < 10) {
-            return 0;
-        }
-        if (k < 35) {
-            return rnd.nextInt(200);
-        }
-        if (k < 75) {
-            return 1024 + rnd.nextInt(63 * 1024);
-        }
-        if (k < 95) {
-            return 64 * 1024 + rnd.nextInt(960 * 1024);
-        }
-        return 1024 * 1024 + rnd.nextInt(1024 * 1024);
-    }
-
     @Test
     void fiveHundredConcurrentStreamsArriveByteExactBothWays() throws Exception {
-        byte[] hello = Hellos.clientHello(NAME);
-        int h = hello.length;
-        Map<Integer, Streams.Side> upstreamSides = new ConcurrentHashMap<>();
-        // mode: 0 full duplex, 1 upstream answers after the client's FIN, 2 client streams after
-        // the upstream's FIN, 3 full duplex with a slow client reader, 4 with a slow upstream reader
-        try (Streams up = Streams.server("upstream", InetAddress.getLoopbackAddress(), h + 12, head -> {
-                    ByteBuffer b = ByteBuffer.wrap(head, h, 12);
-                    int id = b.getInt();
-                    int mode = b.getInt();
-                    int down = b.getInt();
-                    return new Streams.Spec(new byte[0], down, id * 7919L + 1, mode == 1, mode == 4 ? 3 : 0);
-                }, s -> {
-                    if (s.head() != null) {
-                        upstreamSides.put(ByteBuffer.wrap(s.head(), h, 4).getInt(), s);
-                    }
-                });
-             Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ntimeouts.idleSeconds = 60\n",
-                     NAME + " = 127.0.0.1:" + up.port() + "\n");
-             Streams clients = new Streams("clients")) {
+        try (StreamLoad load = new StreamLoad("stream.integrity.example");
+             Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ntimeouts.idleSeconds = 60\n", load.rule())) {
             SplittableRandom rnd = new SplittableRandom(SEED);
-            List<CompletableFuture<Streams.Side>> futures = new ArrayList<>();
-            long[] expectUp = new long[CONNECTIONS];
-            long[] expectDown = new long[CONNECTIONS];
-            int[] modes = new int[5];
+            List<CompletableFuture<StreamLoad.Result>> futures = new ArrayList<>();
             long t0 = System.nanoTime();
-            for (int id = 0; id < CONNECTIONS; id++) {
-                int k = rnd.nextInt(10);
-                int mode = k < 4 ? 0 : k < 6 ? 1 : k < 8 ? 2 : k < 9 ? 3 : 4;
-                modes[mode]++;
-                long upSize = size(rnd);
-                long downSize = size(rnd);
-                byte[] prefix = HelloBuilder.cat(hello, header(id, mode, (int) downSize));
-                expectUp[id] = prefix.length + upSize;
-                expectDown[id] = downSize;
-                futures.add(clients.connect(box.address("https"), null,
-                        new Streams.Spec(prefix, upSize, id * 104729L + 3, mode == 2, mode == 3 ? 3 : 0)));
+            for (int i = 0; i < CONNECTIONS; i++) {
+                futures.add(load.startRandom(box.address("https"), null, rnd));
             }
             CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
             long elapsed = System.nanoTime() - t0;
-            box.awaitAudit(CONNECTIONS, Duration.ofSeconds(20));
 
-            Map<Integer, Streams.Side> clientByPort = new HashMap<>();
+            Map<Integer, StreamLoad.Result> byPort = new HashMap<>();
             long total = 0;
-            for (int id = 0; id < CONNECTIONS; id++) {
-                Streams.Side c = futures.get(id).get();
-                assertNull(c.error, "connection " + id + ": " + c.describe());
-                Streams.Side u = upstreamSides.get(id);
-                assertNotNull(u, "connection " + id + " never reached the upstream: " + c.describe());
-                assertNull(u.error, "connection " + id + " upstream: " + u.describe());
-                assertEquals(expectUp[id], c.sent, "client " + id + " sent");
-                assertEquals(c.sent, u.received, "connection " + id + " bytes up");
-                assertArrayEquals(c.sentHash(), u.recvHash(), "connection " + id + " SHA-256 up");
-                assertEquals(expectDown[id], u.sent, "upstream " + id + " sent");
-                assertEquals(u.sent, c.received, "connection " + id + " bytes down");
-                assertArrayEquals(u.sentHash(), c.recvHash(), "connection " + id + " SHA-256 down");
-                clientByPort.put(c.localPort, c);
-                total += c.sent + u.sent;
+            for (CompletableFuture<StreamLoad.Result> f : futures) {
+                StreamLoad.Result r = f.get();
+                assertNull(load.check(r));
+                byPort.put(r.client().localPort, r);
+                total += load.bytes(r);
             }
-            List<String> audit = box.assertAuditComplete(CONNECTIONS, Duration.ofSeconds(10));
-            for (String r : audit) {
-                String client = Box.field(r, "client");
-                Streams.Side c = clientByPort.get(Integer.parseInt(client.substring(client.lastIndexOf(':') + 1)));
-                assertNotNull(c, "a record for a connection the test did not make: " + r);
-                assertEquals("allow", Box.field(r, "decision"), r);
-                assertEquals("allowlist:" + NAME, Box.field(r, "reason"), r);
-                assertEquals(String.valueOf(c.sent), Box.field(r, "bytesUp"), r);
-                assertEquals(String.valueOf(c.received), Box.field(r, "bytesDown"), r);
-                assertTrue(List.of("client", "upstream").contains(Box.field(r, "closedBy")), r);
+            List<String> audit = box.assertAuditComplete(CONNECTIONS, Duration.ofSeconds(20));
+            for (String rec : audit) {
+                String client = Box.field(rec, "client");
+                StreamLoad.Result r = byPort.get(Integer.parseInt(client.substring(client.lastIndexOf(':') + 1)));
+                assertNotNull(r, "a record for a connection the test did not make: " + rec);
+                assertEquals("allow", Box.field(rec, "decision"), rec);
+                assertEquals("allowlist:" + load.name, Box.field(rec, "reason"), rec);
+                assertEquals(String.valueOf(r.client().sent), Box.field(rec, "bytesUp"), rec);
+                assertEquals(String.valueOf(r.client().received), Box.field(rec, "bytesDown"), rec);
+                assertTrue(List.of("client", "upstream").contains(Box.field(rec, "closedBy")), rec);
             }
             assertEquals(0, box.buffersInUse(), "relay buffers still lent out after every connection closed");
-            System.out.printf("integrity: %d connections (modes %s), %.1f MB relayed in %.1f s, every SHA-256 equal end to end%n",
-                    CONNECTIONS, java.util.Arrays.toString(modes), total / 1e6, elapsed / 1e9);
+            System.out.printf("integrity: %d concurrent connections, %.1f MB relayed in %.1f s, every SHA-256 equal end to end, "
+                    + "every audit byte count exact%n", CONNECTIONS, total / 1e6, elapsed / 1e9);
         }
     }
 }
