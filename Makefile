@@ -24,3 +24,5 @@ run: $(JAR)
 
 clean:
 	rm -rf target build
+
+-include mk/*.mk

@@ -48,6 +48,19 @@ final class Crowd implements AutoCloseable {
         }
     }
 
+    /** Loopback addresses 127.0.{third}.1 to 127.0.{third}.n, as that many distinct sources. */
+    static List<InetAddress> sources(int third, int n) {
+        List<InetAddress> l = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            try {
+                l.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) third, (byte) i}));
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        return l;
+    }
+
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();

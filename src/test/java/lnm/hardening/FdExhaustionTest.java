@@ -39,7 +39,7 @@ class FdExhaustionTest {
             FloodTest.wave(load, lnm.address("https"), null, 20, 1); // every code path loaded and warm
             int baseFds = lnm.fds();
 
-            crowd.open(lnm.address("https"), FloodTest.sources(6, 8), FLOOD, null, 0, false);
+            crowd.open(lnm.address("https"), Crowd.sources(6, 8), FLOOD, null, 0, false);
             await().atMost(Duration.ofSeconds(30)).until(() -> crowd.connected.get() == FLOOD && lnm.log().contains("accept failed"));
             Box.sleep(500);
             int stuckFds = lnm.fds();

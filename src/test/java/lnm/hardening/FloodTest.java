@@ -30,14 +30,6 @@ class FloodTest {
     @TempDir
     Path dir;
 
-    static List<InetAddress> sources(int third, int n) throws Exception {
-        List<InetAddress> l = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            l.add(InetAddress.getByAddress(new byte[] {127, 0, (byte) third, (byte) i}));
-        }
-        return l;
-    }
-
     /** Runs {@code n} verified streams at once; returns them after checking every one. */
     static List<StreamLoad.Result> wave(StreamLoad load, Box box, InetAddress from, int n, long seed) throws Exception {
         return wave(load, box.address("https"), from, n, seed);
@@ -75,7 +67,7 @@ class FloodTest {
                      """.formatted(limit), load.rule());
              Crowd crowd = new Crowd("flood")) {
             long t0 = System.nanoTime();
-            crowd.open(box.address("https"), sources(3, 16), flood, null, 0, false);
+            crowd.open(box.address("https"), Crowd.sources(3, 16), flood, null, 0, false);
             await().atMost(Duration.ofSeconds(30)).until(() -> crowd.connected.get() == flood && crowd.closedByServer.get() == flood - limit);
             long floodMs = (System.nanoTime() - t0) / 1_000_000;
             Box.sleep(1000);

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * with that input, instead of waiting for the test's overall timeout.
  */
 final class FuzzRunner {
-    static final long HANG_NANOS = 2_000_000_000L;
+    static final long HANG_NANOS = 5_000_000_000L;
 
     /** One iteration: make an input, parse it, check it; returns the outcome index (0..n-1). */
     interface Case {
@@ -53,19 +53,24 @@ final class FuzzRunner {
 
     private FuzzRunner() {}
 
-    static Result run(String name, long seed, long budgetNanos, Case c) {
+    /**
+     * Runs {@code c} on every core until {@code target} inputs are done or {@code budgetNanos}
+     * has passed, whichever comes first.
+     */
+    static Result run(String name, long seed, long target, long budgetNanos, Case c) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         List<Worker> workers = new ArrayList<>();
         List<Thread> ts = new ArrayList<>();
         AtomicReference<AssertionError> failure = new AtomicReference<>();
         long t0 = System.nanoTime();
         long deadline = t0 + budgetNanos;
+        long perWorker = (target + threads - 1) / threads;
         for (int i = 0; i < threads; i++) {
             Worker w = new Worker(i);
             workers.add(w);
             SplittableRandom rnd = new SplittableRandom(seed + i);
             Thread t = new Thread(() -> {
-                while (failure.get() == null && System.nanoTime() < deadline) {
+                while (failure.get() == null && w.iterations < perWorker && System.nanoTime() < deadline) {
                     long s = System.nanoTime();
                     w.startedAt = s;
                     int outcome;

@@ -182,7 +182,7 @@ class ParserFuzzTest {
 
     @Test
     void mutatedHellos() {
-        FuzzRunner.Result r = FuzzRunner.run("ClientHello mutations", SEED, 11 * SECOND, (rnd, w) -> {
+        FuzzRunner.Result r = FuzzRunner.run("ClientHello mutations", SEED, 2_500_000, 14 * SECOND, (rnd, w) -> {
             Seed s = SEEDS.get(rnd.nextInt(SEEDS.size()));
             byte[] b = structural(s, rnd);
             int rounds = rnd.nextInt(4);
@@ -193,7 +193,7 @@ class ParserFuzzTest {
             return checkHello(b, rnd);
         });
         RESULTS.add(r);
-        assertTrue(r.iterations() > 500_000, r.toString());
+        assertTrue(r.iterations() >= 100_000, r.toString()); // a floor for a busy machine; see the printed count
         for (int o = 0; o < 3; o++) {
             assertTrue(r.outcome(o) > r.iterations() / 50, "every outcome must be reached: " + r);
         }
@@ -300,10 +300,12 @@ class ParserFuzzTest {
 
     /** Parses {@code input} as a caller would and checks the answer; returns 0 NeedMore, 1 Parsed, 2 Invalid. */
     static int checkHello(byte[] input, SplittableRandom rnd) {
-        boolean deep = rnd.nextInt(8) == 0;
+        // Mostly the default cap; sometimes a small one, as limits.helloMaxBytes allows (1 KiB up).
+        int max = rnd.nextInt(4) == 0 ? 1024 + rnd.nextInt(MAX) : MAX;
+        boolean deep = rnd.nextInt(16) == 0;
         ByteBuffer buf = place(input, rnd);
         int pos = buf.position();
-        ParseResult<ClientHello> r = ClientHelloParser.parse(buf, MAX);
+        ParseResult<ClientHello> r = ClientHelloParser.parse(buf, max);
         assertEquals(pos, buf.position(), "position moved");
         assertEquals(pos + input.length, buf.limit(), "limit moved");
         if (deep) {
@@ -332,9 +334,9 @@ class ParserFuzzTest {
             }
             if (deep) {
                 int k = rnd.nextInt(p.consumed());
-                assertEquals(ParseResult.needMore(), parse(Arrays.copyOf(input, k)), "prefix " + k);
-                assertEquals(r, parse(Arrays.copyOf(input, p.consumed())), "exactly the consumed bytes");
-                assertEquals(r, parse(cat(input, noise(rnd))), "bytes after the hello are not its business");
+                assertEquals(ParseResult.needMore(), parse(Arrays.copyOf(input, k), max), "prefix " + k);
+                assertEquals(r, parse(Arrays.copyOf(input, p.consumed()), max), "exactly the consumed bytes");
+                assertEquals(r, parse(cat(input, noise(rnd)), max), "bytes after the hello are not its business");
             }
             return 1;
         }
@@ -342,28 +344,37 @@ class ParserFuzzTest {
             assertTrue(HELLO_REASONS.contains(inv.reason()), inv.reason());
             assertNotNull(inv.detail());
             if (deep) {
+                // A refusal is final and keeps its reason whatever else arrives; the detail may
+                // differ (a 2-byte SSLv2 header is 'too short' until its type byte is in).
                 int k = rnd.nextInt(input.length + 1);
-                ParseResult<ClientHello> pre = parse(Arrays.copyOf(input, k));
-                assertTrue(pre instanceof NeedMore || pre.equals(r), "prefix " + k + ": " + pre + " but whole: " + r);
-                ParseResult<ClientHello> more = parse(cat(input, noise(rnd)));
-                assertTrue(more.equals(r), "more bytes changed a refusal " + r + " into " + more);
+                ParseResult<ClientHello> pre = parse(Arrays.copyOf(input, k), max);
+                assertTrue(pre instanceof NeedMore || pre instanceof Invalid<ClientHello> pi && pi.reason().equals(inv.reason()),
+                        "prefix " + k + ": " + pre + " but whole: " + r);
+                ParseResult<ClientHello> more = parse(cat(input, noise(rnd)), max);
+                assertTrue(more instanceof Invalid<ClientHello> mi && mi.reason().equals(inv.reason()),
+                        "more bytes changed a refusal " + r + " into " + more);
             }
             return 2;
         }
         assertTrue(r instanceof NeedMore, String.valueOf(r));
         if (deep && input.length > 0) {
             int k = rnd.nextInt(input.length);
-            assertEquals(ParseResult.needMore(), parse(Arrays.copyOf(input, k)), "prefix " + k + " of an incomplete input");
+            assertEquals(ParseResult.needMore(), parse(Arrays.copyOf(input, k), max), "prefix " + k + " of an incomplete input");
         }
         return 0;
     }
 
     private static ParseResult<ClientHello> parse(byte[] b) {
-        return ClientHelloParser.parse(ByteBuffer.wrap(b), MAX);
+        return parse(b, MAX);
+    }
+
+    private static ParseResult<ClientHello> parse(byte[] b, int max) {
+        return ClientHelloParser.parse(ByteBuffer.wrap(b), max);
     }
 
     private static final int DIRECT_SIZE = 1 << 18;
     private static final ThreadLocal<ByteBuffer> DIRECT = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_SIZE));
+    private static final ThreadLocal<ByteBuffer> HEAP = ThreadLocal.withInitial(() -> ByteBuffer.allocate(DIRECT_SIZE));
 
     /** The input at a random offset of a heap, direct or read-only buffer of either byte order. */
     private static ByteBuffer place(byte[] input, SplittableRandom rnd) {
@@ -374,6 +385,10 @@ class ParserFuzzTest {
             // One direct buffer per thread: allocating them per input would have the JDK
             // throttle allocation (System.gc() and sleeps) long before the heap fills.
             buf = DIRECT.get().clear();
+            buf.limit(offset + input.length + 3);
+            buf = buf.slice();
+        } else if (offset + input.length + 3 <= DIRECT_SIZE) {
+            buf = HEAP.get().clear();
             buf.limit(offset + input.length + 3);
             buf = buf.slice();
         } else {
@@ -502,7 +517,7 @@ class ParserFuzzTest {
 
     @Test
     void modelledHellos() {
-        FuzzRunner.Result r = FuzzRunner.run("ClientHello model", SEED + 100, 5 * SECOND, (rnd, w) -> {
+        FuzzRunner.Result r = FuzzRunner.run("ClientHello model", SEED + 100, 500_000, 5 * SECOND, (rnd, w) -> {
             HelloBuilder hb = new HelloBuilder();
             if (rnd.nextInt(4) == 0) {
                 hb.sessionId(new byte[0]);
@@ -572,7 +587,7 @@ class ParserFuzzTest {
             return got instanceof Parsed ? 1 : 2;
         });
         RESULTS.add(r);
-        assertTrue(r.iterations() > 100_000, r.toString());
+        assertTrue(r.iterations() >= 20_000, r.toString());
         assertTrue(r.outcome(1) > r.iterations() / 10 && r.outcome(2) > r.iterations() / 10, r.toString());
     }
 
@@ -705,7 +720,7 @@ class ParserFuzzTest {
 
     @Test
     void randomBytes() {
-        FuzzRunner.Result r = FuzzRunner.run("ClientHello random bytes", SEED + 200, 3 * SECOND, (rnd, w) -> {
+        FuzzRunner.Result r = FuzzRunner.run("ClientHello random bytes", SEED + 200, 1_000_000, 3 * SECOND, (rnd, w) -> {
             byte[] b = new byte[rnd.nextInt(rnd.nextInt(10) == 0 ? 4000 : 300)];
             rnd.nextBytes(b);
             if (b.length >= 9 && rnd.nextInt(3) > 0) { // plausible record and handshake headers, then noise
@@ -732,7 +747,7 @@ class ParserFuzzTest {
             return checkHello(b, rnd);
         });
         RESULTS.add(r);
-        assertTrue(r.iterations() > 100_000, r.toString());
+        assertTrue(r.iterations() >= 50_000, r.toString());
     }
 
     // ==== PROXY protocol v2 ====================================================================
@@ -788,7 +803,7 @@ class ParserFuzzTest {
     @Test
     void proxyV2() {
         List<byte[]> seeds = proxySeeds();
-        FuzzRunner.Result r = FuzzRunner.run("PROXY v2", SEED + 300, 5 * SECOND, (rnd, w) -> {
+        FuzzRunner.Result r = FuzzRunner.run("PROXY v2", SEED + 300, 1_000_000, 5 * SECOND, (rnd, w) -> {
             byte[] b;
             if (rnd.nextInt(10) == 0) { // noise, mostly behind a real signature
                 b = new byte[rnd.nextInt(300)];
@@ -813,7 +828,7 @@ class ParserFuzzTest {
             return checkProxy(b, rnd);
         });
         RESULTS.add(r);
-        assertTrue(r.iterations() > 300_000, r.toString());
+        assertTrue(r.iterations() >= 50_000, r.toString());
         for (int o = 0; o < 3; o++) {
             assertTrue(r.outcome(o) > r.iterations() / 100, "every outcome must be reached: " + r);
         }

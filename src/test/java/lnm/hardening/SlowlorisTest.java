@@ -81,7 +81,7 @@ class SlowlorisTest {
         assumeTrue(limit < 0 || limit >= NEED_FDS, "skipped: the file descriptor limit (ulimit -n) is " + limit
                 + "; this test holds both ends of " + SLOW + " connections in one JVM and needs " + NEED_FDS);
         byte[] hello = Hellos.clientHello("real.slowloris.example");
-        List<InetAddress> sources = FloodTest.sources(5, 8);
+        List<InetAddress> sources = Crowd.sources(5, 8);
         try (Streams up = Streams.server("upstream", InetAddress.getLoopbackAddress(), hello.length,
                      head -> new Streams.Spec(new byte[] {'Y'}, 0, 0, true, 0), s -> { });
              Box box = Box.start(dir, """
@@ -132,7 +132,10 @@ class SlowlorisTest {
                     (double) p50l / p50u);
             System.out.println(report + "; audit " + box.reasons());
             assertTrue(Collections.min(lives) >= HELLO_TIMEOUT_MS - 50, "closed before the hello timeout: " + report);
-            assertTrue(percentile(lives, 0.99) <= HELLO_TIMEOUT_MS + 1000, "closed late: " + report);
+            // Closed at the timeout: lnm checks deadlines every 100 ms, and 2,000 connections
+            // opened together expire together, so a burst of closes (and of reconnects) adds lag.
+            assertTrue(percentile(lives, 0.5) <= HELLO_TIMEOUT_MS + 500, "closed late: " + report);
+            assertTrue(percentile(lives, 0.99) <= HELLO_TIMEOUT_MS + 1500, "closed late: " + report);
             assertTrue(minLive >= SLOW * 9 / 10, "the attack did not hold its 2,000 connections: " + report);
             assertTrue(p50l <= 2 * p50u, "legitimate setup time more than doubled under the slowloris: " + report);
 

@@ -97,10 +97,15 @@ final class StreamLoad implements AutoCloseable {
         return 1024 * 1024 + rnd.nextInt(1024 * 1024);
     }
 
-    /** The upstream's side of a connection, waiting a little for it to finish. */
+    /** The upstream's side of a connection, waiting up to 5 s for it to finish. */
     Streams.Side upstreamSide(int id) {
+        return upstreamSide(id, 5_000);
+    }
+
+    /** The upstream's side of a connection, waiting up to {@code millis} for it to finish. */
+    Streams.Side upstreamSide(int id, long millis) {
         try {
-            return upstreamDone.computeIfAbsent(id, k -> new CompletableFuture<>()).get(5, TimeUnit.SECONDS);
+            return upstreamDone.computeIfAbsent(id, k -> new CompletableFuture<>()).get(millis, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             return upstreamSides.get(id);
         }
@@ -112,7 +117,10 @@ final class StreamLoad implements AutoCloseable {
         if (c.error != null) {
             return "connection " + r.id() + " client failed: " + c.describe();
         }
-        Streams.Side u = upstreamSide(r.id());
+        // Its end finishes a moment after ours; a connection that failed early may have none.
+        // A client refused by lnm (at a limit) may still see a clean end, having received nothing.
+        boolean looksWhole = c.error == null && (c.received > 0 || r.expectDown() == 0);
+        Streams.Side u = upstreamSide(r.id(), looksWhole ? 5_000 : 300);
         if (u == null) {
             return "connection " + r.id() + " never reached the upstream: " + c.describe();
         }

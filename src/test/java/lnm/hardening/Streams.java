@@ -381,6 +381,22 @@ final class Streams implements AutoCloseable {
         s.done.complete(s);
     }
 
+    /** What each open connection is doing, read on the engine's thread. */
+    List<String> describeOpen() {
+        CompletableFuture<List<String>> f = new CompletableFuture<>();
+        execute(() -> {
+            List<String> out = new ArrayList<>();
+            for (Side s : sides) {
+                if (!s.done.isDone()) {
+                    out.add(s.describe() + (s.key != null && s.key.isValid() ? " interest " + s.key.interestOps() : " no key")
+                            + " connected " + (s.connectedNanos != 0) + " age " + (System.nanoTime() - s.startNanos) / 1_000_000 + " ms");
+                }
+            }
+            f.complete(out);
+        });
+        return f.join();
+    }
+
     /** Live connections (read on the engine's thread, approximate elsewhere). */
     int open() {
         return sides.size();
