@@ -39,6 +39,13 @@ import lnm.wire.ParseResult;
 final class Connection implements EventLoop.Handler {
     /** How long a refused client gets to read our alert before the socket is closed. */
     private static final long LINGER_MILLIS = 2_000;
+    /**
+     * A ClientHello still incomplete after this many records is refused. The parser is fed
+     * everything buffered on each read and walks every record again, so a hello cut into
+     * one-byte records, one per segment, would cost a loop work in the square of its size.
+     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64).
+     */
+    static final int MAX_HELLO_RECORDS = 256;
 
     private final EventLoop loop;
     private final Services services;
@@ -67,6 +74,9 @@ final class Connection implements EventLoop.Handler {
     private InetSocketAddress origin;
     private boolean proxyHeaderDone;
     private int sentHeaderLen;
+    /** Records counted so far while the hello is incomplete, and where the next header starts. */
+    private int helloRecords;
+    private int recordScan;
 
     private Pipe up;
     private Pipe down;
@@ -363,7 +373,22 @@ final class Connection implements EventLoop.Handler {
             rec.alpn = h.alpn();
             rec.tls = h.tlsVersion();
             decideTls(h);
+        } else if (tooFragmented()) {
+            error = "ClientHello still incomplete after " + MAX_HELLO_RECORDS + " records";
+            refuse(ClientHelloParser.MALFORMED, Alerts.DECODE_ERROR);
         }
+    }
+
+    /** Counts the records buffered so far (each header once); true past {@link #MAX_HELLO_RECORDS}. */
+    private boolean tooFragmented() {
+        int at;
+        while (headLen - (at = headSkip + recordScan) >= 5 && head[at] == 22) {
+            recordScan += 5 + (((head[at + 3] & 0xff) << 8) | (head[at + 4] & 0xff));
+            if (++helloRecords > MAX_HELLO_RECORDS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- deciding and resolving ---------------------------------------------------------
