@@ -56,11 +56,12 @@ public final class Appliance implements AutoCloseable {
     private final Admin admin;
     private final Object reloadLock = new Object();
 
-    private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose) throws IOException {
+    private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws IOException {
         this.configFile = configFile;
         this.admin = new Admin(new View());
         this.audit = new AuditLog(c.auditFile(), c.auditMaxBytes(), c.auditKeep(), 65_536);
-        this.resolver = new Resolver(4, c.dnsCacheSeconds(), admin.metrics().countingLookup(InetAddress::getAllByName));
+        this.resolver = new Resolver(4, c.dnsCacheSeconds(),
+                admin.metrics().countingLookup(lookup == null ? InetAddress::getAllByName : lookup));
         this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
         this.dns = new DnsServer(services::config, audit);
@@ -72,6 +73,15 @@ public final class Appliance implements AutoCloseable {
     }
 
     public static Appliance start(Path configFile, Consumer<AuditRecord> onClose) throws StartException {
+        return start(configFile, onClose, null);
+    }
+
+    /**
+     * Starts with {@code lookup} answering every DNS question instead of the JDK resolver: how
+     * tests make a name fail, hang or answer with an address of their choosing (loopback only).
+     * {@code null} means the JDK resolver.
+     */
+    public static Appliance start(Path configFile, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws StartException {
         LoadResult lr = Config.load(configFile);
         if (!lr.ok()) {
             throw new StartException(lr.problems().stream().map(Problem::toString).toList());
@@ -79,7 +89,7 @@ public final class Appliance implements AutoCloseable {
         Config c = lr.config();
         Appliance a;
         try {
-            a = new Appliance(configFile, c, onClose);
+            a = new Appliance(configFile, c, onClose, lookup);
         } catch (IOException e) {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }

@@ -39,6 +39,13 @@ import lnm.wire.ParseResult;
 final class Connection implements EventLoop.Handler {
     /** How long a refused client gets to read our alert before the socket is closed. */
     private static final long LINGER_MILLIS = 2_000;
+    /**
+     * A ClientHello still incomplete after this many records is refused. The parser is fed
+     * everything buffered on each read and walks every record again, so a hello cut into
+     * one-byte records, one per segment, would cost a loop work in the square of its size.
+     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64).
+     */
+    static final int MAX_HELLO_RECORDS = 256;
 
     private final EventLoop loop;
     private final Services services;
@@ -69,6 +76,9 @@ final class Connection implements EventLoop.Handler {
     private InetSocketAddress origin;
     private boolean proxyHeaderDone;
     private int sentHeaderLen;
+    /** Records counted so far while the hello is incomplete, and where the next header starts. */
+    private int helloRecords;
+    private int recordScan;
 
     private Pipe up;
     private Pipe down;
@@ -147,10 +157,49 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             error = e.getMessage();
-            closeNow(e instanceof Pipe.PeerException p ? p.side : fromClient ? "client" : "upstream");
+            String side = e instanceof Pipe.PeerException p ? p.side : failedSide(fromClient);
+            if (up != null) {
+                abortPeerOf(side);
+            }
+            closeNow(side);
             return;
         }
         afterIo();
+    }
+
+    /**
+     * One peer failed mid-stream (a reset, almost always): the other gets a reset too, not the
+     * clean end of stream a plain close would send, which a client of a {@code tcp} listener
+     * (or an upstream reading a request to its end) would take for the complete stream.
+     */
+    private void abortPeerOf(String failed) {
+        SocketChannel other = failed.equals("client") ? upstream : client;
+        if (failed.equals("upstream")) {
+            rec.reason = "upstream_reset";
+        }
+        try {
+            if (other != null && other.isOpen()) {
+                other.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException ignored) {
+            // already gone: nothing to tell it
+        }
+    }
+
+    /**
+     * Which peer an I/O error belongs to. An event on one socket also writes to the other (what
+     * was read is forwarded at once), so a failed write names the destination, not the socket
+     * whose event it was: a client that resets while the upstream streams to it is the client's
+     * doing, though the error surfaces while handling the upstream's read.
+     */
+    private String failedSide(boolean fromClient) {
+        if (up != null && up.writeFailed()) {
+            return "upstream";
+        }
+        if (down != null && down.writeFailed()) {
+            return "client";
+        }
+        return fromClient ? "client" : "upstream";
     }
 
     private void clientReady(SelectionKey key) throws IOException {
@@ -354,7 +403,22 @@ final class Connection implements EventLoop.Handler {
             } else {
                 startRelay();
             }
+        } else if (tooFragmented()) {
+            error = "ClientHello still incomplete after " + MAX_HELLO_RECORDS + " records";
+            refuse(ClientHelloParser.MALFORMED, Alerts.DECODE_ERROR);
         }
+    }
+
+    /** Counts the records buffered so far (each header once); true past {@link #MAX_HELLO_RECORDS}. */
+    private boolean tooFragmented() {
+        int at;
+        while (headLen - (at = headSkip + recordScan) >= 5 && head[at] == 22) {
+            recordScan += 5 + (((head[at + 3] & 0xff) << 8) | (head[at + 4] & 0xff));
+            if (++helloRecords > MAX_HELLO_RECORDS) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- deciding and resolving ---------------------------------------------------------

@@ -32,6 +32,7 @@ final class Pipe {
     private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
     private boolean srcEof;
     private boolean dstShut;
+    private boolean writeFailed;
     private long bytes;
     // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
     private Gate gate;
@@ -86,6 +87,7 @@ final class Pipe {
         try {
             return dst.write(b);
         } catch (IOException e) {
+            writeFailed = true;
             throw new PeerException(dstSide, e);
         }
     }
@@ -119,6 +121,15 @@ final class Pipe {
 
     long bytes() {
         return bytes;
+    }
+
+    /**
+     * True once writing to {@code dst} failed. A read event on one socket can fail on the other
+     * (the bytes read are written on at once), so this is how the connection tells which peer
+     * the fault belongs to.
+     */
+    boolean writeFailed() {
+        return writeFailed;
     }
 
     /**
@@ -186,6 +197,7 @@ final class Pipe {
                 try {
                     dst.shutdownOutput();
                 } catch (IOException e) {
+                    writeFailed = true;
                     throw new PeerException(dstSide, e);
                 }
             }
@@ -200,7 +212,7 @@ final class Pipe {
             if (ok > 0) {
                 int lim = pending.limit();
                 pending.limit(pending.position() + ok);
-                written = dst.write(pending);
+                written = write(pending);
                 pending.limit(lim);
                 bytes += written;
             }

@@ -37,15 +37,17 @@ final class Sslv2Hello {
             return ParseResult.needMore();
         }
         int length = ((in.get(start) & 0x7f) << 8) | (in.get(start + 1) & 0xff);
-        if (available >= 3 && in.get(start + 2) != 1) {
-            return ParseResult.invalid(ClientHelloParser.MALFORMED,
-                    "SSLv2 record of message type " + (in.get(start + 2) & 0xff) + ", not client_hello");
-        }
+        // Judged in byte order, so the answer never depends on how many bytes came at once:
+        // what the length says is final as soon as it is in, before the type byte is looked at.
         if (length > maxHelloBytes) {
             return ParseResult.invalid(ClientHelloParser.TOO_LARGE, "SSLv2 hello of " + length + " bytes");
         }
         if (length < FIXED) {
             return ParseResult.invalid(ClientHelloParser.MALFORMED, "SSLv2 hello of " + length + " bytes is too short");
+        }
+        if (available >= 3 && in.get(start + 2) != 1) {
+            return ParseResult.invalid(ClientHelloParser.MALFORMED,
+                    "SSLv2 record of message type " + (in.get(start + 2) & 0xff) + ", not client_hello");
         }
         if (available < 2 + length) {
             return ParseResult.needMore();

@@ -1,0 +1,11 @@
+# make soak: lnm (a child process) under mixed load for SOAK_SECONDS (default 10 minutes):
+# verified streams, a slowloris crowd, floods past the connection limit, refusals of every
+# kind, all on loopback. Prints RSS and open file descriptors of the lnm process every
+# SOAK_SAMPLE seconds and fails unless both are flat at the end and every connection has its
+# audit record. Not part of `make test` (too long); see src/test/java/lnm/hardening/Soak.java.
+SOAK_SECONDS ?= 600
+SOAK_SAMPLE ?= 30
+
+soak:
+	$(MVN) test-compile
+	java -cp target/classes:target/test-classes lnm.hardening.Soak $(SOAK_SECONDS) $(SOAK_SAMPLE)
