@@ -125,6 +125,9 @@ class FailClosedTest {
                 assertTrue(end.eof() && end.millis() < 1000, e.getKey() + ": " + end);
                 assertArrayEquals(Client.alert(e.getValue().alert()), end.bytes(), e.getKey() + ": " + end);
                 order.add(e.getKey());
+                // Records are written when a connection ends, on whichever loop owns it: wait for
+                // this one before the next, so the audit order is the order of the cases.
+                box.awaitAudit(order.size(), Duration.ofSeconds(10));
             }
             assertEquals(0, reached.get(), "a refused hello reached the upstream");
             for (Map.Entry<String, byte[]> e : controls.entrySet()) {
@@ -132,6 +135,7 @@ class FailClosedTest {
                     assertEquals('Y', c.read(1, Duration.ofSeconds(5))[0], e.getKey());
                 }
                 order.add(e.getKey());
+                box.awaitAudit(order.size(), Duration.ofSeconds(10));
             }
             List<String> records = box.assertAuditComplete(order.size(), Duration.ofSeconds(10));
             for (int i = 0; i < records.size(); i++) {
