@@ -252,9 +252,10 @@ final class Crowd implements AutoCloseable {
 
     @Override
     public void close() {
-        if (running) {
-            closeAll();
+        if (!running) {
+            return;
         }
+        closeAll();
         running = false;
         selector.wakeup();
         try {

@@ -122,7 +122,7 @@ class FailClosedTest {
                 try (Client c = Client.connect(box.address("https")).send(e.getValue().bytes())) {
                     end = c.drain(Duration.ofSeconds(5));
                 }
-                assertTrue(end.eof() && end.millis() < 1000, e.getKey() + ": " + end);
+                assertTrue(end.eof() && end.millis() < 2000, e.getKey() + ": " + end);
                 assertArrayEquals(Client.alert(e.getValue().alert()), end.bytes(), e.getKey() + ": " + end);
                 order.add(e.getKey());
                 // Records are written when a connection ends, on whichever loop owns it: wait for

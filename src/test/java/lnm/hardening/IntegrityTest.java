@@ -45,7 +45,7 @@ class IntegrityTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 futures.add(load.startRandom(box.address("https"), null, rnd));
             }
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(120, TimeUnit.SECONDS);
             long elapsed = System.nanoTime() - t0;
 
             Map<Integer, StreamLoad.Result> byPort = new HashMap<>();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -155,8 +156,9 @@ class SsrfTest {
             AtomicInteger atFirst = new AtomicInteger();
             AtomicInteger atSecond = new AtomicInteger();
             byte[] hello = Hellos.clientHello("rebind.ssrf.example");
-            try (Upstream a = new Upstream(first, port, hello.length, atFirst);
-                 Upstream b = new Upstream(second, port, hello.length, atSecond)) {
+            Upstream a = new Upstream(first, port, hello.length, atFirst);
+            Upstream b = new Upstream(second, port, hello.length, atSecond);
+            try {
                 int n = 6;
                 List<String> expected = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -172,6 +174,9 @@ class SsrfTest {
                 List<String> records = box.assertAuditComplete(n, Duration.ofSeconds(10));
                 List<String> upstreams = records.stream().map(r -> Box.field(r, "upstream")).toList();
                 assertEquals(expected, upstreams, "each connection went to the address its own lookup returned");
+            } finally {
+                a.close();
+                b.close();
             }
         }
     }
@@ -198,7 +203,7 @@ class SsrfTest {
     }
 
     /** Accepts on one loopback address and port, counts hellos, answers 'Y'. */
-    static final class Upstream implements AutoCloseable {
+    static final class Upstream {
         final ServerSocket ss;
         final Thread t;
 
@@ -224,8 +229,7 @@ class SsrfTest {
             t.start();
         }
 
-        @Override
-        public void close() throws Exception {
+        void close() throws IOException {
             ss.close();
         }
     }

@@ -41,7 +41,7 @@ import lnm.testing.TcpServer;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UpstreamFaultsTest {
     static final int INTERNAL_ERROR = 80;
-    static final long CONNECT_TIMEOUT_MS = 1000;
+    static final long CONNECT_TIMEOUT_MS = 2000;
 
     @TempDir
     Path dir;
@@ -112,7 +112,8 @@ class UpstreamFaultsTest {
             assertArrayEquals("ok".getBytes(), c.read(2, Duration.ofSeconds(5)));
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertTrue(ms < 500, "canary took " + ms + " ms: the loop was kept waiting");
+        // Well under the connect timeout: a loop that waited on a fault would show it here.
+        assertTrue(ms < CONNECT_TIMEOUT_MS / 2, "canary took " + ms + " ms: the loop was kept waiting");
     }
 
     private String onlyRecord(String reason) {
@@ -223,13 +224,16 @@ class UpstreamFaultsTest {
         assertTrue(blackholed, "could not make a listener that leaves connects unanswered");
         start("blackhole.fault.example = 127.0.0.1:" + full.getLocalPort());
         Client.End end;
+        long t0 = System.nanoTime();
+        long ms;
         try (Client c = client("blackhole.fault.example")) {
             Box.sleep(300);
             assertCanaryCompletesQuickly();
             end = c.drain(Duration.ofSeconds(10));
+            ms = (System.nanoTime() - t0) / 1_000_000;
         }
         assertTrue(end.eof(), end.toString());
-        assertTrue(end.millis() + 300 >= CONNECT_TIMEOUT_MS - 50 && end.millis() + 300 < CONNECT_TIMEOUT_MS + 700, end.toString());
+        assertTrue(ms >= CONNECT_TIMEOUT_MS - 50 && ms < CONNECT_TIMEOUT_MS + 1000, "closed " + ms + " ms after the hello: " + end);
         assertArrayEquals(Client.alert(INTERNAL_ERROR), end.bytes(), end.toString());
         String r = onlyRecord("connect_timeout");
         assertEquals("allow", Box.field(r, "decision"), r);
@@ -265,7 +269,7 @@ class UpstreamFaultsTest {
             c.close();
             assertTrue(end.eof(), end.toString());
             assertArrayEquals(Client.alert(INTERNAL_ERROR), end.bytes(), end.toString());
-            assertTrue(end.millis() < CONNECT_TIMEOUT_MS + 700, end.toString());
+            assertTrue(end.millis() < CONNECT_TIMEOUT_MS + 1000, end.toString());
         }
         assertTrue(slowLookups.get() >= 1, "the test DNS was never asked");
         releaseSlowDns.countDown(); // the late answers must be ignored, not acted on
