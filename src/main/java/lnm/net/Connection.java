@@ -332,16 +332,18 @@ final class Connection implements EventLoop.Handler {
         s.flip();
         int cap = 2 * cfg.maxHelloBytes() + 1024 + (trustProxyHeader ? ProxyV2.MAX_HEADER : 0)
                 + (http != null ? HttpFront.headAllowance() : 0);
-        if (headLen + n > cap) {
-            refuse("hello_too_large", Alerts.DECODE_ERROR);
-            return;
-        }
+        // Parse before judging the size, so the refusal names what is really wrong (a malformed
+        // or over-fragmented hello) whatever the TCP segmentation. The buffer may pass the cap
+        // by at most one read; a hello still incomplete beyond it is too large.
         if (headLen + n > head.length) {
-            head = Arrays.copyOf(head, Math.min(cap, Math.max(headLen + n, Math.max(512, head.length * 2))));
+            head = Arrays.copyOf(head, Math.max(headLen + n, Math.min(cap, Math.max(512, head.length * 2))));
         }
         s.get(head, headLen, n);
         headLen += n;
         parseHead();
+        if (headLen > cap && state == State.READING_HELLO) {
+            refuse("hello_too_large", Alerts.DECODE_ERROR);
+        }
     }
 
     private void parseHead() throws IOException {
