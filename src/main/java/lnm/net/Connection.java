@@ -39,6 +39,8 @@ import lnm.wire.ParseResult;
 final class Connection implements EventLoop.Handler {
     /** How long a refused client gets to read our alert before the socket is closed. */
     private static final long LINGER_MILLIS = 2_000;
+    /** Bytes a refused client may still send while we linger before we just close. */
+    private static final int MAX_LINGER_DISCARD = 16 * 1024;
     /**
      * A ClientHello still incomplete after this many records is refused. The parser is fed
      * everything buffered on each read and walks every record again, so a hello cut into
@@ -88,6 +90,7 @@ final class Connection implements EventLoop.Handler {
     private String error;
     private boolean admitted;
     private long connectStartedAt;
+    private int lingerDiscarded;
     /** The port the client connected to: the upstream port when a destination names none. */
     private int localPort;
 
@@ -603,7 +606,11 @@ final class Connection implements EventLoop.Handler {
         }
         if (key.isReadable()) {
             ByteBuffer s = loop.scratch();
-            if (client.read(s) < 0) {
+            int n = client.read(s);
+            // A client that keeps talking after the alert is not listening: stop paying a read
+            // per segment for it once it has sent more than any honest hello's tail.
+            lingerDiscarded += Math.max(0, n);
+            if (n < 0 || !farewell.hasRemaining() && lingerDiscarded > MAX_LINGER_DISCARD) {
                 closeNow(null);
             }
         }

@@ -119,7 +119,11 @@ class FragmentedHelloTest {
             System.out.println(report);
             assertTrue(p50l <= 2 * p50u, report);
             box.assertAuditComplete(legit + attacks.get(), Duration.ofSeconds(30));
-            assertEquals(attacks.get(), box.count("malformed_hello"), box.reasons().toString());
+            // Each attacker's last connection may be cut short by the stop, before 256 records:
+            // that one ends at the hello timeout instead.
+            long cutShort = box.count("hello_timeout");
+            assertTrue(cutShort <= ATTACKERS, box.reasons().toString());
+            assertEquals(attacks.get(), box.count("malformed_hello") + cutShort, box.reasons().toString());
         }
     }
 }

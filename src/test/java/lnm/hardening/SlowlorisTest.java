@@ -134,8 +134,8 @@ class SlowlorisTest {
             assertTrue(Collections.min(lives) >= HELLO_TIMEOUT_MS - 50, "closed before the hello timeout: " + report);
             // Closed at the timeout: lnm checks deadlines every 100 ms, and 2,000 connections
             // opened together expire together, so a burst of closes (and of reconnects) adds lag.
-            assertTrue(percentile(lives, 0.5) <= HELLO_TIMEOUT_MS + 500, "closed late: " + report);
-            assertTrue(percentile(lives, 0.99) <= HELLO_TIMEOUT_MS + 1500, "closed late: " + report);
+            assertTrue(percentile(lives, 0.5) <= HELLO_TIMEOUT_MS + 1000, "closed late: " + report);
+            assertTrue(percentile(lives, 0.99) <= HELLO_TIMEOUT_MS + 2500, "closed late: " + report);
             assertTrue(minLive >= SLOW * 9 / 10, "the attack did not hold its 2,000 connections: " + report);
             assertTrue(p50l <= 2 * p50u, "legitimate setup time more than doubled under the slowloris: " + report);
 
