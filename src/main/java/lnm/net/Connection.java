@@ -161,6 +161,16 @@ final class Connection implements EventLoop.Handler {
             }
             error = e.getMessage();
             String side = e instanceof Pipe.PeerException p ? p.side : failedSide(fromClient);
+            Pipe toFailed = up != null && up.writeFailed() ? up : down != null && down.writeFailed() ? down : null;
+            if (toFailed != null && !isReset(e)) {
+                // A write refused without a reset ("broken pipe"): that peer closed after its own
+                // end of stream, so what it sent the other way is whole and may still be on its
+                // way out. Stop sending to it and finish the other direction.
+                toFailed.abandon(loop.pool());
+                firstEof(side);
+                afterIo();
+                return;
+            }
             if (up != null) {
                 abortPeerOf(side);
             }
@@ -168,6 +178,16 @@ final class Connection implements EventLoop.Handler {
             return;
         }
         afterIo();
+    }
+
+    /**
+     * ECONNRESET: the peer aborted, its stream was cut. The JDK reports errno only as text
+     * ("Connection reset", "Connection reset by peer"); a broken pipe (EPIPE) means the peer
+     * had finished its stream (FIN) before it stopped taking ours.
+     */
+    private static boolean isReset(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.toLowerCase(Locale.ROOT).contains("reset");
     }
 
     /**

@@ -33,6 +33,8 @@ final class Pipe {
     private boolean srcEof;
     private boolean dstShut;
     private boolean writeFailed;
+    /** The destination takes no more: what the source sends is read and dropped. */
+    private boolean discard;
     private long bytes;
     // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
     private Gate gate;
@@ -103,11 +105,27 @@ final class Pipe {
     }
 
     boolean wantsRead() {
-        return !srcEof && (pending == null || pending.limit() < pending.capacity() || pending.position() > 0);
+        return !srcEof && (discard || pending == null || pending.limit() < pending.capacity() || pending.position() > 0);
     }
 
     boolean wantsWrite() {
-        return pending != null && (gate == null ? pending.hasRemaining() : writable > 0);
+        return !discard && pending != null && (gate == null ? pending.hasRemaining() : writable > 0);
+    }
+
+    /**
+     * The destination closed after its own end of stream and takes no more bytes: drop what is
+     * pending for it and, from now on, read and drop what the source sends, until the source's
+     * end of stream. Reading on (rather than leaving input unread) keeps the final close a
+     * clean one: closing a socket with unread input resets it, and a reset throws away what
+     * the other direction still has in flight to that same source.
+     */
+    void abandon(BufferPool pool) {
+        discard = true;
+        pool.release(pending);
+        pending = null;
+        if (srcEof) {
+            dstShut = true;
+        }
     }
 
     boolean srcEof() {
@@ -139,6 +157,14 @@ final class Pipe {
      */
     int readAndForward(EventLoop loop) throws IOException {
         int n;
+        if (discard) {
+            n = read(loop.scratch());
+            if (n < 0) {
+                srcEof = true;
+                dstShut = true;
+            }
+            return n;
+        }
         if (gate != null && pending == null) {
             pending = loop.pool().borrow().flip(); // gated: every byte goes through pending
         }
@@ -171,6 +197,9 @@ final class Pipe {
 
     /** Writes pending bytes; passes on the end of stream once they are all out. */
     void flush(BufferPool pool) throws IOException {
+        if (discard) {
+            return;
+        }
         if (gate != null) {
             flushGated(pool);
         } else if (pending != null) {

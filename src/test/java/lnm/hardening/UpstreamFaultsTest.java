@@ -207,6 +207,71 @@ class UpstreamFaultsTest {
     }
 
     @Test
+    void upstreamThatResetsAfterItsWholeAnswerLosesNothingOfIt() throws Exception {
+        // The upstream sends its whole answer and its FIN, then resets (a server that closes
+        // with the client's later bytes unread does exactly that), while the client, reading
+        // slowly, still talks. The reset comes when the client still lacks the last 48 KiB:
+        // by then all of it has left the upstream and is in lnm's hands (its socket buffers
+        // and its relay buffer). lnm can no longer pass the client's talk on, but the answer
+        // is whole: the client must get all of it and a clean end.
+        int answer = 1 << 20;
+        int tail = 48 * 1024;
+        CompletableFuture<Void> almostThere = new CompletableFuture<>();
+        int hello = Hellos.clientHello("closer.fault.example").length;
+        try (TcpServer up = new TcpServer(s -> {
+            s.getInputStream().readNBytes(hello);
+            s.getOutputStream().write(new byte[answer]);
+            s.shutdownOutput();
+            almostThere.get(20, TimeUnit.SECONDS);
+            s.setSoLinger(true, 0);
+        })) {
+            start("closer.fault.example = 127.0.0.1:" + up.port());
+            long got = 0;
+            boolean eof = false;
+            String how = "";
+            try (Client c = client("closer.fault.example")) {
+                java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread talker = new Thread(() -> {
+                    try {
+                        while (!done.get()) {
+                            c.socket.getOutputStream().write(new byte[100]);
+                            Thread.sleep(2);
+                        }
+                    } catch (Exception e) {
+                        // once the upstream is gone lnm takes no more of our talk: fine
+                    }
+                });
+                talker.setDaemon(true);
+                talker.start();
+                InputStream in = c.socket.getInputStream();
+                c.socket.setSoTimeout(10_000);
+                byte[] buf = new byte[4096];
+                try {
+                    int n;
+                    while ((n = in.read(buf)) > 0) {
+                        got += n;
+                        if (got >= answer - tail) {
+                            almostThere.complete(null);
+                            Thread.sleep(5); // slow now: the rest waits in lnm when the reset comes
+                        }
+                    }
+                    eof = n < 0;
+                } catch (IOException e) {
+                    how = e.toString();
+                } finally {
+                    done.set(true);
+                    almostThere.complete(null);
+                }
+            }
+            assertEquals(answer, got, "the client lost the end of a complete answer " + how);
+            assertTrue(eof, "a complete answer ends with a clean end of stream " + how);
+            String r = box.assertAuditComplete(connections, Duration.ofSeconds(10)).get(0);
+            assertEquals(String.valueOf(answer), Box.field(r, "bytesDown"), r);
+            assertEquals("allowlist:closer.fault.example", Box.field(r, "reason"), r);
+        }
+    }
+
+    @Test
     void connectThatIsNeverAnsweredTimesOut() throws Exception {
         // Loopback cannot drop packets, but a listener whose accept queue is full drops new
         // SYNs (Linux), so a connect to it stays in SYN_SENT: a blackhole on 127.0.0.1.
