@@ -117,7 +117,10 @@ class FragmentedHelloTest {
                     ATTACKERS, attacks.get(), cpuMs, wallMs, p50u / 1000.0, p50l / 1000.0,
                     SlowlorisTest.percentile(loaded, 0.9) / 1000.0, loaded.size(), (double) p50l / p50u);
             System.out.println(report);
-            assertTrue(p50l <= 2 * p50u, report);
+            // 4x, not the slowloris test's 2x: here the six attacker threads themselves take CPU
+            // from the same two cores lnm and the measuring client run on (about 40k segments/s).
+            // The quadratic re-parse this guards against cost 10x and more.
+            assertTrue(p50l <= 4 * p50u, report);
             box.assertAuditComplete(legit + attacks.get(), Duration.ofSeconds(30));
             // Each attacker's last connection may be cut short by the stop, before 256 records:
             // that one ends at the hello timeout instead.
