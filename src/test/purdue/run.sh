@@ -5,9 +5,11 @@
 #   cloud   nginx (https://management.azure.com/) and mosquitto (myhub.azure-devices.net:8883),
 #           certificates from a test CA made here with openssl;
 #   level4  lnm, top level: two NICs, resolves names itself (/etc/netns/lnmt-l4/hosts), direct;
-#   level3  lnm with parent = level 4 and PROXY v2 towards it;
-#   level2  a device whose only link is to level 3; no route to the cloud.
-# and checks, from level 2: curl through both boxes with certificate verification, an MQTT
+#   level3  lnm with parent = level 4 and PROXY v2 towards it, and its built-in DNS (issue 8);
+#   level2  a device whose only link is to level 3; no route to the cloud; its resolver is
+#           level 3's DNS (/etc/netns/lnmt-l2/resolv.conf).
+# and checks, from level 2: curl through both boxes with certificate verification (with
+# --resolve, and plainly through level 3's DNS), an MQTT
 # publish over TLS that a subscriber in the cloud receives, a TLS alert for a name that is not
 # allowlisted, no direct route to the cloud, the device's address as `origin` in level 4's
 # audit record, `via` = parent in level 3's, and lnm exiting 0 on SIGTERM.
@@ -48,7 +50,7 @@ die() { say "FAILED: $*"; exit 1; }
 [ "$(id -u)" -eq 0 ] || skip "not root (uid $(id -u)); it creates network namespaces and veth pairs"
 command -v ip >/dev/null 2>&1 || skip "'ip' (iproute2) not found"
 missing=()
-for tool in java nginx mosquitto mosquitto_pub mosquitto_sub curl openssl ss flock timeout; do
+for tool in java nginx mosquitto mosquitto_pub mosquitto_sub curl dig openssl ss flock timeout; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (as root: bash .ci/install-test-deps.sh)"
@@ -198,7 +200,7 @@ destroy_topology
 say "creating namespaces and veth pairs"
 create_topology
 install_hosts "$NS_L4" "$HERE/conf/level4/hosts"
-install_hosts "$NS_L2" "$HERE/conf/level2/hosts"
+install_hosts "$NS_L2" "$HERE/conf/level2/hosts" "$HERE/conf/level2/resolv.conf"
 mkdir -p "$WORK"/{cloud,level4,level3,level2}
 
 # -------------------------------------------------------------------------------- the cloud
@@ -260,6 +262,17 @@ if [ "$rc" -eq 0 ] && grep -qx 'hello from the cloud: management.azure.com' <<<"
     pass "https via level3+level4" "curl exit 0, HTTP 200, certificate verified, nginx's body, ${ms} ms"
 else
     fail "https via level3+level4" "curl exit $rc after ${ms} ms: $(tr '\n' ' ' <<<"$out") $(cat "$L2/curl-https.err")"
+fi
+
+# 1b. The same without --resolve: the device's resolver is level 3's built-in DNS (issue 8).
+rc=0
+dnsans=$(ip netns exec "$NS_L2" dig +short +time=2 +tries=1 @"$L3_PLANT_IP" management.azure.com A 2>&1) || rc=$?
+out=$(ip netns exec "$NS_L2" curl -sS --max-time 15 --cacert "$CA" -w '\n%{http_code}' https://management.azure.com/ \
+    2>"$L2/curl-dns.err") || rc=$?
+if [ "$rc" -eq 0 ] && [ "$dnsans" = "$L3_PLANT_IP" ] && grep -qx 'hello from the cloud: management.azure.com' <<<"$out"; then
+    pass "https via level-3 DNS" "dig answered $dnsans; plain curl https://management.azure.com/ got nginx's body"
+else
+    fail "https via level-3 DNS" "rc $rc, dig '$dnsans', curl: $(tr '\n' ' ' <<<"$out") $(cat "$L2/curl-dns.err")"
 fi
 
 # 2. Audit: level 4 names the device (PROXY v2 from level 3), level 3 went via its parent.

@@ -52,9 +52,12 @@ create_topology() {
 
 # Name resolution inside a namespace: `ip netns exec NS` bind-mounts every file of
 # /etc/netns/NS/ over the same name in /etc, so a hosts file there is that namespace's DNS.
-install_hosts() { # NS FILE
+install_hosts() { # NS FILE [RESOLV_CONF]
     mkdir -p "/etc/netns/$1"
     cp "$2" "/etc/netns/$1/hosts"
+    if [ -n "${3:-}" ]; then
+        cp "$3" "/etc/netns/$1/resolv.conf" # ip netns exec bind-mounts it over /etc/resolv.conf
+    fi
 }
 
 # Removes every lnmt- namespace of ours (this run's or an aborted one's): first the processes
