@@ -1,5 +1,6 @@
 package lnm.dns;
 
+import lnm.testing.Hex;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;

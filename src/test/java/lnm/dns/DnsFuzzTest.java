@@ -1,5 +1,6 @@
 package lnm.dns;
 
+import lnm.testing.Hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,5 +1,6 @@
 package lnm.dns;
 
+import lnm.testing.Hex;
 import static lnm.dns.DnsClient.addresses;
 import static lnm.dns.DnsClient.parse;
 import static lnm.dns.DnsClient.query;

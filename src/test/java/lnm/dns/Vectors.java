@@ -1,5 +1,7 @@
 package lnm.dns;
 
+import lnm.testing.Hex;
+
 /**
  * Real DNS queries captured on loopback (a UDP socket standing in for the server), annotated
  * field by field.

@@ -1,5 +1,6 @@
 package lnm.tls;
 
+import lnm.testing.Hex;
 import static lnm.tls.ClientHelloParser.INVALID_SNI;
 import static lnm.tls.ClientHelloParser.MALFORMED;
 import static lnm.tls.ClientHelloParser.TOO_LARGE;

@@ -1,4 +1,4 @@
-package lnm.tls;
+package lnm.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
  * Annotated byte arrays for parser tests: hex digit pairs, {@code 'quoted ASCII'}, and
  * {@code #} comments to the end of the line, so each field of a vector can be labelled.
  */
-final class Hex {
+public final class Hex {
     private Hex() {}
 
-    static byte[] parse(String annotated) {
+    public static byte[] parse(String annotated) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int i = 0;
         int n = annotated.length();
@@ -40,7 +40,7 @@ final class Hex {
         return out.toByteArray();
     }
 
-    static String of(byte[] bytes) {
+    public static String of(byte[] bytes) {
         StringBuilder sb = new StringBuilder();
         for (byte b : bytes) {
             sb.append(String.format("%02x", b & 0xff));
