@@ -138,13 +138,13 @@ final class Acceptor implements Runnable {
     public void run() {
         try {
             while (running) {
-                long now = System.currentTimeMillis();
+                long now = EventLoop.nowMillis();
                 selector.select(key -> accept(key), pausedUntil > now ? pausedUntil - now : 0);
                 Runnable r;
                 while ((r = tasks.poll()) != null) {
                     r.run();
                 }
-                if (pausedUntil != 0 && System.currentTimeMillis() >= pausedUntil) {
+                if (pausedUntil != 0 && EventLoop.nowMillis() >= pausedUntil) {
                     pausedUntil = 0;
                     for (SelectionKey k : selector.keys()) {
                         if (k.isValid()) {
@@ -209,7 +209,7 @@ final class Acceptor implements Runnable {
         if (acceptFailures % 100 == 1) {
             LOG.warning("accept failed (" + e.getMessage() + "); pausing accepts for " + BACKOFF_MILLIS + " ms");
         }
-        pausedUntil = System.currentTimeMillis() + BACKOFF_MILLIS;
+        pausedUntil = EventLoop.nowMillis() + BACKOFF_MILLIS;
         for (SelectionKey k : selector.keys()) {
             if (k.isValid()) {
                 k.interestOps(0);

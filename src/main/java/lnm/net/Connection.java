@@ -59,7 +59,7 @@ final class Connection implements EventLoop.Handler {
     private final boolean trustProxyHeader;
     /** The request-head front of an http listener; null for tls and tcp listeners. */
     private final HttpFront http;
-    private final long acceptedAt = System.currentTimeMillis();
+    private final long acceptedAt = EventLoop.nowMillis();
 
     private State state = State.READING_HELLO;
     private SelectionKey clientKey;
@@ -272,7 +272,7 @@ final class Connection implements EventLoop.Handler {
         if (state == State.CLOSED) {
             return;
         }
-        lastActivity = System.currentTimeMillis();
+        lastActivity = EventLoop.nowMillis();
         if (up != null && (state == State.RELAYING || state == State.DRAINING) && farewell == null) {
             if (up.done() && down.done()) {
                 close();
@@ -471,7 +471,7 @@ final class Connection implements EventLoop.Handler {
         upstreamPort = target.port() > 0 ? target.port() : localPort;
         rec.upstream = target.host() + ":" + upstreamPort;
         state = State.DECIDING;
-        deadline = System.currentTimeMillis() + cfg.connectTimeoutMillis();
+        deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
         services.resolver.resolve(target.host(), answer -> loop.execute(() -> resolved(answer)));
     }
 
@@ -508,7 +508,7 @@ final class Connection implements EventLoop.Handler {
         upstreamAddr = new InetSocketAddress(candidates.get(candidate), upstreamPort);
         rec.upstream = format(upstreamAddr);
         state = State.CONNECTING;
-        connectStartedAt = System.currentTimeMillis();
+        connectStartedAt = EventLoop.nowMillis();
         deadline = connectStartedAt + cfg.connectTimeoutMillis();
         try {
             upstream = SocketChannel.open();
@@ -533,15 +533,15 @@ final class Connection implements EventLoop.Handler {
             connectNext();
             return;
         }
-        boolean timedOut = System.currentTimeMillis() >= deadline;
+        boolean timedOut = EventLoop.nowMillis() >= deadline;
         fail(timedOut ? "connect_timeout" : "upstream_unreachable", e.getMessage());
     }
 
     private void connected() throws IOException {
-        rec.connectMillis = System.currentTimeMillis() - connectStartedAt;
+        rec.connectMillis = EventLoop.nowMillis() - connectStartedAt;
         if (http != null && http.holdForHello()) { // CONNECT: 200 now, then read and check the hello
             state = State.READING_HELLO;
-            deadline = System.currentTimeMillis() + cfg.helloTimeoutMillis();
+            deadline = EventLoop.nowMillis() + cfg.helloTimeoutMillis();
             http.flush(client);
             if (headLen > headSkip) {
                 parseHead(); // the hello may have come with the CONNECT
@@ -571,7 +571,7 @@ final class Connection implements EventLoop.Handler {
         }
         state = State.RELAYING;
         up.flush(loop.pool());
-        lastActivity = System.currentTimeMillis();
+        lastActivity = EventLoop.nowMillis();
         updateInterest();
     }
 
@@ -590,7 +590,7 @@ final class Connection implements EventLoop.Handler {
         }
         farewell = ByteBuffer.wrap(bye);
         state = State.DRAINING;
-        deadline = System.currentTimeMillis() + LINGER_MILLIS;
+        deadline = EventLoop.nowMillis() + LINGER_MILLIS;
         head = null;
         try {
             client.write(farewell);

@@ -69,6 +69,15 @@ public final class EventLoop implements Runnable {
         thread.start();
     }
 
+    /**
+     * Milliseconds on the monotonic clock: every deadline and interval in lnm.net uses it, so a
+     * wall-clock step (NTP) neither closes every connection as idle nor stalls the timeouts.
+     * Audit timestamps stay on the wall clock.
+     */
+    static long nowMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
     /** Runs {@code task} on the loop thread, soon. Safe from any thread. */
     public void execute(Runnable task) {
         tasks.add(task);
@@ -114,7 +123,7 @@ public final class EventLoop implements Runnable {
     java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> snapshot() {
         java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> f = new java.util.concurrent.CompletableFuture<>();
         execute(() -> {
-            long now = System.currentTimeMillis();
+            long now = nowMillis();
             java.util.List<ConnectionInfo> out = new ArrayList<>(live.size());
             for (Handler h : live) {
                 out.add(h.info(now));
@@ -142,14 +151,14 @@ public final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        nextTick = System.currentTimeMillis() + TICK_MILLIS;
+        nextTick = nowMillis() + TICK_MILLIS;
         try {
             while (!stopping) {
-                long wait = Math.max(1, nextTick - System.currentTimeMillis());
+                long wait = Math.max(1, nextTick - nowMillis());
                 selector.select(this::dispatch, wait);
                 wakeupPending.set(false);
                 runTasks();
-                long now = System.currentTimeMillis();
+                long now = nowMillis();
                 if (now >= nextTick) {
                     tick(now);
                     nextTick = now + TICK_MILLIS;

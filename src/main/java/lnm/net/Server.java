@@ -99,12 +99,12 @@ public final class Server {
      */
     public void shutdown(long drainMillis) throws InterruptedException {
         acceptor.stop();
-        long until = System.currentTimeMillis() + drainMillis;
+        long until = EventLoop.nowMillis() + drainMillis;
         int live = totalLive();
         if (live > 0) {
             LOG.info("draining " + live + " connection(s) for up to " + drainMillis + " ms");
         }
-        while (totalLive() > 0 && System.currentTimeMillis() < until) {
+        while (totalLive() > 0 && EventLoop.nowMillis() < until) {
             Thread.sleep(50);
         }
         for (EventLoop l : loops) {
