@@ -10,7 +10,7 @@ import java.net.UnknownHostException;
  * on a string that merely looks wrong would send a DNS query from a config check. Addresses are
  * parsed to bytes here and turned into {@link InetAddress} with {@code getByAddress}.
  */
-final class IpLiteral {
+public final class IpLiteral {
     private IpLiteral() {}
 
     /** Bytes of a dotted-quad IPv4 literal, or null. Leading zeros are refused: some tools read them as octal. */
@@ -187,7 +187,7 @@ final class IpLiteral {
     }
 
     /** Canonical text of an address, without reverse lookups. */
-    static String format(InetAddress a) {
+    public static String format(InetAddress a) {
         return format(a.getAddress());
     }
 }
