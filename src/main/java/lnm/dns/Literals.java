@@ -19,7 +19,7 @@ public final class Literals {
         if (v4 != null) {
             return byAddress(v4);
         }
-        if (s.indexOf(':') >= 0 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+        if (s.indexOf(':') >= 0 && ipv6Chars(s)) {
             // Only hex digits, colons and dots: InetAddress treats this as a literal, never a lookup.
             try {
                 return InetAddress.getByName(s);
@@ -30,24 +30,42 @@ public final class Literals {
         return null;
     }
 
+    /** The four bytes of a dotted quad (1-3 decimal digits per part, each at most 255), else null. */
     static byte[] ipv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
+        byte[] out = new byte[4];
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return null;
+                }
+            } else if (c == '.' && digits > 0 && part < 3) {
+                out[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else {
+                return null;
+            }
+        }
+        if (part != 3 || digits == 0) {
             return null;
         }
-        byte[] out = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String p = parts[i];
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                return null;
-            }
-            int v = Integer.parseInt(p);
-            if (v > 255) {
-                return null;
-            }
-            out[i] = (byte) v;
-        }
+        out[3] = (byte) value;
         return out;
+    }
+
+    private static boolean ipv6Chars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.digit(c, 16) < 0 && c != ':' && c != '.') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static InetAddress byAddress(byte[] b) {
