@@ -91,6 +91,8 @@ final class Connection implements EventLoop.Handler {
     private boolean admitted;
     private long connectStartedAt;
     private int lingerDiscarded;
+    /** The client became readable while the upstream was being found: reads wait for the relay. */
+    private boolean clientEarly;
     /** The port the client connected to: the upstream port when a destination names none. */
     private int localPort;
 
@@ -226,6 +228,10 @@ final class Connection implements EventLoop.Handler {
     }
 
     private void clientReady(SelectionKey key) throws IOException {
+        if (state == State.DECIDING || state == State.CONNECTING) {
+            clientEarly = true; // more bytes, an end or a reset before the upstream is there: later
+            return;
+        }
         if (state == State.READING_HELLO) {
             if (http != null && key.isWritable()) {
                 http.flush(client); // a CONNECT's 200, while the tunnel's hello is read
@@ -511,7 +517,9 @@ final class Connection implements EventLoop.Handler {
         connectStartedAt = EventLoop.nowMillis();
         deadline = connectStartedAt + cfg.connectTimeoutMillis();
         try {
-            upstream = SocketChannel.open();
+            // IPv4 destinations get an IPv4 socket: no dual-stack IPV6_V6ONLY setsockopt per connection
+            upstream = upstreamAddr.getAddress() instanceof java.net.Inet4Address
+                    ? SocketChannel.open(java.net.StandardProtocolFamily.INET) : SocketChannel.open();
             upstream.configureBlocking(false);
             upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
             upstreamKey = upstream.register(loop.selector(), SelectionKey.OP_CONNECT, this);
@@ -526,7 +534,9 @@ final class Connection implements EventLoop.Handler {
     }
 
     private void connectFailed(IOException e) {
-        closeQuietly(upstream);
+        if (upstream != null) {
+            loop.close(upstream);
+        }
         upstream = null;
         upstreamKey = null;
         if (++candidate < candidates.size()) {
@@ -553,6 +563,7 @@ final class Connection implements EventLoop.Handler {
     }
 
     private void startRelay() throws IOException {
+        clientEarly = false;
         byte[] header = new byte[0];
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
             InetSocketAddress src = origin != null ? origin : peer;
@@ -646,8 +657,11 @@ final class Connection implements EventLoop.Handler {
             ci = SelectionKey.OP_READ | (http != null && http.wantsWrite() ? SelectionKey.OP_WRITE : 0);
         } else if (farewell != null) {
             ci = SelectionKey.OP_READ | (farewell.hasRemaining() ? SelectionKey.OP_WRITE : 0);
-        } else if (state == State.CONNECTING) {
-            ui = SelectionKey.OP_CONNECT;
+        } else if (state == State.DECIDING || state == State.CONNECTING) {
+            // The client's read interest stays as it was after the hello (one epoll_ctl less
+            // each way: dropping it and adding it back are two) unless the client spoke again.
+            ci = clientEarly ? 0 : SelectionKey.OP_READ;
+            ui = state == State.CONNECTING ? SelectionKey.OP_CONNECT : 0;
         } else if (up != null) {
             ci = (up.wantsRead() ? SelectionKey.OP_READ : 0) | (down.wantsWrite() ? SelectionKey.OP_WRITE : 0);
             ui = (down.wantsRead() ? SelectionKey.OP_READ : 0) | (up.wantsWrite() ? SelectionKey.OP_WRITE : 0);
@@ -674,8 +688,10 @@ final class Connection implements EventLoop.Handler {
             return;
         }
         state = State.CLOSED;
-        closeQuietly(client);
-        closeQuietly(upstream);
+        loop.close(client);
+        if (upstream != null) {
+            loop.close(upstream);
+        }
         if (up != null) {
             rec.bytesUp = Math.max(0, up.bytes() - sentHeaderLen);
             rec.bytesDown = down.bytes();
@@ -690,16 +706,6 @@ final class Connection implements EventLoop.Handler {
         }
         rec.error = error != null ? error : rec.error; // HttpFront may have said what was wrong
         services.finished(rec);
-    }
-
-    private static void closeQuietly(SocketChannel ch) {
-        if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // closing: nothing more to do
-            }
-        }
     }
 
     static String format(InetSocketAddress a) {

@@ -2,15 +2,19 @@ package lnm.net;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,15 +31,18 @@ public final class EventLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
     static final long TICK_MILLIS = 100;
 
-    /** What a loop drives: a connection, reached through its selection keys' attachment. */
-    interface Handler {
+    /** What a selection key's attachment is: called when the key is ready. */
+    interface Ready {
         void onReady(SelectionKey key) throws IOException;
-
-        /** Called every tick with the current time in ms, to enforce deadlines. */
-        void onTick(long nowMillis);
 
         /** Something unexpected escaped {@link #onReady}; close and audit. */
         void onFailure(Throwable t);
+    }
+
+    /** What a loop drives: a connection, reached through its selection keys' attachment. */
+    interface Handler extends Ready {
+        /** Called every tick with the current time in ms, to enforce deadlines. */
+        void onTick(long nowMillis);
 
         /** Forced close at shutdown, after the drain period. */
         void abort(String why);
@@ -49,9 +56,20 @@ public final class EventLoop implements Runnable {
     private final BufferPool pool;
     private final ByteBuffer scratch;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    /**
+     * False only while the loop is in, or about to enter, a blocking select: set false before
+     * the loop looks at its task queue one last time, so that a task added after that look
+     * sees false and wakes it (both are sequentially consistent), and one added before it is
+     * seen by the look.
+     */
+    private final AtomicBoolean awake = new AtomicBoolean(true);
     private final Set<Handler> live = new HashSet<>();
+    /** Channels whose keys were cancelled, closed once the next select has dropped them. */
+    private ArrayList<Channel> toClose = new ArrayList<>();
+    private ArrayList<Channel> closing = new ArrayList<>();
     private volatile int liveCount;
+    private final List<LongConsumer> tickHooks = new ArrayList<>();
+    private final java.util.function.Consumer<SelectionKey> dispatcher = this::dispatch; // one, not one per select
     private volatile boolean stopping;
     private Thread thread;
     private long nextTick;
@@ -78,10 +96,15 @@ public final class EventLoop implements Runnable {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** Runs {@code task} on the loop thread, soon. Safe from any thread. */
+    /**
+     * Runs {@code task} on the loop thread, soon. Safe from any thread. The selector is woken
+     * only when the loop is (about to be) blocked in select: a busy loop runs its tasks after
+     * the events in hand anyway, and a wakeup it does not need costs it an eventfd write, an
+     * extra select and an eventfd read.
+     */
     public void execute(Runnable task) {
         tasks.add(task);
-        if (Thread.currentThread() != thread && wakeupPending.compareAndSet(false, true)) {
+        if (Thread.currentThread() != thread && !awake.get() && awake.compareAndSet(false, true)) {
             selector.wakeup();
         }
     }
@@ -97,6 +120,55 @@ public final class EventLoop implements Runnable {
     /** A loop-wide read buffer: filled and emptied within one event, never held. */
     ByteBuffer scratch() {
         return scratch.clear();
+    }
+
+    /**
+     * Closes {@code ch} from the loop thread. Its key is cancelled now and the descriptor closed
+     * after the next select has taken it out of epoll: a channel closed while still registered
+     * makes the JDK read {@code SO_LINGER} and {@code shutdown()} it first (two system calls per
+     * socket, four per connection) and still defers the real close to the next select. Once
+     * deregistered, {@code close()} is the one {@code close(2)}: FIN as usual, or RST if
+     * {@code SO_LINGER} was set to 0. The next select does not wait while closes are pending.
+     */
+    void close(SelectableChannel ch) {
+        SelectionKey k = ch.keyFor(selector);
+        if (k == null) {
+            closeQuietly(ch);
+            return;
+        }
+        k.cancel();
+        toClose.add(ch);
+    }
+
+    private static void closeQuietly(Channel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // closing: nothing more to do
+        }
+    }
+
+    /** Closes what was cancelled before the select that just returned (deregistered by it). */
+    private void closeDeregistered(ArrayList<Channel> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            closeQuietly(batch.get(i));
+        }
+        batch.clear();
+    }
+
+    /** Runs {@code hook} on every tick, on the loop thread; add it before the loop starts. */
+    void everyTick(LongConsumer hook) {
+        tickHooks.add(hook);
+    }
+
+    /** True on this loop's own thread. */
+    boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** True once {@link #start} has run. */
+    boolean started() {
+        return thread != null;
     }
 
     void add(Handler h) {
@@ -154,9 +226,21 @@ public final class EventLoop implements Runnable {
         nextTick = nowMillis() + TICK_MILLIS;
         try {
             while (!stopping) {
-                long wait = Math.max(1, nextTick - nowMillis());
-                selector.select(this::dispatch, wait);
-                wakeupPending.set(false);
+                ArrayList<Channel> batch = toClose;
+                toClose = closing;
+                closing = batch;
+                if (batch.isEmpty() && tasks.isEmpty()) {
+                    awake.set(false);
+                    if (tasks.isEmpty()) { // looked at again after the flag: see #awake
+                        selector.select(dispatcher, Math.max(1, nextTick - nowMillis()));
+                    } else {
+                        selector.selectNow(dispatcher);
+                    }
+                    awake.set(true);
+                } else {
+                    selector.selectNow(dispatcher);
+                }
+                closeDeregistered(batch);
                 runTasks();
                 long now = nowMillis();
                 if (now >= nextTick) {
@@ -170,15 +254,17 @@ public final class EventLoop implements Runnable {
             LOG.log(Level.SEVERE, name + ": event loop failed", e);
         } finally {
             try {
-                selector.close();
+                selector.close(); // deregisters every key, so the closes below are plain close(2)s
             } catch (IOException ignored) {
                 // nothing left to release
             }
+            closeDeregistered(closing);
+            closeDeregistered(toClose);
         }
     }
 
     private void dispatch(SelectionKey key) {
-        Handler h = (Handler) key.attachment();
+        Ready h = (Ready) key.attachment();
         try {
             if (key.isValid()) {
                 h.onReady(key);
@@ -201,6 +287,9 @@ public final class EventLoop implements Runnable {
     }
 
     private void tick(long now) {
+        for (int i = 0; i < tickHooks.size(); i++) {
+            tickHooks.get(i).accept(now);
+        }
         if (live.isEmpty()) {
             return;
         }

@@ -9,7 +9,7 @@ import java.util.logging.Logger;
 import lnm.config.Config;
 
 /**
- * The proxy engine: event loops plus the acceptor that feeds them.
+ * The proxy engine: event loops plus the acceptor that feeds them (on the first loop).
  *
  * <p>Lifecycle: {@link #start} binds every listener (failing fast if one cannot be bound),
  * {@link #apply} swaps in a reloaded config and binds or closes listeners to match it, and
@@ -49,7 +49,6 @@ public final class Server {
         for (EventLoop l : loops) {
             l.start();
         }
-        acceptor.start();
         return List.of();
     }
 
