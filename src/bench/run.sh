@@ -171,7 +171,7 @@ start_target() {
         [ -f "$JAR" ] || [ -n "${LNM_CMD:-}" ] || { STATUS[$t]="failed: no target/lnm.jar"; return 0; }
         render "$SRC/conf/lnm.properties.in" "$port" "$OUT/lnm.properties"
         render "$SRC/conf/lnm-allowlist.properties.in" "$port" "$OUT/lnm-allowlist.properties"
-        rm -f "$OUT/lnm-audit.jsonl" "$OUT/lnm-gc.log"
+        rm -f "$OUT/audit/lnm-audit.jsonl" "$OUT/lnm-gc.log"
         if [ -n "${LNM_CMD:-}" ]; then   # e.g. LNM_CMD=build/image/bin/lnm (its own JVM flags)
             # shellcheck disable=SC2086
             start_bg lnm $LNM_CMD run --config "$OUT/lnm.properties"
@@ -384,7 +384,7 @@ main() {
 
     echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.properties"
     if [ "${STATUS[lnm]:-}" = ok ]; then
-        echo "lnm_audit_records=$(wc -l <"$OUT/lnm-audit.jsonl" 2>/dev/null || echo 0)" >>"$OUT/meta.properties"
+        echo "lnm_audit_records=$(wc -l <"$OUT/audit/lnm-audit.jsonl" 2>/dev/null || echo 0)" >>"$OUT/meta.properties"
         echo "lnm_gc_events=$(grep -c 'Pause' "$OUT/lnm-gc.log" 2>/dev/null || echo 0)" >>"$OUT/meta.properties"
     fi
     stop_all
