@@ -47,7 +47,7 @@ public final class AuditRecord {
 
     /** The record as one JSON object, without a line end. */
     public String toJson(long endMillis) {
-        Json j = new Json();
+        Json j = new Json(640);
         j.field("time", Instant.ofEpochMilli(startMillis).toString());
         j.field("listener", listener);
         j.field("level", level);

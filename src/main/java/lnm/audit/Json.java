@@ -4,8 +4,17 @@ import java.util.List;
 
 /** A minimal JSON object writer: enough for flat audit records and status output. */
 public final class Json {
-    private final StringBuilder sb = new StringBuilder(256).append('{');
+    private final StringBuilder sb;
     private boolean first = true;
+
+    public Json() {
+        this(256);
+    }
+
+    /** Room for {@code chars} without growing (an audit record is 300-500 characters). */
+    public Json(int chars) {
+        sb = new StringBuilder(chars).append('{');
+    }
 
     private StringBuilder key(String k) {
         if (!first) {
