@@ -29,6 +29,8 @@ import java.util.logging.Logger;
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
     private static final String STOP = new String("stop");
+    /** Queued by {@link #reopen}: records queued after it go to the new file, those before to the old one. */
+    private static final String REOPEN = new String("reopen");
 
     private final Path file;
     private final long maxBytes;
@@ -91,8 +93,9 @@ public final class AuditLog implements AutoCloseable {
 
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {
-        reopen = true;
-        queue.offer("");
+        if (!queue.offer(REOPEN)) {
+            reopen = true; // queue full: reopen after the batch in hand
+        }
     }
 
     public long written() {
@@ -101,6 +104,15 @@ public final class AuditLog implements AutoCloseable {
 
     public long dropped() {
         return dropped.get();
+    }
+
+    private void reopenNow() throws IOException {
+        if (stdout()) {
+            out.flush(); // nothing to reopen; closing would close the process's standard output
+            return;
+        }
+        out.close();
+        open();
     }
 
     private void drain() {
@@ -125,6 +137,8 @@ public final class AuditLog implements AutoCloseable {
                 for (String line : batch) {
                     if (line == STOP) {
                         stop = true;
+                    } else if (line == REOPEN) {
+                        reopenNow();
                     } else if (!line.isEmpty()) {
                         append(line);
                     }
@@ -133,8 +147,7 @@ public final class AuditLog implements AutoCloseable {
                 out.flush();
                 if (reopen) {
                     reopen = false;
-                    out.close();
-                    open();
+                    reopenNow();
                 }
                 if (stop) {
                     out.close();

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -90,5 +91,22 @@ class AuditLogOpsTest {
         log.close();
         reader.get(10, TimeUnit.SECONDS);
         assertEquals(n, log.written() + log.dropped(), "every record is either written or counted as dropped");
+    }
+
+    @Test
+    void aReopenSplitsTheRecordsInQueueOrder() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        AuditLog log = new AuditLog(file, 1L << 40, 0, 100);
+        log.write(new AuditRecord("https", 4, "10.2.0.7:1000"));
+        Files.move(file, dir.resolve("audit.jsonl.1")); // logrotate's move (the writer's handle follows it)
+        log.reopen(); // ... and its SIGHUP, with the writer likely napping: all three land in one batch
+        log.write(new AuditRecord("https", 4, "10.2.0.7:2000"));
+        log.close();
+        List<String> old = Files.readAllLines(dir.resolve("audit.jsonl.1"));
+        List<String> fresh = Files.readAllLines(file);
+        assertEquals(1, old.size());
+        assertTrue(old.get(0).contains("10.2.0.7:1000"), old.get(0));
+        assertEquals(1, fresh.size(), "queued after the reopen: in the new file");
+        assertTrue(fresh.get(0).contains("10.2.0.7:2000"), fresh.get(0));
     }
 }
