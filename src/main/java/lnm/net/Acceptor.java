@@ -64,7 +64,7 @@ final class Acceptor implements EventLoop.Ready {
             var e = it.next();
             ListenerSpec l = want.get(e.getKey());
             if (l == null || !sameBind(l.bind(), localAddress(e.getValue()))) {
-                close(e.getValue());
+                closeListener(e.getValue());
                 it.remove();
                 LOG.info("listener " + e.getKey() + " closed");
             }
@@ -112,7 +112,7 @@ final class Acceptor implements EventLoop.Ready {
     /** Closes every bound listener (a start that failed part-way). */
     void closeAll() {
         for (ServerSocketChannel ch : bound.values()) {
-            close(ch);
+            closeListener(ch);
         }
         bound.clear();
         boundCount = 0;
@@ -242,6 +242,20 @@ final class Acceptor implements EventLoop.Ready {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /**
+     * Closes a listener so that its port is free when this returns (a reload that drops a
+     * listener, or shutdown): closed while still registered, the JDK would only release the
+     * socket at the home loop's next select.
+     */
+    private void closeListener(ServerSocketChannel ch) {
+        SelectionKey k = ch.keyFor(home.selector());
+        if (k != null) {
+            k.cancel();
+            home.deregisterCancelled();
+        }
+        close(ch);
     }
 
     private static void close(java.nio.channels.Channel ch) {

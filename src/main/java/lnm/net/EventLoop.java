@@ -140,6 +140,22 @@ public final class EventLoop implements Runnable {
         toClose.add(ch);
     }
 
+    /**
+     * Makes the selector drop the keys cancelled so far, now: a non-blocking select whose
+     * events are handled as usual. Only on the loop thread outside a select (a task), or
+     * before the loop starts.
+     */
+    void deregisterCancelled() {
+        if (!selector.isOpen()) {
+            return; // the loop has ended: its selector dropped every key when it closed
+        }
+        try {
+            selector.selectNow(dispatcher);
+        } catch (IOException e) {
+            LOG.warning(name + ": select failed: " + e);
+        }
+    }
+
     private static void closeQuietly(Channel ch) {
         try {
             ch.close();
