@@ -8,7 +8,7 @@ package lnm.http;
  * @param maxChunkLine one chunk-size line of a chunked body, extensions included
  */
 public record HttpLimits(int maxHeadBytes, int maxHeaders, int maxChunkLine) {
-    /** 16 KiB, 100 headers, 1 KiB chunk lines: generous for agents, small next to a 32 KiB relay buffer. */
+    /** 16 KiB, 100 headers, 1 KiB chunk lines: generous for agents, small next to a 64 KiB relay buffer. */
     public static final HttpLimits DEFAULT = new HttpLimits(16 * 1024, 100, 1024);
 
     public HttpLimits {

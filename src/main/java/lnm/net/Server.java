@@ -18,8 +18,13 @@ import lnm.config.Config;
  */
 public final class Server {
     private static final Logger LOG = Logger.getLogger(Server.class.getName());
-    /** Size of pooled relay buffers and of each loop's scratch read buffer. */
-    static final int BUFFER_SIZE = 32 * 1024;
+    /**
+     * Size of pooled relay buffers and of each loop's scratch read buffer, so the most one read
+     * moves. 64 KiB against 32: bulk relaying 25-40% faster on `make bench`'s 50 streams and 30%
+     * less CPU per MB (half the reads and writes); 128 KiB added 5-10% more but doubles what a
+     * connection with a slow reader holds. Idle connections hold none either way.
+     */
+    static final int BUFFER_SIZE = 64 * 1024;
 
     private final Services services;
     private final EventLoop[] loops;
