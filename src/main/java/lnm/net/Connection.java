@@ -37,10 +37,6 @@ import lnm.wire.ParseResult;
  * accept time applies for its whole life, so a reload never changes a live connection.
  */
 final class Connection implements EventLoop.Handler {
-    /** How long a refused client gets to read our alert before the socket is closed. */
-    private static final long LINGER_MILLIS = 2_000;
-    /** Bytes a refused client may still send while we linger before we just close. */
-    private static final int MAX_LINGER_DISCARD = 16 * 1024;
     /**
      * A ClientHello still incomplete after this many records is refused. The parser is fed
      * everything buffered on each read and walks every record again, so a hello cut into
@@ -84,13 +80,12 @@ final class Connection implements EventLoop.Handler {
 
     private Pipe up;
     private Pipe down;
-    private ByteBuffer farewell;
+    private Farewell farewell;
     private long deadline;
     private long lastActivity = acceptedAt;
     private String error;
     private boolean admitted;
     private long connectStartedAt;
-    private int lingerDiscarded;
     /** The client became readable while the upstream was being found: reads wait for the relay. */
     private boolean clientEarly;
     /** The port the client connected to: the upstream port when a destination names none. */
@@ -242,7 +237,9 @@ final class Connection implements EventLoop.Handler {
             return;
         }
         if (farewell != null) {
-            lingerAfterRefusal(key);
+            if (farewell.onReady(key, loop.scratch())) {
+                closeNow(null);
+            }
             return;
         }
         if (key.isWritable()) {
@@ -588,7 +585,7 @@ final class Connection implements EventLoop.Handler {
 
     // ---- refusing and closing ---------------------------------------------------------------
 
-    /** Denies before any upstream exists: optional TLS alert, a short linger, then close. */
+    /** Denies before any upstream exists: optional TLS alert or HTTP response, a short linger ({@link Farewell}), then close. */
     private void refuse(String reason, int alert) {
         rec.reason = reason;
         if (rec.closedBy == null) {
@@ -599,15 +596,12 @@ final class Connection implements EventLoop.Handler {
             closeNow(null);
             return;
         }
-        farewell = ByteBuffer.wrap(bye);
+        farewell = new Farewell(client, bye);
         state = State.DRAINING;
-        deadline = EventLoop.nowMillis() + LINGER_MILLIS;
+        deadline = EventLoop.nowMillis() + Farewell.LINGER_MILLIS;
         head = null;
         try {
-            client.write(farewell);
-            if (!farewell.hasRemaining()) {
-                client.shutdownOutput();
-            }
+            farewell.write();
         } catch (IOException e) {
             closeNow(null);
             return;
@@ -627,26 +621,6 @@ final class Connection implements EventLoop.Handler {
         refuse(reason, Alerts.INTERNAL_ERROR);
     }
 
-    /** Writes the rest of the alert, then discards input until the client closes or the linger ends. */
-    private void lingerAfterRefusal(SelectionKey key) throws IOException {
-        if (key.isWritable() && farewell.hasRemaining()) {
-            client.write(farewell);
-            if (!farewell.hasRemaining()) {
-                client.shutdownOutput();
-            }
-        }
-        if (key.isReadable()) {
-            ByteBuffer s = loop.scratch();
-            int n = client.read(s);
-            // A client that keeps talking after the alert is not listening: stop paying a read
-            // per segment for it once it has sent more than any honest hello's tail.
-            lingerDiscarded += Math.max(0, n);
-            if (n < 0 || !farewell.hasRemaining() && lingerDiscarded > MAX_LINGER_DISCARD) {
-                closeNow(null);
-            }
-        }
-    }
-
     private void updateInterest() {
         if (state == State.CLOSED) {
             return;
@@ -656,7 +630,7 @@ final class Connection implements EventLoop.Handler {
         if (state == State.READING_HELLO) {
             ci = SelectionKey.OP_READ | (http != null && http.wantsWrite() ? SelectionKey.OP_WRITE : 0);
         } else if (farewell != null) {
-            ci = SelectionKey.OP_READ | (farewell.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+            ci = farewell.interest();
         } else if (state == State.DECIDING || state == State.CONNECTING) {
             // The client's read interest stays as it was after the hello (one epoll_ctl less
             // each way: dropping it and adding it back are two) unless the client spoke again.
