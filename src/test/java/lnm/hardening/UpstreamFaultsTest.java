@@ -42,6 +42,7 @@ import lnm.testing.TcpServer;
 class UpstreamFaultsTest {
     static final int INTERNAL_ERROR = 80;
     static final long CONNECT_TIMEOUT_MS = 2000;
+    static final long LATE_DNS_MS = 400;
 
     @TempDir
     Path dir;
@@ -86,6 +87,13 @@ class UpstreamFaultsTest {
                     switch (host) {
                         case "nx.fault.example":
                             throw new UnknownHostException(host + ": no such name (test DNS)");
+                        case "late-up.fault.example":
+                            try {
+                                Thread.sleep(LATE_DNS_MS); // answers, but only after the client is done sending
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return new InetAddress[] {InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})};
                         case "slow.fault.example":
                             slowLookups.incrementAndGet();
                             try {
@@ -343,6 +351,39 @@ class UpstreamFaultsTest {
         assertEquals(3, all.stream().filter(r -> "dns_timeout".equals(Box.field(r, "reason"))).count(), all.toString());
         assertCanaryCompletesQuickly();
         box.assertAuditComplete(connections, Duration.ofSeconds(10));
+    }
+
+    /**
+     * What a client sends after its hello, and its end of stream, while the upstream is still
+     * being found (DECIDING), waits in the socket and reaches the upstream once it is there: the
+     * client's readiness then only parks its read interest, it is never lost.
+     */
+    @Test
+    void bytesAndFinSentWhileTheUpstreamIsFoundReachItLater() throws Exception {
+        byte[] hello = Hellos.clientHello("late.fault.example");
+        byte[] more = "more bytes after the hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.util.concurrent.CompletableFuture<byte[]> upGot = new java.util.concurrent.CompletableFuture<>();
+        try (TcpServer up = new TcpServer(sock -> {
+            upGot.complete(sock.getInputStream().readAllBytes()); // up to the client's FIN
+            sock.getOutputStream().write("done".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sock.close();
+        })) {
+            start("late.fault.example = late-up.fault.example:" + up.port());
+            connections++;
+            Client c = Client.connect(box.address("https")).send(hello).send(more);
+            c.socket.shutdownOutput();
+            Client.End end = c.drain(Duration.ofSeconds(10));
+            c.close();
+            assertTrue(end.eof(), end.toString());
+            assertEquals("done", new String(end.bytes(), java.nio.charset.StandardCharsets.US_ASCII), end.toString());
+            assertTrue(end.millis() >= LATE_DNS_MS - 100, "answered before DNS did: " + end);
+            byte[] want = java.util.Arrays.copyOf(hello, hello.length + more.length);
+            System.arraycopy(more, 0, want, hello.length, more.length);
+            assertArrayEquals(want, upGot.get(5, TimeUnit.SECONDS));
+            String r = onlyRecord("allowlist:late.fault.example");
+            assertEquals("client", Box.field(r, "closedBy"), r);
+            assertEquals(String.valueOf(want.length), Box.field(r, "bytesUp"), r);
+        }
     }
 
     @Test
