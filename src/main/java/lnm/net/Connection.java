@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,13 +36,6 @@ import lnm.wire.ParseResult;
  * accept time applies for its whole life, so a reload never changes a live connection.
  */
 final class Connection implements EventLoop.Handler {
-    /**
-     * A ClientHello still incomplete after this many records is refused. The parser is fed
-     * everything buffered on each read and walks every record again, so a hello cut into
-     * one-byte records, one per segment, would cost a loop work in the square of its size.
-     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64).
-     */
-    static final int MAX_HELLO_RECORDS = 256;
 
     private final EventLoop loop;
     private final Services services;
@@ -68,15 +60,10 @@ final class Connection implements EventLoop.Handler {
     private Via via;
 
     /** Bytes read from the client before relaying starts (PROXY header + hello); replayed upstream. */
-    private byte[] head = new byte[0];
-    private int headLen;
-    private int headSkip;
+    private Head head = new Head();
     private InetSocketAddress origin;
     private boolean proxyHeaderDone;
     private int sentHeaderLen;
-    /** Records counted so far while the hello is incomplete, and where the next header starts. */
-    private int helloRecords;
-    private int recordScan;
 
     private Pipe up;
     private Pipe down;
@@ -349,7 +336,7 @@ final class Connection implements EventLoop.Handler {
         int n = client.read(s);
         if (n < 0) {
             rec.closedBy = "client";
-            refuse(headLen == 0 ? "no_hello" : "hello_incomplete", -1);
+            refuse(head.length() == 0 ? "no_hello" : "hello_incomplete", -1);
             return;
         }
         if (n == 0) {
@@ -361,20 +348,16 @@ final class Connection implements EventLoop.Handler {
         // Parse before judging the size, so the refusal names what is really wrong (a malformed
         // or over-fragmented hello) whatever the TCP segmentation. The buffer may pass the cap
         // by at most one read; a hello still incomplete beyond it is too large.
-        if (headLen + n > head.length) {
-            head = Arrays.copyOf(head, Math.max(headLen + n, Math.min(cap, Math.max(512, head.length * 2))));
-        }
-        s.get(head, headLen, n);
-        headLen += n;
+        head.append(s, cap);
         parseHead();
-        if (headLen > cap && state == State.READING_HELLO) {
+        if (head != null && head.length() > cap && state == State.READING_HELLO) {
             refuse("hello_too_large", Alerts.DECODE_ERROR);
         }
     }
 
     private void parseHead() throws IOException {
         if (!proxyHeaderDone) {
-            ParseResult<ProxyHeader> r = ProxyV2.parse(ByteBuffer.wrap(head, 0, headLen).asReadOnlyBuffer());
+            ParseResult<ProxyHeader> r = ProxyV2.parse(head.all());
             if (r instanceof ParseResult.Invalid<ProxyHeader> bad) {
                 error = bad.detail();
                 refuse(bad.reason(), -1);
@@ -384,7 +367,7 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
             proxyHeaderDone = true;
-            headSkip = ok.consumed();
+            head.skip(ok.consumed());
             if (!ok.value().local() && ok.value().source() != null) {
                 origin = ok.value().source();
                 rec.origin = format(origin);
@@ -394,14 +377,14 @@ final class Connection implements EventLoop.Handler {
                 return;
             }
         }
-        ByteBuffer view = ByteBuffer.wrap(head, headSkip, headLen - headSkip).slice().asReadOnlyBuffer();
+        ByteBuffer view = head.view();
         if (http != null && http.readingRequest()) { // http listener: the request head comes first
             HttpFront.Step step = http.onRequest(view);
             if (step instanceof HttpFront.Refuse no) {
                 error = no.detail();
                 refuse(no.reason(), Alerts.ACCESS_DENIED);
             } else if (step instanceof HttpFront.Allow yes) {
-                headSkip += yes.skip(); // a CONNECT head is answered, not forwarded
+                head.skip(yes.skip()); // a CONNECT head is answered, not forwarded
                 allow(yes.decision().via(), yes.decision().upstream());
             }
             return;
@@ -431,22 +414,10 @@ final class Connection implements EventLoop.Handler {
             } else {
                 startRelay();
             }
-        } else if (tooFragmented()) {
-            error = "ClientHello still incomplete after " + MAX_HELLO_RECORDS + " records";
+        } else if (head.tooFragmented()) {
+            error = "ClientHello still incomplete after " + Head.MAX_HELLO_RECORDS + " records";
             refuse(ClientHelloParser.MALFORMED, Alerts.DECODE_ERROR);
         }
-    }
-
-    /** Counts the records buffered so far (each header once); true past {@link #MAX_HELLO_RECORDS}. */
-    private boolean tooFragmented() {
-        int at;
-        while (headLen - (at = headSkip + recordScan) >= 5 && head[at] == 22) {
-            recordScan += 5 + (((head[at + 3] & 0xff) << 8) | (head[at + 4] & 0xff));
-            if (++helloRecords > MAX_HELLO_RECORDS) {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ---- deciding and resolving ---------------------------------------------------------
@@ -550,7 +521,7 @@ final class Connection implements EventLoop.Handler {
             state = State.READING_HELLO;
             deadline = EventLoop.nowMillis() + cfg.helloTimeoutMillis();
             http.flush(client);
-            if (headLen > headSkip) {
+            if (head.hasUnconsumed()) {
                 parseHead(); // the hello may have come with the CONNECT
             }
             updateInterest();
@@ -568,8 +539,7 @@ final class Connection implements EventLoop.Handler {
             header = ProxyV2.encode(src, dst);
         }
         sentHeaderLen = header.length;
-        ByteBuffer replay = ByteBuffer.allocate(header.length + headLen - headSkip);
-        replay.put(header).put(head, headSkip, headLen - headSkip).flip();
+        ByteBuffer replay = head.replay(header);
         head = null;
         up = new Pipe("client", client, "upstream", upstream);
         down = new Pipe("upstream", upstream, "client", client);
