@@ -8,7 +8,8 @@
 # run it once first. Both builds run at once on their own ports (19104, 19105) with the bench's
 # JVM flags, so background load on a shared machine hits both; each round runs A then B. Prints
 # per run the generator's numbers and the proxy's CPU per operation (connection, round trip or
-# MB), then the means. Loopback only; rounds default to 6, each about 8 s.
+# MB), then the means. Loopback only; rounds default to 6, each about 8 s. The same jar twice
+# with LNM_JVM_FLAGS_B set compares JVM flags instead (B gets the bench's flags plus those).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=target/bench
@@ -31,7 +32,7 @@ trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 # shellcheck disable=SC2086 # the flags are one word-split variable on purpose
 java $FLAGS -jar "$A" run --config "$OUT/lnm.properties" >"$OUT/ab-a.log" 2>&1 & PIDS+=($!); PA=$!
 # shellcheck disable=SC2086
-java $FLAGS -jar "$B" run --config "$OUT/lnm-b.properties" >"$OUT/ab-b.log" 2>&1 & PIDS+=($!); PB=$!
+java $FLAGS ${LNM_JVM_FLAGS_B:-} -jar "$B" run --config "$OUT/lnm-b.properties" >"$OUT/ab-b.log" 2>&1 & PIDS+=($!); PB=$!
 for _ in $(seq 150); do
     (exec 3<>/dev/tcp/127.0.0.1/19104 && exec 4<>/dev/tcp/127.0.0.1/19105) 2>/dev/null && break
     sleep 0.1
