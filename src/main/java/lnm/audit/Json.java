@@ -65,7 +65,12 @@ public final class Json {
     /** Appends {@code s} as a JSON string literal, escaping controls, quotes and non-ASCII. */
     public static void quote(StringBuilder b, String s) {
         b.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = 0;
+        while (plain < s.length() && !needsEscape(s.charAt(plain))) {
+            plain++;
+        }
+        b.append(s, 0, plain); // most values (names, addresses, reasons) are plain ASCII: one copy
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> b.append("\\\"");
@@ -74,8 +79,8 @@ public final class Json {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20 || c > 0x7e) {
-                        b.append(String.format("\\u%04x", (int) c));
+                    if (needsEscape(c)) {
+                        b.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
                     } else {
                         b.append(c);
                     }
@@ -83,5 +88,12 @@ public final class Json {
             }
         }
         b.append('"');
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** Quotes, backslashes, controls and everything outside printable ASCII. */
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c > 0x7e || c == '"' || c == '\\';
     }
 }
