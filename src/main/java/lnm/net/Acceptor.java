@@ -28,7 +28,7 @@ import lnm.config.ListenerSpec;
  * asking for accepts for {@link #BACKOFF_MILLIS} instead of spinning on a socket that stays
  * ready, and counts the event.
  */
-final class Acceptor implements EventLoop.Ready {
+final class Acceptor {
     private static final Logger LOG = Logger.getLogger(Acceptor.class.getName());
     private static final long BACKOFF_MILLIS = 100;
     private static final int BATCH = 64;
@@ -79,7 +79,7 @@ final class Acceptor implements EventLoop.Ready {
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 ch.bind(l.bind(), 4096);
                 ch.configureBlocking(false);
-                ch.register(home.selector(), SelectionKey.OP_ACCEPT, this);
+                ch.register(home.selector(), SelectionKey.OP_ACCEPT, new Listening(l.name()));
                 bound.put(l.name(), ch);
                 LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(ch)));
             } catch (IOException e) {
@@ -137,36 +137,36 @@ final class Acceptor implements EventLoop.Ready {
         }, Boolean.FALSE);
     }
 
-    @Override
-    public void onReady(SelectionKey key) {
-        ServerSocketChannel server = (ServerSocketChannel) key.channel();
-        for (int i = 0; i < BATCH; i++) { // bounded batch, then let the loop's other keys have a turn
-            SocketChannel ch;
-            try {
-                ch = server.accept();
-            } catch (IOException e) {
-                backoff(e);
-                return;
-            }
-            if (ch == null) {
-                return;
-            }
-            dispatch(nameOf(server), ch);
+    /** A bound listener's key attachment: which listener a ready key is, without a lookup. */
+    private final class Listening implements EventLoop.Ready {
+        private final String name;
+
+        Listening(String name) {
+            this.name = name;
         }
-    }
 
-    @Override
-    public void onFailure(Throwable t) {
-        LOG.log(java.util.logging.Level.SEVERE, "accept failed", t);
-    }
-
-    private String nameOf(ServerSocketChannel server) {
-        for (var e : bound.entrySet()) {
-            if (e.getValue() == server) {
-                return e.getKey();
+        @Override
+        public void onReady(SelectionKey key) {
+            ServerSocketChannel server = (ServerSocketChannel) key.channel();
+            for (int i = 0; i < BATCH; i++) { // bounded batch, then let the loop's other keys have a turn
+                SocketChannel ch;
+                try {
+                    ch = server.accept();
+                } catch (IOException e) {
+                    backoff(e);
+                    return;
+                }
+                if (ch == null) {
+                    return;
+                }
+                dispatch(name, ch);
             }
         }
-        return null;
+
+        @Override
+        public void onFailure(Throwable t) {
+            LOG.log(java.util.logging.Level.SEVERE, "accept on listener " + name + " failed", t);
+        }
     }
 
     private void dispatch(String name, SocketChannel ch) {
@@ -175,17 +175,18 @@ final class Acceptor implements EventLoop.Ready {
         for (ListenerSpec l : c.listeners()) {
             if (l.name().equals(name)) {
                 spec = l;
+                break;
             }
         }
         InetSocketAddress peer;
         try {
             peer = (InetSocketAddress) ch.getRemoteAddress();
         } catch (IOException e) {
-            close(ch);
+            EventLoop.closeQuietly(ch);
             return;
         }
         if (spec == null || peer == null) {
-            close(ch);
+            EventLoop.closeQuietly(ch);
             return;
         }
         String refused = services.admit(peer.getAddress(), c);
@@ -256,14 +257,6 @@ final class Acceptor implements EventLoop.Ready {
             k.cancel();
             home.deregisterCancelled();
         }
-        close(ch);
-    }
-
-    private static void close(java.nio.channels.Channel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        EventLoop.closeQuietly(ch);
     }
 }

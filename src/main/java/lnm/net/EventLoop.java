@@ -156,7 +156,7 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    private static void closeQuietly(Channel ch) {
+    static void closeQuietly(Channel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {
