@@ -139,7 +139,7 @@ public final class AuditLog implements AutoCloseable {
                         stop = true;
                     } else if (line == REOPEN) {
                         reopenNow();
-                    } else if (!line.isEmpty()) {
+                    } else {
                         append(line);
                     }
                 }

@@ -36,7 +36,6 @@ import lnm.wire.ParseResult;
  * accept time applies for its whole life, so a reload never changes a live connection.
  */
 final class Connection implements EventLoop.Handler {
-
     private final EventLoop loop;
     private final Services services;
     private final Config cfg;
