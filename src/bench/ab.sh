@@ -5,7 +5,7 @@
 #   bash src/bench/ab.sh /tmp/before.jar target/lnm.jar [rounds] [cps|rtt|bulk]
 #
 # Uses what `make bench` left in target/bench (benchgen, benchup, hello.bin, lnm.properties):
-# run it once first. Both builds run at once on their own ports (19104, 19105) with the bench's
+# run it once first. Both builds run at once on their own ports (19104, 19105) with that run's
 # JVM flags, so background load on a shared machine hits both; each round runs A then B. Prints
 # per run the generator's numbers and the proxy's CPU per operation (connection, round trip or
 # MB), then the means. Loopback only; rounds default to 6, each about 8 s. The same jar twice
@@ -17,13 +17,15 @@ A=${1:?usage: ab.sh A.jar B.jar [rounds] [cps|rtt|bulk]}
 B=${2:?usage: ab.sh A.jar B.jar [rounds] [cps|rtt|bulk]}
 ROUNDS=${3:-6}
 MODE=${4:-cps}
-for f in "$OUT/benchgen" "$OUT/benchup" "$OUT/hello.bin" "$OUT/lnm.properties" "$A" "$B"; do
+for f in "$OUT/benchgen" "$OUT/benchup" "$OUT/hello.bin" "$OUT/lnm.properties" "$OUT/meta.properties" "$A" "$B"; do
     [ -e "$f" ] || { echo "ab.sh: $f is missing (run make bench once first)" >&2; exit 2; }
 done
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 50 ] || { echo "ab.sh: rounds must be 1-50" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export MALLOC_ARENA_MAX=2
-FLAGS=${LNM_JVM_FLAGS:--Xmx48m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000 -XX:ReservedCodeCacheSize=32m}
+# the JVM flags of the last `make bench` (run.sh owns their default), unless given
+FLAGS=${LNM_JVM_FLAGS:-$(sed -n 's/^lnm_jvm_flags=//p' "$OUT/meta.properties")}
+case $FLAGS in ""|"(launcher "*) echo "ab.sh: the last make bench ran a launcher, not the jar: set LNM_JVM_FLAGS" >&2; exit 2 ;; esac
 sed -e 's/:19104$/:19105/' -e 's|audit/lnm-audit.jsonl|audit/lnm-audit-b.jsonl|' "$OUT/lnm.properties" >"$OUT/lnm-b.properties"
 
 PIDS=()
