@@ -176,13 +176,13 @@ final class HttpFront implements Front {
     }
 
     /** A following request that cannot be parsed. */
-    Step malformed(String reason, String why) {
+    Stop malformed(String reason, String why) {
         detail = why;
         host = null;
         return stop(Reason.of(reason), why, Seen.NOTHING);
     }
 
-    private Step stop(Reason reason, String error, Seen seen) {
+    private Stop stop(Reason reason, String error, Seen seen) {
         return new Stop(reason, error, reason.httpStatus(), seen, response(reason));
     }
 

@@ -58,9 +58,9 @@ final class HttpGate implements Pipe.Gate {
                     admitted += h.head().length();
                 }
             } else if (s instanceof RequestFramer.Invalid bad) {
-                Front.Step no = front.malformed(bad.reason(), bad.detail());
+                Front.Stop no = front.malformed(bad.reason(), bad.detail());
                 events.accept(no);
-                stop((Front.Stop) no);
+                stop(no);
             } else {
                 break; // NeedMore: the head waits in the pipe for the rest
             }
