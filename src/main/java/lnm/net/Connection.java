@@ -413,9 +413,6 @@ final class Connection implements EventLoop.Handler {
             } else {
                 startRelay();
             }
-        } else if (head.tooFragmented()) {
-            error = "ClientHello still incomplete after " + Head.MAX_HELLO_RECORDS + " records";
-            refuse(ClientHelloParser.MALFORMED, Alerts.DECODE_ERROR);
         }
     }
 
