@@ -36,7 +36,7 @@ final class Pipe {
     /** The destination takes no more: what the source sends is read and dropped. */
     private boolean discard;
     private long bytes;
-    // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
+    // HTTP listeners: an optional gate on what goes on, and bytes to send before the shutdown.
     private Gate gate;
     private int writable;
     private ByteBuffer epilogue;
