@@ -26,5 +26,6 @@ run: $(JAR)
 clean:
 	rm -rf target build
 
-# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk)
+# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
+# load-test (load.mk): the timing tests `make test` leaves out
 -include mk/*.mk

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# End-to-end "real Purdue network" test (issue 3).
+# End-to-end "real Purdue network" test.
 #
 # Builds four network namespaces joined by veth pairs (see lib/topology.sh):
 #   cloud   nginx (https://management.azure.com/) and mosquitto (myhub.azure-devices.net:8883),
 #           certificates from a test CA made here with openssl;
 #   level4  lnm, top level: two NICs, resolves names itself (/etc/netns/lnmt-l4/hosts), direct;
-#   level3  lnm with parent = level 4 and PROXY v2 towards it, and its built-in DNS (issue 8);
+#   level3  lnm with parent = level 4 and PROXY v2 towards it, and its built-in DNS;
 #   level2  a device whose only link is to level 3; no route to the cloud; its resolver is
 #           level 3's DNS (/etc/netns/lnmt-l2/resolv.conf).
 # and checks, from level 2: curl through both boxes with certificate verification (with
@@ -264,7 +264,7 @@ else
     fail "https via level3+level4" "curl exit $rc after ${ms} ms: $(tr '\n' ' ' <<<"$out") $(cat "$L2/curl-https.err")"
 fi
 
-# 1b. The same without --resolve: the device's resolver is level 3's built-in DNS (issue 8).
+# 1b. The same without --resolve: the device's resolver is level 3's built-in DNS.
 rc=0
 dnsans=$(ip netns exec "$NS_L2" dig +short +time=2 +tries=1 @"$L3_PLANT_IP" management.azure.com A 2>&1) || rc=$?
 out=$(ip netns exec "$NS_L2" curl -sS --max-time 15 --cacert "$CA" -w '\n%{http_code}' https://management.azure.com/ \

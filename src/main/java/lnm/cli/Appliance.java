@@ -49,10 +49,10 @@ public final class Appliance implements AutoCloseable {
     private final Resolver resolver;
     private final Services services;
     private final Server server;
-    private final DnsServer dns; // issue 8: built-in DNS for the level below (idle unless dns.listen is set)
+    private final DnsServer dns; // built-in DNS for the level below (idle unless dns.listen is set)
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
-    // ---- admin (issue 5): metrics, status page, config watcher ----
+    // ---- admin: metrics, status page, config watcher ----
     private final Admin admin;
     private final Object reloadLock = new Object();
 
@@ -94,7 +94,7 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
         List<String> problems = a.server.start();
-        // --- issue 8: the DNS server starts after the proxy, and a bind failure fails the start ---
+        // --- the DNS server starts after the proxy, and a bind failure fails the start ---
         if (problems.isEmpty()) {
             problems = a.dns.start();
             if (!problems.isEmpty()) {
@@ -105,7 +105,7 @@ public final class Appliance implements AutoCloseable {
                 }
             }
         }
-        // --- end of issue 8 ---
+        // --- end of the DNS server start ---
         if (!problems.isEmpty()) {
             a.audit.close();
             a.resolver.close();
@@ -152,7 +152,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
-            bind.addAll(dns.apply(lr.config())); // issue 8
+            bind.addAll(dns.apply(lr.config()));
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -176,7 +176,7 @@ public final class Appliance implements AutoCloseable {
         return audit;
     }
 
-    /** The built-in DNS server (issue 8); not running unless {@code dns.listen} is set. */
+    /** The built-in DNS server; not running unless {@code dns.listen} is set. */
     public DnsServer dns() {
         return dns;
     }
@@ -200,7 +200,7 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         stopped = true;
-        dns.close(); // issue 8: a draining box stops attracting clients first
+        dns.close(); // a draining box stops attracting clients first
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {

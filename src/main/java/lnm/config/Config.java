@@ -158,7 +158,7 @@ public final class Config {
         return get(Key.DNS_CACHE_SECONDS);
     }
 
-    // --- Built-in DNS server (issue 8) ---
+    // --- Built-in DNS server ---
     /** Where the DNS server listens (UDP and TCP); empty when {@code dns.listen = off}. */
     public Optional<InetSocketAddress> dnsListen() {
         return get(Key.DNS_LISTEN);
@@ -206,7 +206,7 @@ public final class Config {
         return get(Key.DRAIN);
     }
 
-    // ---- HTTP listeners (issue 9) ----
+    // ---- HTTP listeners ----
 
     /** Ports a CONNECT request may name ({@code connect.ports}). */
     public List<Integer> connectPorts() {

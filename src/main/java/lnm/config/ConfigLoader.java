@@ -217,7 +217,7 @@ final class ConfigLoader {
                 }
             }
         }
-        // --- dns.listen (issue 8): its TCP port must not be a listener's or the admin server's. ---
+        // --- dns.listen: its TCP port must not be a listener's or the admin server's. ---
         @SuppressWarnings("unchecked")
         java.util.Optional<InetSocketAddress> dns = (java.util.Optional<InetSocketAddress>) values.get(Key.DNS_LISTEN);
         if (dns != null && dns.isPresent()) {

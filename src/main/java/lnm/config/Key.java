@@ -90,7 +90,7 @@ public final class Key<T> {
     public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
-    // --- Built-in DNS server for the level below (issue 8); read by lnm.dns.DnsServer. ---
+    // --- Built-in DNS server for the level below; read by lnm.dns.DnsServer. ---
     static final int DNS_MAX_ANSWERS = 64;
     static final int DNS_MAX_UPSTREAMS = 8;
     public static final Key<Optional<InetSocketAddress>> DNS_LISTEN = new Key<>("dns.listen", "off",
@@ -130,7 +130,7 @@ public final class Key<T> {
             "seconds from 0 to 3600, decimals allowed",
             v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
 
-    // ---- HTTP listeners (issue 9) ----
+    // ---- HTTP listeners ----
     public static final Key<List<Integer>> CONNECT_PORTS = new Key<>("connect.ports", "443, 8883",
             "comma-separated ports 1-65535 that CONNECT may name (http listeners)",
             Key::ports, Key::formatPorts);
@@ -268,7 +268,7 @@ public final class Key<T> {
         return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
-    // --- dns.answer and dns.upstream values (issue 8) ---
+    // --- dns.answer and dns.upstream values ---
     private static List<InetAddress> dnsAnswers(String v) {
         List<InetAddress> out = new java.util.ArrayList<>();
         for (String e : dnsEntries(v, DNS_MAX_ANSWERS)) {

@@ -12,7 +12,7 @@ import lnm.audit.AuditLog;
 import lnm.config.Config;
 
 /**
- * The built-in DNS server for the level below (issue 8): names the allowlist allows resolve to
+ * The built-in DNS server for the level below: names the allowlist allows resolve to
  * this box, so a lower-level box needs no DNS server of its own configured to point at it.
  *
  * <p>{@code dns.listen} turns it on (UDP and TCP on one port). What a query gets is

@@ -1,6 +1,6 @@
 /**
  * DNS: the outbound resolver the proxy uses ({@link lnm.dns.Resolver}, {@link lnm.dns.Literals}),
- * and the built-in DNS server for the level below ({@link lnm.dns.DnsServer}, issue 8).
+ * and the built-in DNS server for the level below ({@link lnm.dns.DnsServer}).
  *
  * <h2>The built-in server</h2>
  * With {@code dns.listen = [address:]port}, devices in the level below can use this box as

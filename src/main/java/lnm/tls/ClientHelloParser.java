@@ -31,6 +31,14 @@ public final class ClientHelloParser {
     static final int HANDSHAKE_HEADER = 4;
     /** RFC 5246 6.2.3: a record may carry at most 2^14 + 2048 bytes. */
     static final int MAX_RECORD = (1 << 14) + 2048;
+    /**
+     * A ClientHello still incomplete after this many handshake records is {@link #MALFORMED}.
+     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64); the caller feeds every
+     * byte buffered so far on each read and this walk visits every record again, so a hello cut
+     * into one-byte records would otherwise cost CPU quadratic in its length. Counted here, on
+     * the bytes, the refusal is the same however the reads split them.
+     */
+    public static final int MAX_RECORDS = 256;
 
     private ClientHelloParser() {}
 
@@ -128,6 +136,9 @@ public final class ClientHelloParser {
             records++;
             if (collected == total) {
                 return HelloBody.parse(bodyCursor(in, start, records, total), pos - start);
+            }
+            if (records == MAX_RECORDS) {
+                return malformed("ClientHello still incomplete after " + MAX_RECORDS + " records");
             }
         }
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loading valid configs: the DESIGN.md examples, defaults, every setting, paths, printing. */
+/** Loading valid configs: the documented examples, defaults, every setting, paths, printing. */
 class ConfigTest {
     private final ConfFs fs = new ConfFs();
 

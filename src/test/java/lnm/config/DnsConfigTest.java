@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The dns.* keys of the built-in DNS server (issue 8): defaults, values, errors with FILE:LINE, clashes. */
+/** The dns.* keys of the built-in DNS server defaults, values, errors with FILE:LINE, clashes. */
 class DnsConfigTest {
     private static final String F = "/etc/lnm/lnm.properties:";
     private final ConfFs fs = new ConfFs();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checks from issue 8, with the real {@code dig} (Debian dnsutils) as the client, and
+ * The built-in DNS server's checks, with the real {@code dig} (Debian dnsutils) as the client, and
  * real query bytes captured from dig and from the JDK's DNS client. Skipped, with the reason
  * printed, where dig is not installed ({@code bash .ci/install-test-deps.sh} installs it).
  */
