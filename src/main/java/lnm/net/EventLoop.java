@@ -40,7 +40,10 @@ public final class EventLoop implements Runnable {
     public interface Ready {
         void onReady(SelectionKey key) throws IOException;
 
-        /** Something unexpected escaped {@link #onReady}; close and audit. */
+        /**
+         * Something unexpected escaped {@link #onReady}: a connection closes (and audits); a
+         * socket serving many clients (a DNS UDP socket) drops only what failed.
+         */
         void onFailure(Throwable t);
     }
 
