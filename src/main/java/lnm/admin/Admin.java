@@ -129,11 +129,11 @@ public final class Admin implements AutoCloseable {
             http = new AdminServer(want.get(), view, metrics, history);
             bound = want;
             InetSocketAddress a = http.address();
-            LOG.info("admin endpoint on http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
+            LOG.info("admin endpoint on http://" + lnm.config.IpLiteral.format(a)
                     + "/ (status page, /metrics, /healthz, /readyz, /connections)");
             return List.of();
         } catch (IOException | RuntimeException e) {
-            return List.of("admin.listen " + want.get().getAddress().getHostAddress() + ":" + want.get().getPort()
+            return List.of("admin.listen " + lnm.config.IpLiteral.format(want.get())
                     + ": cannot bind: " + e.getMessage());
         }
     }

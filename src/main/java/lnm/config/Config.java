@@ -196,6 +196,11 @@ public final class Config {
     public long dnsUpstreamTimeoutMillis() {
         return get(Key.DNS_UPSTREAM_TIMEOUT);
     }
+
+    /** Zones forwarded to {@link #dnsUpstream()}; empty means nothing is forwarded. */
+    public ForwardZones dnsForwardZones() {
+        return get(Key.DNS_FORWARD_ZONES);
+    }
     // --- end of built-in DNS ---
 
     public boolean directAllowPrivate() {

@@ -234,6 +234,7 @@ final class ConfigLoader {
             }
         }
         // --- end of dns.listen ---
+        dnsForwarding();
         if (!anyAddress) {
             problem(0, "no listeners; add at least one 'listen.<name> = [address:]port', such as 'listen.https = 0.0.0.0:443'");
         }
@@ -280,6 +281,30 @@ final class ConfigLoader {
             problem(explicit.contains(key) ? lines.get(key) : 0, "bad value '" + v + "' for '" + key.name() + "': " + e.getMessage()
                     + "; expected " + key.allowed());
             return null;
+        }
+    }
+
+    /**
+     * {@code dns.upstream} and {@code dns.forwardZones} make sense only together: an upstream
+     * without zones would never be asked (every name off the allowlist is REFUSED), and zones
+     * without an upstream have nowhere to go. Either alone is a mistake worth stopping for,
+     * since the names the operator meant to forward would silently fail.
+     */
+    private void dnsForwarding() {
+        Object upstream = values.get(Key.DNS_UPSTREAM);
+        Object zones = values.get(Key.DNS_FORWARD_ZONES);
+        boolean hasUpstream = upstream instanceof List<?> l && !l.isEmpty();
+        boolean hasZones = zones instanceof ForwardZones z && !z.isEmpty();
+        if (hasUpstream && !hasZones && !lines.containsKey(Key.DNS_FORWARD_ZONES)) {
+            problem(lines.get(Key.DNS_UPSTREAM), "dns.upstream is set but dns.forwardZones is not: no name would be "
+                    + "forwarded; list the zones the upstream serves, such as 'dns.forwardZones = plant.local', or "
+                    + "remove dns.upstream");
+        } else if (hasUpstream && !hasZones) {
+            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is empty: dns.upstream would never be asked; "
+                    + "list the zones it serves, such as 'plant.local', or remove dns.upstream");
+        } else if (hasZones && !hasUpstream) {
+            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is set but dns.upstream is not: there is no "
+                    + "server to forward to");
         }
     }
 }

@@ -122,6 +122,11 @@ public final class Key<T> {
     public static final Key<Long> DNS_UPSTREAM_TIMEOUT = new Key<>("dns.upstreamTimeoutSeconds", "2",
             "seconds from 0.1 to 30, decimals allowed (then a forwarded query is answered SERVFAIL)",
             v -> Values.secondsAsMillis(v, 100, 30_000), Values::formatSeconds);
+    public static final Key<ForwardZones> DNS_FORWARD_ZONES = new Key<>("dns.forwardZones", "",
+            "comma-separated DNS zones (at most " + ForwardZones.MAX_ZONES + ", such as plant.local) whose names, and "
+                    + "the names below them, are forwarded to dns.upstream; names off the allowlist and outside them get "
+                    + "REFUSED; empty: nothing is forwarded",
+            ForwardZones::parse, ForwardZones::toString);
     // --- end of built-in DNS keys ---
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
             "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
@@ -146,6 +151,7 @@ public final class Key<T> {
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
+            DNS_FORWARD_ZONES,
             DIRECT_ALLOW_PRIVATE, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI);
 

@@ -1,6 +1,7 @@
 package lnm.tls;
 
 import java.nio.ByteBuffer;
+import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
 
@@ -95,7 +96,7 @@ public final class ClientHelloParser {
             if (available < RECORD_HEADER) {
                 return ParseResult.needMore();
             }
-            int length = ((in.get(pos + 3) & 0xff) << 8) | (in.get(pos + 4) & 0xff);
+            int length = BigEndian.u16(in, pos + 3);
             if (length == 0) {
                 // Not skipped: a peer that ignores empty records differently than lnm does
                 // could be handed a different hello than the one lnm decided on.
@@ -156,7 +157,7 @@ public final class ClientHelloParser {
         int filled = 0;
         int pos = start;
         for (int r = 0; r < records; r++) {
-            int length = ((in.get(pos + 3) & 0xff) << 8) | (in.get(pos + 4) & 0xff);
+            int length = BigEndian.u16(in, pos + 3);
             in.get(pos + RECORD_HEADER, message, filled, length);
             filled += length;
             pos += RECORD_HEADER + length;

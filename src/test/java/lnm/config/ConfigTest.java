@@ -235,6 +235,7 @@ class ConfigTest {
                 "dns.audit = false (default)",
                 "dns.rateLimit = 50 (default)",
                 "dns.upstreamTimeoutSeconds = 2 (default)",
+                "dns.forwardZones = (default)",
                 "direct.allowPrivate = false (default)",
                 "shutdown.drainSeconds = 30 (default)",
                 "connect.ports = 443, 8883 (default)",

@@ -214,7 +214,7 @@ class DnsServerIntegrationTest {
     @Test
     void forwardsOtherNamesToTheUpstreamAndRelaysItsAnswer() throws Exception {
         try (FakeUpstream up = new FakeUpstream()) {
-            start("dns.upstream = 127.0.0.1:" + up.port());
+            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.forwardZones = plant.local");
             byte[] q = query(0x4242, "historian.plant.local", DnsCodes.TYPE_A, 1232);
             byte[] a = udp(port(), q);
             assertEquals(1, up.received.size());
@@ -243,7 +243,7 @@ class DnsServerIntegrationTest {
     void silentUpstreamGivesServfailAfterTheTimeoutAndIsAskedTwice() throws Exception {
         try (FakeUpstream up = new FakeUpstream()) {
             up.silent = true;
-            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.upstreamTimeoutSeconds = 0.4");
+            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.forwardZones = plant.local", "dns.upstreamTimeoutSeconds = 0.4");
             long t0 = System.nanoTime();
             byte[] a = udp(port(), query(77, "historian.plant.local", DnsCodes.TYPE_A, 0));
             long ms = (System.nanoTime() - t0) / 1_000_000;
