@@ -210,12 +210,12 @@ public final class Appliance implements AutoCloseable {
         }
         stopped = true;
         dns.close(); // issue 8: a draining box stops attracting clients first
+        fleet.close(); // no bundle lands and no pull is relayed while draining
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        fleet.close();
         admin.close();
         resolver.close();
         audit.close();
