@@ -54,33 +54,6 @@ final class ConfigLoader {
         problems.add(new Problem(fromLayer.contains(e) ? layer.overridesFile() : file, e.line(), message));
     }
 
-    /** The file's entries with the layer's overrides in place of the keys they name. */
-    private List<PropertiesReader.Entry> overlaid(List<PropertiesReader.Entry> own) {
-        PropertiesReader.Result over = PropertiesReader.parse(layer.overridesFile(), layer.overridesText());
-        problems.addAll(over.problems());
-        Map<String, PropertiesReader.Entry> first = new HashMap<>();
-        for (PropertiesReader.Entry e : over.entries()) {
-            PropertiesReader.Entry before = first.putIfAbsent(e.key(), e);
-            if (before != null) {
-                problems.add(new Problem(layer.overridesFile(), e.line(), "duplicate key '" + e.key() + "' (first set on line " + before.line() + ")"));
-            } else if (!layer.mayOverride().test(e.key())) {
-                problems.add(new Problem(layer.overridesFile(), e.line(), "'" + e.key() + "' cannot be set from above; " + layer.whyNot()));
-                first.remove(e.key());
-            }
-        }
-        List<PropertiesReader.Entry> out = new ArrayList<>();
-        for (PropertiesReader.Entry e : own) {
-            if (!first.containsKey(e.key())) {
-                out.add(e);
-            }
-        }
-        for (PropertiesReader.Entry e : first.values()) {
-            fromLayer.add(e);
-            out.add(e);
-        }
-        return out;
-    }
-
     private LoadResult run() {
         PropertiesReader.Result read = PropertiesReader.read(file);
         problems.addAll(read.problems());
@@ -89,7 +62,7 @@ final class ConfigLoader {
         }
         List<PropertiesReader.Entry> entries = withoutDuplicates(read.entries());
         if (layer != null) {
-            entries = overlaid(entries);
+            entries = layer.overlay(entries, problems, fromLayer);
         }
         Set<String> listenerNames = new LinkedHashSet<>();
         for (PropertiesReader.Entry e : entries) {
