@@ -53,6 +53,27 @@ azure_denied() {
     [ "$rc" -eq 35 ]
 }
 
+# fleet_page: level 4's status page, in headless Chromium when installed (the picture is kept as
+# target/fleet-plant.png), else fetched with curl; either way it must draw level 3 in the plant.
+fleet_page() {
+    local dom=$WORK/level4/status-page.html png=$ROOT/target/fleet-plant.png
+    if command -v chromium >/dev/null 2>&1; then
+        mkdir -p "$ROOT/target"
+        rm -f "$png"
+        timeout -k 5 60 ip netns exec "$NS_L4" chromium --headless --no-sandbox --disable-gpu --no-first-run \
+            --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars \
+            --user-data-dir="$WORK/level4/chromium" --window-size=1280,1400 --dump-dom --screenshot="$png" \
+            "http://$FLEET_ADMIN/" >"$dom" 2>"$WORK/level4/chromium.err" || true
+    else
+        ip netns exec "$NS_L4" curl -sS --max-time 5 "http://$FLEET_ADMIN/" >"$dom" 2>&1 || true
+    fi
+    if grep -qF 'data-box="l3"' "$dom" && grep -qF 'data-box="l4"' "$dom"; then
+        pass "fleet: level 4 status page draws the plant" "rows for l4 and l3$([ -s "$png" ] && echo "; picture: $png")"
+    else
+        fail "fleet: level 4 status page draws the plant" "no rows for l4 and l3 in $dom"
+    fi
+}
+
 fleet_checks() {
     local list=$WORK/level4/fleet/l3/allowlist.properties
     if poll 15 eval 'fleet_l3 | grep -qF "\"level\":3,\"parent\":\"l4\""'; then
@@ -60,11 +81,8 @@ fleet_checks() {
     else
         fail "fleet: /fleet at level 4 lists level 3" "$(fleet_json | head -c 400)"
     fi
-    if ip netns exec "$NS_L4" curl -sS --max-time 5 "http://$FLEET_ADMIN/" | grep -qF 'data-box="l3"'; then
-        pass "fleet: level 4 status page draws level 3" "row data-box=\"l3\" in the plant tree"
-    else
-        fail "fleet: level 4 status page draws level 3" "no row for l3"
-    fi
+    fleet_page
+
     # A name removed at level 4 only is denied at level 3, then allowed again when re-added.
     grep -v '^management.azure.com' "$list" >"$list.new" && mv "$list.new" "$list"
     if poll 20 azure_denied; then
