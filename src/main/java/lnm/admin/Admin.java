@@ -107,6 +107,16 @@ public final class Admin implements AutoCloseable {
         return all;
     }
 
+    /** Connections handled since start (allowed and denied) and how many were denied: for the fleet report. */
+    public long[] handledAndDenied() {
+        return new long[] {metrics.allowed() + metrics.denied(), metrics.denied()};
+    }
+
+    /** The {@code n} most denied names with their counts, most first: for the fleet report. */
+    public List<Map.Entry<String, Long>> topDenied(int n) {
+        return metrics.topDenied(n).stream().map(e -> Map.entry(e.name(), e.count())).toList();
+    }
+
     /** Where the admin endpoint is bound (the real port when configured as 0), if it is. */
     public synchronized Optional<InetSocketAddress> address() {
         return http == null ? Optional.empty() : Optional.of(http.address());

@@ -61,6 +61,7 @@ final class StatusPage {
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);
+        FleetSection.render(sb, v, now);
         connections(sb, live);
         sb.append("<footer>lnm ").append(esc(v.version())).append(" · config ").append(esc(String.valueOf(c.file())))
                 .append(" · allowlist ").append(esc(String.valueOf(c.allowlistFile())))

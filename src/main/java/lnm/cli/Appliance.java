@@ -55,6 +55,8 @@ public final class Appliance implements AutoCloseable {
     // ---- admin: metrics, status page, config watcher ----
     private final Admin admin;
     private final Object reloadLock = new Object();
+    /** Fleet: pulls bundles (a box below), relays pulls (a middle box), signs them (the top). */
+    private final lnm.fleet.Fleet fleet;
 
     private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws IOException {
         this.configFile = configFile;
@@ -65,6 +67,7 @@ public final class Appliance implements AutoCloseable {
         this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
         this.dns = new DnsServer(services::config, audit);
+        this.fleet = new lnm.fleet.Fleet(new FleetLocal());
     }
 
     /** Loads, validates and starts; throws with every problem when it cannot. */
@@ -117,6 +120,11 @@ public final class Appliance implements AutoCloseable {
             a.shutdown();
             throw new StartException(List.of(e.getMessage()));
         }
+        List<String> fleetProblems = a.fleet.apply(c);
+        if (!fleetProblems.isEmpty()) {
+            a.shutdown();
+            throw new StartException(fleetProblems);
+        }
         LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
                 + c.parent().map(Object::toString).orElse("none"));
@@ -135,7 +143,8 @@ public final class Appliance implements AutoCloseable {
                 return List.of("shutting down: reload ignored");
             }
             admin.beforeReload();
-            List<String> problems = reloadNow();
+            List<String> problems = new ArrayList<>(reloadNow());
+            problems.addAll(fleet.apply(config()));
             return admin.afterReload(config(), problems);
         }
     }
@@ -201,6 +210,7 @@ public final class Appliance implements AutoCloseable {
         }
         stopped = true;
         dns.close(); // a draining box stops attracting clients first
+        fleet.close(); // no bundle lands and no pull is relayed while draining
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {
@@ -215,6 +225,54 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /** The fleet part (the plant view on the top box). */
+    public lnm.fleet.Fleet fleet() {
+        return fleet;
+    }
+
+    /** What the fleet reads from this appliance. */
+    private final class FleetLocal implements lnm.fleet.Local {
+        @Override
+        public Config config() {
+            return services.config();
+        }
+
+        @Override
+        public List<String> reload() {
+            return Appliance.this.reload();
+        }
+
+        @Override
+        public String health() {
+            return stopped ? "draining" : server.ready() ? "ready" : "not ready";
+        }
+
+        @Override
+        public long startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public String version() {
+            return Version.get();
+        }
+
+        @Override
+        public long connections() {
+            return admin.handledAndDenied()[0];
+        }
+
+        @Override
+        public long denied() {
+            return admin.handledAndDenied()[1];
+        }
+
+        @Override
+        public List<lnm.fleet.Report.NameCount> topDenied(int n) {
+            return admin.topDenied(n).stream().map(e -> new lnm.fleet.Report.NameCount(e.getKey(), e.getValue())).toList();
+        }
     }
 
     /** What the admin endpoints read. */
@@ -272,6 +330,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public String version() {
             return Version.get();
+        }
+
+        @Override
+        public Optional<lnm.fleet.Fleet> fleet() {
+            return Optional.of(fleet);
         }
     }
 }

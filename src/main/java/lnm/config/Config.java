@@ -45,8 +45,19 @@ public final class Config {
      * errors and every invalid line become {@link Problem}s, all of them, sorted by file and line.
      */
     public static LoadResult load(Path lnmProperties) {
+        LoadResult local = load(lnmProperties, null);
+        if (!local.ok()) {
+            return local;
+        }
+        // A box that pulls from a fleet runs its last good bundle over the file, if it has one.
+        ConfigLayer layer = lnm.fleet.BundleStore.layerInForce(local.config());
+        return layer == null ? local : load(lnmProperties, layer);
+    }
+
+    /** The same with {@code layer} lying over the file (null for none); what a fleet box checks a new bundle with. */
+    public static LoadResult load(Path lnmProperties, ConfigLayer layer) {
         try {
-            return ConfigLoader.load(lnmProperties);
+            return ConfigLoader.load(lnmProperties, layer);
         } catch (RuntimeException e) {
             // A bug here must not take down a running appliance on reload.
             return new LoadResult(null, List.of(new Problem(lnmProperties, 0, "internal error while loading: " + e)));

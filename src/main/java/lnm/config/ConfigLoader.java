@@ -32,17 +32,26 @@ final class ConfigLoader {
     /** Entries of each listener by suffix ("" = address), in order of first mention. */
     private final Map<String, Map<String, PropertiesReader.Entry>> drafts = new LinkedHashMap<>();
     private final Set<Key<?>> invalid = new HashSet<>();
+    /** Configuration lying over the file (a fleet bundle), or null. */
+    private final ConfigLayer layer;
+    /** The entries that came from {@link #layer}'s overrides: their problems name its file. */
+    private final Set<PropertiesReader.Entry> fromLayer = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    private ConfigLoader(Path file) {
+    private ConfigLoader(Path file, ConfigLayer layer) {
         this.file = file;
+        this.layer = layer;
     }
 
-    static LoadResult load(Path file) {
-        return new ConfigLoader(file).run();
+    static LoadResult load(Path file, ConfigLayer layer) {
+        return new ConfigLoader(file, layer).run();
     }
 
     private void problem(int line, String message) {
         problems.add(new Problem(file, line, message));
+    }
+
+    private void problem(PropertiesReader.Entry e, String message) {
+        problems.add(new Problem(fromLayer.contains(e) ? layer.overridesFile() : file, e.line(), message));
     }
 
     private LoadResult run() {
@@ -52,6 +61,9 @@ final class ConfigLoader {
             return new LoadResult(null, problems); // unreadable: nothing more to say
         }
         List<PropertiesReader.Entry> entries = withoutDuplicates(read.entries());
+        if (layer != null) {
+            entries = layer.overlay(entries, problems, fromLayer);
+        }
         Set<String> listenerNames = new LinkedHashSet<>();
         for (PropertiesReader.Entry e : entries) {
             Matcher m = LISTEN_KEY.matcher(e.key());
@@ -67,16 +79,19 @@ final class ConfigLoader {
                 values.put(k, k.defaultValue());
             }
         }
+        problems.addAll(lnm.fleet.FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
         List<ListenerSpec> listeners = listeners();
         Path base = baseFolder();
-        Path allowlistFile = resolve(base, Key.ALLOWLIST);
+        Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
         Allowlist allowlist = null;
         List<Problem> allowlistProblems = List.of();
         if (allowlistFile != null) {
             boolean parentConfigured = values.get(Key.PARENT) != null || invalid.contains(Key.PARENT);
-            AllowlistReader.Loaded a = AllowlistReader.read(allowlistFile, parentConfigured);
+            AllowlistReader.Loaded a = layer != null
+                    ? AllowlistReader.parse(PropertiesReader.parse(allowlistFile, layer.allowlistText()), allowlistFile, parentConfigured)
+                    : AllowlistReader.read(allowlistFile, parentConfigured);
             allowlist = a.allowlist();
             allowlistProblems = a.problems();
         }
@@ -117,7 +132,7 @@ final class ConfigLoader {
                 lines.put(k, e.line());
             } catch (IllegalArgumentException ex) {
                 invalid.add(k);
-                problem(e.line(), ex.getMessage());
+                problem(e, ex.getMessage());
             }
             return;
         }
@@ -136,7 +151,7 @@ final class ConfigLoader {
             }
         }
         String suggestion = DidYouMean.suggest(e.key(), candidates(listenerNames, m.matches() ? m.group(1) : null));
-        problem(e.line(), "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
+        problem(e, "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
     }
 
     private static List<String> candidates(Set<String> listenerNames, String ownName) {

@@ -240,7 +240,15 @@ class ConfigTest {
                 "shutdown.drainSeconds = 30 (default)",
                 "connect.ports = 443, 8883 (default)",
                 "http.ports = 80 (default)",
-                "http.connect.requireMatchingSni = true (default)"), design().effectiveSettings());
+                "http.connect.requireMatchingSni = true (default)",
+                "name = " + Key.NAME.defaultValue() + " (default)",
+                "fleet.listen = off (default)",
+                "fleet.dir = (default)",
+                "fleet.key = (default)",
+                "fleet.source = (default)",
+                "fleet.trust = (default)",
+                "fleet.interval = 30 (default)",
+                "fleet.state = /var/lib/lnm/fleet (default)"), design().effectiveSettings());
     }
 
     @Test
