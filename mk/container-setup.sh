@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs and configures Podman for `make container` and the container tests. Idempotent.
+# Needs root (installs packages, writes /etc/containers/containers.conf).
 #
 # Debian's Podman 4.3 works on these machines as root with runc as the OCI runtime, the
 # cgroupfs cgroup manager and no default ulimits: with crun it fails ("cgroups in hybrid mode
@@ -12,6 +13,12 @@ say() { echo "container-setup: $*" >&2; }
 need=()
 command -v podman >/dev/null 2>&1 || need+=(podman)
 command -v runc >/dev/null 2>&1 || need+=(runc)
+# `podman kube play` builds its pause image locally around catatonit
+command -v catatonit >/dev/null 2>&1 || [ -x /usr/libexec/podman/catatonit ] || need+=(catatonit)
+# the container tests: a TLS peer and HTTP probes from the host
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v nsenter >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     say "missing ${need[*]} and not root: install them (apt-get install ${need[*]})"

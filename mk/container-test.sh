@@ -24,7 +24,7 @@ cleanup() {
   [ -f "$work/play.yaml" ] && podman kube down "$work/play.yaml" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
-trap cleanup EXIT
+[ -n "${KEEP:-}" ] || trap cleanup EXIT
 
 # until CMD succeeds, at most N tries half a second apart
 retry() {
@@ -103,27 +103,47 @@ kill "$server_pid" 2>/dev/null || true
 server_pid=
 
 # --- 3. podman kube play of the manifests ---------------------------------------------------
-# One file with unique names and this build's tag; the PodDisruptionBudget is cluster policy
-# that kube play does not take.
+# One file with unique names and this build's tag. Podman 4.3 publishes every containerPort on
+# the host (as hostPort = containerPort on 0.0.0.0) and makes one pod per replica, so the test
+# copy runs one replica and publishes on free loopback ports. The PodDisruptionBudget is cluster
+# policy that kube play does not take.
+free_port() {
+  local p
+  for ((i = 0; i < 50; i++)); do
+    # below the ephemeral range (32768-60999), where client sockets of parallel tests come and go
+    p=$((20000 + RANDOM % 12000))
+    if ! ss -Htan "sport = :$p" | grep -q .; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+declare -A host_port
+for p in 8443 8883 9090; do host_port[$p]=$(free_port) || fail "no free port"; done
 for f in configmap deployment service; do
   sed -e "s/\([[:space:]]name:\) lnm\$/\1 lnm-$id/" -e "s/\(app.kubernetes.io\/name:\) lnm\$/\1 lnm-$id/" \
     -e "s/name: lnm-config\$/name: lnm-config-$id/" -e "s#image: localhost/lnm:.*#image: $tag#" \
-    "$here/deploy/kubernetes/$f.yaml"
+    -e "s/^  replicas: 2\$/  replicas: 1/" "$here/deploy/kubernetes/$f.yaml" |
+    awk -v a="${host_port[8443]}" -v b="${host_port[8883]}" -v c="${host_port[9090]}" '
+      { print }
+      /containerPort: / { n = $NF; ind = substr($0, 1, index($0, "containerPort") - 1)
+        hp = n == 8443 ? a : n == 8883 ? b : c
+        print ind "hostIP: 127.0.0.1"; print ind "hostPort: " hp }'
   echo ---
 done >"$work/play.yaml"
-podman kube play --quiet "$work/play.yaml" >/dev/null || fail "podman kube play failed"
+podman kube play --quiet "$work/play.yaml" 2>&1 >/dev/null | grep -v 'systemd' >&2 || true
 pod=$(podman pod ps --filter "name=lnm-$id" --format '{{.Name}}' | head -1)
 [ -n "$pod" ] || fail "no pod lnm-$id after kube play"
 ctr=$(podman ps --filter "pod=$pod" --format '{{.Names}}' | grep -v infra | head -1)
-pid=$(podman inspect -f '{{.State.Pid}}' "$ctr")
-in_pod() { nsenter -t "$pid" -n "$@"; }
-retry 120 in_pod curl -fsS http://127.0.0.1:9090/readyz || fail "the pod's /readyz did not answer within 60 s"
-in_pod curl -fsS http://127.0.0.1:9090/healthz >/dev/null || fail "the pod's /healthz did not answer"
-# a name outside the allowlist is refused with an audit record
-in_pod timeout 10 openssl s_client -connect 127.0.0.1:8443 -servername denied.test.internal </dev/null >/dev/null 2>&1 || true
-retry 20 sh -c "podman logs '$ctr' 2>/dev/null | grep -q '\"sni\":\"denied.test.internal\".*\"decision\":\"deny\"'" ||
+[ -n "$ctr" ] || fail "kube play: the lnm container is not running"
+admin=http://127.0.0.1:${host_port[9090]}
+retry 120 curl -fsS "$admin/readyz" || fail "the pod's /readyz did not answer within 60 s"
+curl -fsS "$admin/healthz" >/dev/null || fail "the pod's /healthz did not answer"
+# a name outside the allowlist is refused, with an audit record in the pod log
+timeout 10 openssl s_client -connect "127.0.0.1:${host_port[8443]}" -servername denied.test.internal </dev/null >/dev/null 2>&1 || true
+retry 20 sh -c "podman logs '$ctr' 2>/dev/null | grep '\"sni\":\"denied.test.internal\"' | grep -q '\"decision\":\"deny\"'" ||
   fail "no deny record for a name outside the allowlist"
 [ "$(podman inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$ctr")" = true ] || fail "kube play: root filesystem not read-only"
+pid=$(podman inspect -f '{{.State.Pid}}' "$ctr")
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 [ "$uid" = 65532 ] || fail "kube play: runs as uid $uid"
-say "ok: podman kube play deploy/kubernetes: the pod answers /readyz, /healthz and refuses what is not allowlisted"
+caps=$(awk '/^CapEff:/ { print $2 }' "/proc/$pid/status")
+say "ok: podman kube play deploy/kubernetes: the pod answers /readyz and /healthz, refuses what is not allowlisted (uid $uid, CapEff $caps, read-only root)"
