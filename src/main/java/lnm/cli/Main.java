@@ -13,6 +13,7 @@ import java.util.List;
  *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
  *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
+ *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
  *   lnm version
  * </pre>
  */
@@ -23,6 +24,7 @@ public final class Main {
             "       lnm check --config FILE [--print]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
             "       " + lnm.fleet.FleetCommand.USAGE,
+            "       lnm import lnm-cr FILE --out DIR",
             "       lnm version");
 
     private Main() {}
@@ -66,6 +68,9 @@ public final class Main {
             case "fleet" -> {
                 return lnm.fleet.FleetCommand.run(out, a.positional);
             }
+            case "import" -> {
+                return ImportCommand.run(out, a.positional, a.out);
+            }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);
                 return 0;
@@ -85,6 +90,7 @@ public final class Main {
         boolean print;
         Integer port;
         String source;
+        String out;
         final List<String> positional = new ArrayList<>();
 
         static Args parse(String[] args) {
@@ -96,6 +102,7 @@ public final class Main {
                     case "--config", "-c" -> a.config = value(args, ++i, s);
                     case "--print" -> a.print = true;
                     case "--source" -> a.source = value(args, ++i, s);
+                    case "--out" -> a.out = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);
                         try {
