@@ -3,69 +3,73 @@ package lnm.net;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 
 /**
- * Owns the listening sockets and hands each accepted connection to the next event loop,
- * round-robin. It runs on the first loop's thread, its listeners registered with that loop's
- * selector. An acceptor thread of its own (12% of lnm's CPU under connection churn on a 2-core
- * box) cost a context switch, its own select and a wakeup of the receiving loop per burst of
- * connections; now half the connections start where they were accepted and the rest are one
- * task-queue entry away. A burst still never starves relaying: at most {@link #BATCH} accepts
- * per listener per ready event, then the loop serves its other keys.
+ * Owns the listening sockets. Each listener is one {@code SO_REUSEPORT} group of sockets, one
+ * per event loop, each registered with its own loop ({@link LoopAccepts}): the kernel spreads
+ * new connections over the group's accept queues, and each loop accepts on its own socket and
+ * runs what it accepted. No connection is handed from one thread to another and no loop wakes
+ * another. On Linux only processes of the same user can join such a group; a port already
+ * bound by anyone (a second lnm included) is found by a plain bind first and reported as "cannot
+ * bind", as without {@code SO_REUSEPORT}. Where the option is missing, the first loop has the
+ * one socket and runs every connection.
  *
- * <p>When the process runs out of file descriptors, accept fails; the acceptor then stops
- * asking for accepts for {@link #BACKOFF_MILLIS} instead of spinning on a socket that stays
- * ready, and counts the event.
+ * <p>Binding and closing run on the calling thread, one call at a time; registering a socket
+ * with a loop, and closing it so that its port is free on return, run on that loop.
  */
 final class Acceptor {
     private static final Logger LOG = Logger.getLogger(Acceptor.class.getName());
-    private static final long BACKOFF_MILLIS = 100;
-    private static final int BATCH = 64;
+    private static final long LOOP_ANSWER_SECONDS = 10;
 
-    private final EventLoop home;
-    private final EventLoop[] loops;
-    private final Services services;
-    private final Map<String, ServerSocketChannel> bound = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LoopAccepts[] loops;
+    private final boolean reusePort;
+    /** Each bound listener's sockets, index i on loop i. */
+    private final Map<String, ServerSocketChannel[]> bound = new ConcurrentHashMap<>();
     private volatile int boundCount;
-    private long pausedUntil;
-    private int next;
-    private long acceptFailures;
 
-    Acceptor(EventLoop[] loops, Services services) {
-        this.loops = loops;
-        this.home = loops[0];
-        this.services = services;
-        home.everyTick(this::resumeAfterBackoff);
+    Acceptor(EventLoop[] loops, Services services) throws IOException {
+        this.loops = new LoopAccepts[loops.length];
+        for (int i = 0; i < loops.length; i++) {
+            this.loops[i] = new LoopAccepts(loops[i], services);
+        }
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            this.reusePort = probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
+        }
     }
 
     /**
      * Binds the listeners of {@code c} that are not bound yet and closes those it no longer
-     * has (or whose address changed). Runs on the calling thread before the loops start, else on the home loop.
+     * has (or whose address changed).
      *
      * @return one message per listener that could not be bound
      */
-    List<String> sync(Config c) {
+    synchronized List<String> sync(Config c) {
         Map<String, ListenerSpec> want = new HashMap<>();
         for (ListenerSpec l : c.listeners()) {
             want.put(l.name(), l);
         }
-        java.util.ArrayList<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         for (var it = bound.entrySet().iterator(); it.hasNext();) {
             var e = it.next();
             ListenerSpec l = want.get(e.getKey());
-            if (l == null || !sameBind(l.bind(), localAddress(e.getValue()))) {
-                closeListener(e.getValue());
+            if (l == null || !sameBind(l.bind(), localAddress(e.getValue()[0]))) {
+                closeGroup(e.getValue());
                 it.remove();
                 LOG.info("listener " + e.getKey() + " closed");
             }
@@ -75,14 +79,16 @@ final class Acceptor {
                 continue;
             }
             try {
-                ServerSocketChannel ch = ServerSocketChannel.open();
-                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                ch.bind(l.bind(), 4096);
-                ch.configureBlocking(false);
-                ch.register(home.selector(), SelectionKey.OP_ACCEPT, new Listening(l.name()));
-                bound.put(l.name(), ch);
-                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(ch)));
+                ServerSocketChannel[] group = bindGroup(l.bind());
+                bound.put(l.name(), group);
+                register(l.name(), group);
+                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(group[0]))
+                        + (group.length > 1 ? ", one socket per loop" : ""));
             } catch (IOException e) {
+                ServerSocketChannel[] group = bound.remove(l.name());
+                if (group != null) {
+                    closeGroup(group);
+                }
                 problems.add("listener " + l.name() + ": cannot bind " + l.bind() + ": " + e.getMessage());
             }
         }
@@ -90,30 +96,98 @@ final class Acceptor {
         return problems;
     }
 
-    /** Runs {@link #sync} on the acceptor's loop and waits for its answer. */
-    List<String> syncLater(Config c) throws InterruptedException {
-        return onHome(() -> sync(c), List.of("listener update failed: the event loop did not answer"));
+    /**
+     * Binds one socket per loop to {@code at}: a plain bind first, so that a port someone holds
+     * (with or without {@code SO_REUSEPORT}) fails here instead of being shared, then the group
+     * on the port that bind got (port 0 means any free port).
+     */
+    private ServerSocketChannel[] bindGroup(InetSocketAddress at) throws IOException {
+        InetSocketAddress where = at;
+        if (reusePort) {
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                probe.bind(at);
+                where = new InetSocketAddress(at.getAddress(), localAddress(probe).getPort());
+            }
+        }
+        ServerSocketChannel[] group = new ServerSocketChannel[reusePort ? loops.length : 1];
+        try {
+            for (int i = 0; i < group.length; i++) {
+                ServerSocketChannel ch = ServerSocketChannel.open();
+                group[i] = ch;
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                if (reusePort) {
+                    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                ch.bind(where, 4096);
+            }
+        } catch (IOException e) {
+            for (ServerSocketChannel ch : group) {
+                if (ch != null) {
+                    EventLoop.closeQuietly(ch);
+                }
+            }
+            throw e;
+        }
+        return group;
     }
 
-    /** Runs {@code task} on the home loop (or here, when it is not running) and waits for it. */
-    private <T> T onHome(java.util.function.Supplier<T> task, T ifLost) throws InterruptedException {
-        if (!home.started() || home.inLoop()) {
+    /** Registers socket i with loop i, on that loop. */
+    private void register(String name, ServerSocketChannel[] group) throws IOException {
+        for (int i = 0; i < group.length; i++) {
+            LoopAccepts la = loops[i];
+            ServerSocketChannel ch = group[i];
+            IOException failed = onLoop(la.loop(), () -> {
+                try {
+                    la.add(name, ch);
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            }, new IOException("event loop " + i + " did not answer"));
+            if (failed != null) {
+                throw failed;
+            }
+        }
+    }
+
+    /** Closes every socket of a group, each on its loop, so that the port is free on return. */
+    private void closeGroup(ServerSocketChannel[] group) {
+        for (int i = 0; i < group.length; i++) {
+            LoopAccepts la = loops[i];
+            ServerSocketChannel ch = group[i];
+            boolean done = onLoop(la.loop(), () -> {
+                la.remove(ch);
+                return Boolean.TRUE;
+            }, Boolean.FALSE);
+            if (!done) {
+                EventLoop.closeQuietly(ch);
+            }
+        }
+    }
+
+    /** Runs {@code task} on {@code loop} (or here, when it is not running) and waits for it. */
+    private static <T> T onLoop(EventLoop loop, Supplier<T> task, T ifLost) {
+        if (!loop.started() || loop.inLoop() || !loop.selector().isOpen()) {
             return task.get();
         }
-        java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
-        home.execute(() -> f.complete(task.get()));
+        CompletableFuture<T> f = new CompletableFuture<>();
+        loop.execute(() -> f.complete(task.get()));
         try {
-            return f.get(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return f.get(LOOP_ANSWER_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ifLost;
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warning("acceptor task failed: " + e);
             return ifLost;
         }
     }
 
-    /** Closes every bound listener (a start that failed part-way). */
-    void closeAll() {
-        for (ServerSocketChannel ch : bound.values()) {
-            closeListener(ch);
+    /** Closes every bound listener (a start that failed part-way, or shutdown). */
+    synchronized void closeAll() {
+        for (ServerSocketChannel[] group : bound.values()) {
+            closeGroup(group);
         }
         bound.clear();
         boundCount = 0;
@@ -125,109 +199,22 @@ final class Acceptor {
 
     /** The address a listener is bound to (with the real port when configured as 0). */
     Optional<InetSocketAddress> address(String name) {
-        ServerSocketChannel ch = bound.get(name);
-        return ch == null ? Optional.empty() : Optional.ofNullable(localAddress(ch));
+        ServerSocketChannel[] group = bound.get(name);
+        return group == null ? Optional.empty() : Optional.ofNullable(localAddress(group[0]));
     }
 
-    /** Stops accepting: closes every listener (on the home loop) and waits for that. */
-    void stop() throws InterruptedException {
-        onHome(() -> {
-            closeAll();
-            return Boolean.TRUE;
-        }, Boolean.FALSE);
+    /** Stops accepting: closes every listener (each socket on its loop) and waits for that. */
+    void stop() {
+        closeAll();
     }
 
-    /** A bound listener's key attachment: which listener a ready key is, without a lookup. */
-    private final class Listening implements EventLoop.Ready {
-        private final String name;
-
-        Listening(String name) {
-            this.name = name;
-        }
-
-        @Override
-        public void onReady(SelectionKey key) {
-            ServerSocketChannel server = (ServerSocketChannel) key.channel();
-            for (int i = 0; i < BATCH; i++) { // bounded batch, then let the loop's other keys have a turn
-                SocketChannel ch;
-                try {
-                    ch = server.accept();
-                } catch (IOException e) {
-                    backoff(e);
-                    return;
-                }
-                if (ch == null) {
-                    return;
-                }
-                dispatch(name, ch);
-            }
-        }
-
-        @Override
-        public void onFailure(Throwable t) {
-            LOG.log(java.util.logging.Level.SEVERE, "accept on listener " + name + " failed", t);
-        }
-    }
-
-    private void dispatch(String name, SocketChannel ch) {
-        Config c = services.config();
-        ListenerSpec spec = null;
-        for (ListenerSpec l : c.listeners()) {
-            if (l.name().equals(name)) {
-                spec = l;
-                break;
-            }
-        }
-        InetSocketAddress peer;
-        try {
-            peer = (InetSocketAddress) ch.getRemoteAddress();
-        } catch (IOException e) {
-            EventLoop.closeQuietly(ch);
-            return;
-        }
-        if (spec == null || peer == null) {
-            EventLoop.closeQuietly(ch);
-            return;
-        }
-        String refused = services.admit(peer.getAddress(), c);
-        EventLoop loop = loops[next];
-        next = (next + 1) % loops.length;
-        Connection conn = new Connection(loop, services, c, spec, ch, peer);
-        if (loop == home) {
-            conn.start(refused);
-        } else {
-            loop.execute(() -> conn.start(refused));
-        }
-    }
-
-    private void backoff(IOException e) {
-        acceptFailures++;
-        if (acceptFailures % 100 == 1) {
-            LOG.warning("accept failed (" + e.getMessage() + "); pausing accepts for " + BACKOFF_MILLIS + " ms");
-        }
-        pausedUntil = EventLoop.nowMillis() + BACKOFF_MILLIS;
-        setInterest(0);
-    }
-
-    /** Ticks come every {@link EventLoop#TICK_MILLIS}, the same as the backoff. */
-    private void resumeAfterBackoff(long now) {
-        if (pausedUntil != 0 && now >= pausedUntil) {
-            pausedUntil = 0;
-            setInterest(SelectionKey.OP_ACCEPT);
-        }
-    }
-
-    private void setInterest(int ops) {
-        for (ServerSocketChannel ch : bound.values()) {
-            SelectionKey k = ch.keyFor(home.selector());
-            if (k != null && k.isValid()) {
-                k.interestOps(ops);
-            }
-        }
-    }
-
+    /** Accepts that failed (descriptors ran out), over all loops. */
     long acceptFailures() {
-        return acceptFailures;
+        long n = 0;
+        for (LoopAccepts la : loops) {
+            n += la.acceptFailures();
+        }
+        return n;
     }
 
     /** Port 0 (any free port, used by tests) matches whatever port the socket got. */
@@ -244,19 +231,5 @@ final class Acceptor {
         } catch (IOException e) {
             return null;
         }
-    }
-
-    /**
-     * Closes a listener so that its port is free when this returns (a reload that drops a
-     * listener, or shutdown): closed while still registered, the JDK would only release the
-     * socket at the home loop's next select.
-     */
-    private void closeListener(ServerSocketChannel ch) {
-        SelectionKey k = ch.keyFor(home.selector());
-        if (k != null) {
-            k.cancel();
-            home.deregisterCancelled();
-        }
-        EventLoop.closeQuietly(ch);
     }
 }

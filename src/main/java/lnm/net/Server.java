@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 import lnm.config.Config;
 
 /**
- * The proxy engine: event loops plus the acceptor that feeds them (on the first loop).
+ * The proxy engine: event loops, each accepting on its own socket of every listener
+ * ({@link Acceptor}) and running what it accepted.
  *
  * <p>Lifecycle: {@link #start} binds every listener (failing fast if one cannot be bound),
  * {@link #apply} swaps in a reloaded config and binds or closes listeners to match it, and
@@ -61,7 +62,7 @@ public final class Server {
     public List<String> apply(Config c) throws InterruptedException {
         services.setConfig(c);
         Destinations.refreshOwnAddresses();
-        return acceptor.syncLater(c);
+        return acceptor.sync(c);
     }
 
     /** True while every configured listener is bound. */

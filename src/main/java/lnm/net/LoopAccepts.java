@@ -1,0 +1,166 @@
+package lnm.net;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.logging.Logger;
+
+import lnm.config.Config;
+import lnm.config.ListenerSpec;
+
+/**
+ * One event loop's share of the listeners: its own listening socket of each (see
+ * {@link Acceptor}), the accepts on them, and the back-off when descriptors run out. Confined to
+ * its loop: sockets are added and removed by tasks on it (or before it starts), and an accepted
+ * connection starts right here, with no hand-off to another thread and no wakeup.
+ *
+ * <p>When the process runs out of file descriptors, accept fails; this loop then stops asking
+ * for accepts for {@link #BACKOFF_MILLIS} instead of spinning on a socket that stays ready, and
+ * counts the event. Each loop backs off on its own: the sockets are separate.
+ */
+final class LoopAccepts {
+    private static final Logger LOG = Logger.getLogger(LoopAccepts.class.getName());
+    static final long BACKOFF_MILLIS = 100;
+    /** Accepts per socket per ready event at most, so a burst never starves relaying. */
+    static final int BATCH = 64;
+
+    private final EventLoop loop;
+    private final Services services;
+    private final ArrayList<Listening> listening = new ArrayList<>();
+    private long pausedUntil;
+    private volatile long acceptFailures;
+
+    LoopAccepts(EventLoop loop, Services services) {
+        this.loop = loop;
+        this.services = services;
+        loop.everyTick(this::resumeAfterBackoff);
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** Starts accepting on {@code ch} (bound, blocking); on the loop thread or before it starts. */
+    void add(String name, ServerSocketChannel ch) throws IOException {
+        ch.configureBlocking(false);
+        Listening l = new Listening(name);
+        l.key = ch.register(loop.selector(), pausedUntil != 0 ? 0 : SelectionKey.OP_ACCEPT, l);
+        listening.add(l);
+    }
+
+    /**
+     * Stops accepting on {@code ch} and closes it so that its port is free when this returns:
+     * closed while still registered, the JDK would only release the socket at the loop's next
+     * select. On the loop thread, or before it starts or after it ended.
+     */
+    void remove(ServerSocketChannel ch) {
+        SelectionKey k = ch.keyFor(loop.selector());
+        if (k != null) {
+            listening.remove((Listening) k.attachment());
+            k.cancel();
+            loop.deregisterCancelled();
+        }
+        EventLoop.closeQuietly(ch);
+    }
+
+    long acceptFailures() {
+        return acceptFailures;
+    }
+
+    /** A listening socket's key attachment: which listener a ready key is, without a lookup. */
+    private final class Listening implements EventLoop.Ready {
+        private final String name;
+        private SelectionKey key;
+        /** The config the listener's spec was last looked up in, and that spec. */
+        private Config seen;
+        private ListenerSpec spec;
+
+        Listening(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void onReady(SelectionKey key) {
+            ServerSocketChannel server = (ServerSocketChannel) key.channel();
+            for (int i = 0; i < BATCH; i++) { // bounded batch, then let the loop's other keys have a turn
+                SocketChannel ch;
+                try {
+                    ch = server.accept();
+                } catch (IOException e) {
+                    backoff(e);
+                    return;
+                }
+                if (ch == null) {
+                    return;
+                }
+                start(ch);
+            }
+        }
+
+        @Override
+        public void onFailure(Throwable t) {
+            LOG.log(java.util.logging.Level.SEVERE, "accept on listener " + name + " failed", t);
+        }
+
+        /** Counts the client against the limits and starts its connection on this loop. */
+        private void start(SocketChannel ch) {
+            Config c = services.config();
+            if (c != seen) { // a reload may change the listener's mode or options under the same name
+                seen = c;
+                spec = find(c, name);
+            }
+            InetSocketAddress peer;
+            try {
+                peer = (InetSocketAddress) ch.getRemoteAddress(); // remembered by accept: no system call
+            } catch (IOException e) {
+                EventLoop.closeQuietly(ch);
+                return;
+            }
+            if (spec == null || peer == null) {
+                EventLoop.closeQuietly(ch);
+                return;
+            }
+            String refused = services.admit(peer.getAddress(), c);
+            new Connection(loop, services, c, spec, ch, peer).start(refused);
+        }
+    }
+
+    private static ListenerSpec find(Config c, String name) {
+        for (ListenerSpec l : c.listeners()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private void backoff(IOException e) {
+        long n = ++acceptFailures;
+        if (n % 100 == 1) {
+            LOG.warning("accept failed (" + e.getMessage() + "); pausing accepts on " + Thread.currentThread().getName()
+                    + " for " + BACKOFF_MILLIS + " ms");
+        }
+        pausedUntil = EventLoop.nowMillis() + BACKOFF_MILLIS;
+        setInterest(0);
+    }
+
+    /** Ticks come every {@link EventLoop#TICK_MILLIS}, the same as the backoff. */
+    private void resumeAfterBackoff(long now) {
+        if (pausedUntil != 0 && now >= pausedUntil) {
+            pausedUntil = 0;
+            setInterest(SelectionKey.OP_ACCEPT);
+        }
+    }
+
+    private void setInterest(int ops) {
+        for (int i = 0; i < listening.size(); i++) {
+            SelectionKey k = listening.get(i).key;
+            if (k.isValid()) {
+                k.interestOps(ops);
+            }
+        }
+    }
+}
