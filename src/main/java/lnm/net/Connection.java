@@ -24,6 +24,8 @@ import lnm.tls.Alerts;
  * the front returned; the core audits it.
  */
 final class Connection extends ConnectionCore implements Dialer.Events {
+    private static final byte[] NO_HEADER = {};
+
     Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
         super(loop, services, cfg, listener, client, peer);
     }
@@ -190,7 +192,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
 
     private void startRelay(byte[] first) {
         clientEarly = false;
-        byte[] header = new byte[0];
+        byte[] header = NO_HEADER;
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
             InetSocketAddress src = front.origin() != null ? front.origin() : peer;
             header = ProxyV2.encode(src, local);

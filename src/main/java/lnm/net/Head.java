@@ -52,8 +52,15 @@ final class Head {
         return length > skip;
     }
 
-    /** {@code header} (a PROXY v2 header for the parent, or nothing) then the unconsumed bytes. */
+    /**
+     * {@code header} (a PROXY v2 header for the parent, or nothing) then the unconsumed bytes.
+     * Without a header this is a view of the head itself, not a copy: the relay copies it into
+     * its own buffer at once and the head is dropped.
+     */
     ByteBuffer replay(byte[] header) {
+        if (header.length == 0) {
+            return ByteBuffer.wrap(bytes, skip, length - skip);
+        }
         ByteBuffer b = ByteBuffer.allocate(header.length + length - skip);
         b.put(header).put(bytes, skip, length - skip).flip();
         return b;
