@@ -1,6 +1,5 @@
 package lnm.audit;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -65,7 +64,7 @@ public final class AuditRecord {
     /** The record as one JSON object, without a line end. */
     public String toJson(long endMillis) {
         Json j = new Json(640);
-        j.field("time", Instant.ofEpochMilli(startMillis).toString());
+        j.field("time", IsoTime.format(startMillis));
         j.field("listener", listener);
         j.field("level", level);
         j.field("client", client);
