@@ -61,9 +61,21 @@ public final class AuditRecord {
         }
     }
 
+    /**
+     * Each thread's buffer for writing records (an audit record is 300-500 characters); only
+     * the finished line is a new object. One that grew past {@link #KEEP_CHARS} is not kept.
+     */
+    private static final ThreadLocal<StringBuilder> BUFFER = ThreadLocal.withInitial(() -> new StringBuilder(640));
+    private static final int KEEP_CHARS = 4096;
+
     /** The record as one JSON object, without a line end. */
     public String toJson(long endMillis) {
-        Json j = new Json(640);
+        StringBuilder buffer = BUFFER.get();
+        if (buffer.capacity() > KEEP_CHARS) {
+            buffer = new StringBuilder(640);
+            BUFFER.set(buffer);
+        }
+        Json j = new Json(buffer);
         j.field("time", IsoTime.format(startMillis));
         j.field("listener", listener);
         j.field("level", level);
