@@ -6,7 +6,7 @@
 #    ceiling and a leak or a connection flood ends in an exit, not in the kernel's OOM killer
 #    choosing some other process;
 #  - exit on OutOfMemoryError: a JVM that has thrown OOME is in an unknown state, so it exits
-#    (code 3) and systemd restarts it (Restart=on-failure in lnm.service);
+#    (code 3) and systemd restarts it (Restart=always in lnm.service);
 #  - the serial collector: small heap, one or two cores, no concurrent GC threads; it also
 #    starts fastest (measured: about half the start time of G1 on a 2-core box);
 #  - the class-data-sharing archive lib/server/classes.jsa (made at build time by a training
