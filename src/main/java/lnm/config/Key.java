@@ -123,8 +123,14 @@ public final class Key<T> {
             "seconds from 0.1 to 30, decimals allowed (then a forwarded query is answered SERVFAIL)",
             v -> Values.secondsAsMillis(v, 100, 30_000), Values::formatSeconds);
     // --- end of built-in DNS keys ---
+    public static final Key<CidrSet> DIRECT_ALLOW_SPECIAL = new Key<>("direct.allowSpecialAddresses", "none",
+            "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
+                    + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "
+                    + "100.64.0.0/10, 168.63.129.16, fc00::/7, this box's own addresses); RFC 1918 ranges are always allowed",
+            CidrSet::parse, CidrSet::toString);
+    /** Read as {@link #DIRECT_ALLOW_SPECIAL} ({@code true} = any), with a warning; see {@link Renamed}. */
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
+            "true or false (replaced by direct.allowSpecialAddresses)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
@@ -146,7 +152,7 @@ public final class Key<T> {
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
-            DIRECT_ALLOW_PRIVATE, DRAIN,
+            DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI);
 
     /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
