@@ -7,11 +7,15 @@ import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
 
-/** {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. */
+/**
+ * {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. Warnings
+ * (legal but dangerous settings) print as {@code FILE:LINE: warning: ...} and keep exit 0,
+ * unless {@code --strict} makes them failures.
+ */
 final class CheckCommand {
     private CheckCommand() {}
 
-    static int check(PrintStream out, Path file, boolean print) {
+    static int check(PrintStream out, Path file, boolean print, boolean strict) {
         LoadResult r = Config.load(file);
         if (!r.ok()) {
             for (Problem p : r.problems()) {
@@ -20,9 +24,17 @@ final class CheckCommand {
             out.println(r.problems().size() + " problem(s); " + file + " is not valid");
             return 1;
         }
+        for (Problem w : r.warnings()) {
+            out.println(w);
+        }
         Config c = r.config();
+        int warnings = r.warnings().size();
+        if (strict && warnings > 0) {
+            out.println(warnings + " warning(s); " + file + " is not accepted with --strict");
+            return 1;
+        }
         out.println(file + ": ok (" + c.listeners().size() + " listener(s), " + c.allowlist().rules().size()
-                + " allowlist rule(s) in " + c.allowlistFile() + ")");
+                + " allowlist rule(s) in " + c.allowlistFile() + (warnings == 0 ? ")" : "; " + warnings + " warning(s))"));
         if (print) {
             for (String line : c.effectiveSettings()) {
                 out.println(line);

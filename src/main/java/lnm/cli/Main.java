@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <pre>
  *   lnm run [--config FILE]                                   foreground; SIGHUP reloads, SIGTERM drains
- *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
+ *   lnm check --config FILE [--print] [--strict]              validate; FILE:LINE: message per problem
+ *                                                             (and FILE:LINE: warning: ...; --strict fails on those)
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
  *   lnm version
  * </pre>
@@ -19,7 +20,7 @@ public final class Main {
     static final String DEFAULT_CONFIG = "/etc/lnm/lnm.properties";
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: lnm run [--config FILE]",
-            "       lnm check --config FILE [--print]",
+            "       lnm check --config FILE [--print] [--strict]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
             "       lnm version");
 
@@ -52,7 +53,7 @@ public final class Main {
                 return RunCommand.run(out, Path.of(a.config != null ? a.config : DEFAULT_CONFIG));
             }
             case "check" -> {
-                return CheckCommand.check(out, a.requireConfig(), a.print);
+                return CheckCommand.check(out, a.requireConfig(), a.print, a.strict);
             }
             case "explain" -> {
                 if (a.positional.size() != 1) {
@@ -78,6 +79,7 @@ public final class Main {
         String command;
         String config;
         boolean print;
+        boolean strict;
         Integer port;
         String source;
         final List<String> positional = new ArrayList<>();
@@ -90,6 +92,7 @@ public final class Main {
                 switch (s) {
                     case "--config", "-c" -> a.config = value(args, ++i, s);
                     case "--print" -> a.print = true;
+                    case "--strict" -> a.strict = true;
                     case "--source" -> a.source = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);

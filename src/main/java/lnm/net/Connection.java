@@ -459,7 +459,7 @@ final class Connection implements EventLoop.Handler {
         List<InetAddress> usable = new ArrayList<>();
         String why = null;
         for (InetAddress a : answer.addresses()) {
-            String f = via == Via.DIRECT && !cfg.directAllowPrivate() ? Destinations.forbidden(a) : null;
+            String f = via == Via.DIRECT ? Destinations.forbidden(a, cfg.directAllowSpecial()) : null;
             if (f == null) {
                 usable.add(a);
             } else {
