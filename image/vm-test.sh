@@ -16,7 +16,8 @@
 #    ports); only eth0 runs DHCP although qemu offers DHCP on both, and nftables accepts DHCP
 #    replies on eth0 only.
 # Network traffic: qemu's user-mode networks, forwarded to 127.0.0.1 only.
-# VM_TIMEOUT (seconds, default 1200) bounds the wait for the VM.
+# VM_TIMEOUT (seconds, default 1200) bounds the wait for the VM (each boot: a TCG restart gets
+# its own).
 # VM_ACCEL=kvm|tcg chooses qemu's accelerator. Unset: KVM when /dev/kvm is writable, and a
 # guest whose serial console stops moving before systemd starts (VM_STALL seconds, default
 # 90: a nested /dev/kvm can hang the guest kernel) is restarted once with TCG (software
@@ -127,11 +128,12 @@ while [ $((SECONDS - start)) -lt "$VM_TIMEOUT" ]; do
   fi
   if [ "$accel" = kvm ] && stalled; then
     say "the guest's console stopped moving $((SECONDS - console_moved))s ago, $((SECONDS - booted))s after boot under $accel, before systemd started; last lines:"
-    tail -3 "$run/console.log" | sed 's/^/  | /' >&2
+    { tail -3 "$run/console.log" | grep . || echo "(nothing on the console)"; } | sed 's/^/  | /' >&2
     if [ "$fallback" -eq 1 ]; then
       say "restarting the guest once with software emulation (accel=tcg); VM_ACCEL=kvm|tcg chooses"
       accel=tcg fallback=0
       boot tcg
+      start=$SECONDS
       continue
     fi
     die "guest hung under kvm (VM_ACCEL=tcg uses software emulation)"
