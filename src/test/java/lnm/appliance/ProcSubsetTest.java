@@ -39,7 +39,6 @@ class ProcSubsetTest {
         Files.writeString(tmp.resolve("allowlist.properties"), "own.test = direct\n");
 
         Map<String, String> full = lnmSees("", "full");
-        System.err.println(Files.readString(tmp.resolve("debug-full.txt")));
         Map<String, String> subset = lnmSees("-o subset=pid", "subset");
         System.err.println("procfs as mounted by default: " + full);
         System.err.println("procfs mounted -o subset=pid: " + subset);
@@ -51,7 +50,9 @@ class ProcSubsetTest {
         // even takes IPv6 for unavailable
         assertTrue(subset.get("a").contains("127.0.0.1"), subset.toString());
         assertEquals("", subset.get("aaaa"), subset.toString());
-        assertTrue(subset.get("bind6").contains("IPv6 not available"), subset.toString());
+        // (the JDK then refuses an IPv6 bind: "IPv6 not available", or an
+        // UnsupportedAddressTypeException where the channel was opened without a family)
+        assertTrue(subset.get("bind6").matches(".*(IPv6 not available|UnsupportedAddressTypeException).*"), subset.toString());
     }
 
     /**
@@ -66,7 +67,6 @@ class ProcSubsetTest {
                 "ip link set lo up",
                 "ip -6 addr add " + ULA + "/128 dev lo",
                 "mount -t proc " + options + " proc /proc",
-                "{ \"$1\" -cp /tmp/long Ifs & wait; echo ---; \"$1\" -cp \"$2\":/tmp/long Ifs; sleep 1 & ls -la /proc/$!/fd; } > \"$3/debug-$4.txt\" 2>&1 || true",
                 "lnm() { \"$1\" -cp \"$2\" lnm.cli.Main run --config \"$3/$5.properties\" >\"$3/$5-$4.log\" 2>&1 & }",
                 "q() { dig +short +tries=1 +time=2 -p 5353 \"$@\" own.test | grep -v '^;;' | tr '\\n' ' '; }", // ;; = dig's errors
                 "lnm \"$@\" dns; pid=$!",
@@ -75,9 +75,9 @@ class ProcSubsetTest {
                 "echo \"aaaa=$(q +tcp @127.0.0.1 AAAA)\"",
                 "kill $pid; wait $pid || true",
                 "lnm \"$@\" v6; pid=$!",
-                "for i in $(seq 120); do grep -qE 'started with|not started' \"$3/v6-$4.log\" && break; sleep 0.5; done",
-                "if grep -q 'started with' \"$3/v6-$4.log\"; then echo bind6=started; else echo \"bind6=$(grep -m1 ERROR \"$3/v6-$4.log\")\"; fi",
-                "kill $pid 2>/dev/null; wait $pid || true");
+                "for i in $(seq 120); do grep -qE 'started with|not started|Exception' \"$3/v6-$4.log\" && break; sleep 0.5; done",
+                "if grep -q 'started with' \"$3/v6-$4.log\"; then echo bind6=started; else echo \"bind6=$(grep -m1 -E 'ERROR|Exception' \"$3/v6-$4.log\")\"; fi",
+                "kill $pid 2>/dev/null || true; wait $pid || true");
         Sh r = Sh.run(List.of("unshare", "-m", "-n", "bash", "-c", script, "lnm",
                 java, Path.of("target/classes").toAbsolutePath().toString(), tmp.toString(), label));
         assertEquals(0, r.exit(), r.out() + "\nlnm logs:\n" + Files.readString(tmp.resolve("dns-" + label + ".log"))
