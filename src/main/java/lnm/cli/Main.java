@@ -13,6 +13,8 @@ import java.util.List;
  *   lnm check --config FILE [--print] [--strict]              validate; FILE:LINE: message per problem
  *                                                             (and FILE:LINE: warning: ...; --strict fails on those)
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
+ *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
+ *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
  *   lnm version
  * </pre>
  */
@@ -22,6 +24,8 @@ public final class Main {
             "usage: lnm run [--config FILE]",
             "       lnm check --config FILE [--print] [--strict]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
+            "       " + lnm.fleet.FleetCommand.USAGE,
+            "       lnm import lnm-cr FILE --out DIR",
             "       lnm version");
 
     private Main() {}
@@ -62,6 +66,12 @@ public final class Main {
                 }
                 return ExplainCommand.explain(out, a.requireConfig(), a.positional.get(0), a.port, a.source);
             }
+            case "fleet" -> {
+                return lnm.fleet.FleetCommand.run(out, a.positional);
+            }
+            case "import" -> {
+                return ImportCommand.run(out, a.positional, a.out);
+            }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);
                 return 0;
@@ -82,6 +92,7 @@ public final class Main {
         boolean strict;
         Integer port;
         String source;
+        String out;
         final List<String> positional = new ArrayList<>();
 
         static Args parse(String[] args) {
@@ -94,6 +105,7 @@ public final class Main {
                     case "--print" -> a.print = true;
                     case "--strict" -> a.strict = true;
                     case "--source" -> a.source = value(args, ++i, s);
+                    case "--out" -> a.out = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);
                         try {
