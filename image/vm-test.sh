@@ -128,7 +128,7 @@ while [ $((SECONDS - start)) -lt "$VM_TIMEOUT" ]; do
   fi
   if [ "$accel" = kvm ] && stalled; then
     say "the guest's console stopped moving $((SECONDS - console_moved))s ago, $((SECONDS - booted))s after boot under $accel, before systemd started; last lines:"
-    { tail -3 "$run/console.log" | grep . || echo "(nothing on the console)"; } | sed 's/^/  | /' >&2
+    { tail -3 "$run/console.log" | tr -d '\r' | grep -a '[^[:space:]]' || echo "(nothing on the console)"; } | sed 's/^/  | /' >&2
     if [ "$fallback" -eq 1 ]; then
       say "restarting the guest once with software emulation (accel=tcg); VM_ACCEL=kvm|tcg chooses"
       accel=tcg fallback=0
