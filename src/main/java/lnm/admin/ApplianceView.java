@@ -40,4 +40,9 @@ public interface ApplianceView {
     long startedAt();
 
     String version();
+
+    /** Each configured parent's health, in the order written; none at the top level. */
+    default List<lnm.upstream.ParentStatus> parents() {
+        return List.of();
+    }
 }
