@@ -21,7 +21,8 @@ import lnm.config.ParentList;
  * probe {@code parent.check} names: {@code tcp} connects to the parent's port (the first
  * listener's when the parent names none), {@code http:PORT/path} asks the parent's admin port
  * for {@code /readyz} and wants a 200. The settings are read again before every round, so a
- * reload applies at the next one.
+ * reload applies at the next one. With a single parent nothing is probed: its health changes
+ * no order.
  */
 public final class ParentChecker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ParentChecker.class.getName());
@@ -49,7 +50,9 @@ public final class ParentChecker implements AutoCloseable {
     private void round() {
         Config c = config.get();
         try {
-            if (c.parentCheck().kind() != ParentList.Check.Kind.OFF && !set.isEmpty()) {
+            // One parent is tried whatever its health, so it is not probed: each tcp probe is a
+            // connection the parent audits (no_hello), noise with nothing to gain.
+            if (c.parentCheck().kind() != ParentList.Check.Kind.OFF && set.size() > 1) {
                 set.check(probe(c));
             }
         } catch (RuntimeException e) {

@@ -98,6 +98,11 @@ public final class ParentSet {
         return plan.entries.isEmpty();
     }
 
+    /** How many parents are configured. */
+    public int size() {
+        return plan.entries.size();
+    }
+
     /**
      * The parents to try for one connection, in order, as configured (port -1 means the
      * listener's): those up first (failover: in the order written; round-robin: starting one

@@ -27,6 +27,8 @@ import lnm.config.HostPort;
 class ParentCheckerTest {
     @TempDir
     Path dir;
+    @TempDir
+    Path dir2;
 
     /** A port nothing listens on (bound, then closed). */
     private static int closedPort() throws IOException {
@@ -90,6 +92,25 @@ class ParentCheckerTest {
                         set.candidates());
             }
             assertFalse(set.status().get(1).up(), "nothing listens on 127.0.0.2");
+        }
+    }
+
+    @Test
+    void aSingleParentIsNotProbed() throws Exception {
+        int port = closedPort();
+        Config c = Configs.load(dir, "parent = 127.0.0.1:" + port, "parent.checkSeconds = 0.1");
+        ParentSet set = new ParentSet(c, () -> System.nanoTime() / 1_000_000);
+        try (ParentChecker checker = new ParentChecker(set, () -> c)) {
+            checker.start();
+            // a second set on the same rounds would have been probed by now; this one stays up
+            Config two = Configs.load(dir2, "parent = 127.0.0.1:" + port + ", 127.0.0.2:" + port,
+                    "parent.checkSeconds = 0.1");
+            ParentSet other = new ParentSet(two, () -> System.nanoTime() / 1_000_000);
+            try (ParentChecker second = new ParentChecker(other, () -> two)) {
+                second.start();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !other.status().get(0).up());
+            }
+            assertTrue(set.status().get(0).up(), "one parent: no probe marked it down");
         }
     }
 }
