@@ -26,5 +26,6 @@ run: $(JAR)
 clean:
 	rm -rf target build
 
-# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk)
+# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
+# ha-test (ha.mk)
 -include mk/*.mk
