@@ -27,5 +27,5 @@ clean:
 	rm -rf target build
 
 # image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
-# ha-test (ha.mk)
+# ha-test (ha.mk); load-test (load.mk): the timing tests `make test` leaves out
 -include mk/*.mk

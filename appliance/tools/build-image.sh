@@ -32,8 +32,10 @@ die() { say "error: $*"; exit 1; }
 [ -f "$jar_in" ] || die "$jar_in not found (mvn -DskipTests package)"
 
 # --- modules: what jdeps sees in the jar, plus the two the design names explicitly --------
+# and jdk.crypto.ec, the JDK 17 provider of Ed25519 (fleet bundle signatures), which jdeps
+# cannot see because providers are found at run time
 deps=$("$JDK17/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar_in")
-modules=$(printf '%s\n' ${deps//,/ } jdk.httpserver java.management | sort -u | paste -sd, -)
+modules=$(printf '%s\n' ${deps//,/ } jdk.httpserver java.management jdk.crypto.ec | sort -u | paste -sd, -)
 say "JDK modules: $modules"
 version=$("$JDK17/bin/java" -jar "$jar_in" version | awk '{print $2}')
 [[ "$version" =~ ^[0-9A-Za-z.+-]+$ ]] || die "cannot read the version from $jar_in"

@@ -349,7 +349,7 @@ main() {
         echo "warmup=$WARM"
         echo "reps=$REPS"
         echo "idle_conns=$IDLE_CONNS"
-        echo "lnm_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo "lnm_version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)"
         if [ -n "${LNM_CMD:-}" ]; then echo "lnm_jvm_flags=(launcher $LNM_CMD)"; else echo "lnm_jvm_flags=$LNM_JVM_FLAGS"; fi
         echo "java=$(java -version 2>&1 | head -1)"
         echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"

@@ -45,4 +45,9 @@ public interface ApplianceView {
     default List<lnm.upstream.ParentStatus> parents() {
         return List.of();
     }
+
+    /** The box's fleet part (plant view on the top box), if the appliance has one. */
+    default Optional<lnm.fleet.Fleet> fleet() {
+        return Optional.empty();
+    }
 }

@@ -324,6 +324,7 @@ public final class Metrics {
         p.sample("lnm_jvm_heap_max_bytes", heap.getMax());
         p.family("lnm_jvm_direct_used_bytes", "gauge", "Direct (off-heap) buffer memory in use, mostly relay buffers.");
         p.sample("lnm_jvm_direct_used_bytes", directUsed());
+        FleetSection.metrics(p, v, now);
         return p.toString();
     }
 

@@ -89,7 +89,7 @@ public final class AuditLog implements AutoCloseable {
             }
         }
     }
-    // --- end of DNS query lines ---
+    // --- end of the DNS audit lines ---
 
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {

@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * One connection's audit record, filled in as the connection goes and written once when it ends.
  *
- * <p>Field names are a contract (DESIGN.md, "Audit record"): time, listener, level, client,
+ * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
  * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
  */

@@ -12,6 +12,7 @@ import java.util.List;
  *   lnm run [--config FILE]                                   foreground; SIGHUP reloads, SIGTERM drains
  *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
+ *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
  *   lnm version
  * </pre>
  */
@@ -21,6 +22,7 @@ public final class Main {
             "usage: lnm run [--config FILE]",
             "       lnm check --config FILE [--print]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
+            "       " + lnm.fleet.FleetCommand.USAGE,
             "       lnm version");
 
     private Main() {}
@@ -60,6 +62,9 @@ public final class Main {
                     return 2;
                 }
                 return ExplainCommand.explain(out, a.requireConfig(), a.positional.get(0), a.port, a.source);
+            }
+            case "fleet" -> {
+                return lnm.fleet.FleetCommand.run(out, a.positional);
             }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);

@@ -37,10 +37,6 @@ final class HelloReader {
         if (r instanceof ParseResult.Parsed<ClientHello> ok) {
             return then.apply(ok.value());
         }
-        if (head.tooFragmented()) {
-            return new Front.Refuse(Reason.MALFORMED_HELLO, "ClientHello still incomplete after " + Head.MAX_HELLO_RECORDS + " records",
-                    Alerts.DECODE_ERROR, Front.Seen.NOTHING);
-        }
         return Front.NeedMore.INSTANCE;
     }
 }

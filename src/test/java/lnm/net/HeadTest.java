@@ -63,48 +63,4 @@ class HeadTest {
         assertEquals(1800, h.length());
         assertEquals(1800, h.view().remaining());
     }
-
-    /** {@code n} TLS handshake records of {@code len} bytes each. */
-    private static ByteBuffer records(int n, int len) {
-        ByteBuffer b = ByteBuffer.allocate(n * (5 + len));
-        for (int i = 0; i < n; i++) {
-            b.put((byte) 22).put((byte) 3).put((byte) 1).putShort((short) len).put(new byte[len]);
-        }
-        return b.flip();
-    }
-
-    @Test
-    void countsHelloRecordsUpToTheLimit() {
-        Head h = new Head();
-        h.append(records(Head.MAX_HELLO_RECORDS, 1), 1 << 20);
-        assertFalse(h.tooFragmented(), "exactly the limit is still fine");
-        h.append(records(1, 1), 1 << 20);
-        assertTrue(h.tooFragmented());
-    }
-
-    @Test
-    void countsRecordsOncePerHeaderAcrossReadsAndAfterASkippedPrefix() {
-        Head h = new Head();
-        h.append(bytes("HDR"), 1 << 20);
-        h.skip(3);
-        ByteBuffer all = records(Head.MAX_HELLO_RECORDS + 1, 2);
-        // split in the middle of a record header: the partial header is not counted yet
-        ByteBuffer first = all.duplicate();
-        first.limit(7 * Head.MAX_HELLO_RECORDS / 2 + 3);
-        h.append(first, 1 << 20);
-        assertFalse(h.tooFragmented());
-        assertFalse(h.tooFragmented(), "asking again counts nothing twice");
-        all.position(first.limit());
-        h.append(all, 1 << 20);
-        assertTrue(h.tooFragmented());
-    }
-
-    @Test
-    void onlyHandshakeRecordsAreCounted() {
-        Head h = new Head();
-        ByteBuffer b = records(Head.MAX_HELLO_RECORDS + 5, 1);
-        b.put(0, (byte) 23); // not a handshake record: the parser judges it, not the counter
-        h.append(b, 1 << 20);
-        assertFalse(h.tooFragmented());
-    }
 }
