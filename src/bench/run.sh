@@ -69,6 +69,7 @@ install_deps() {
     ls /usr/lib/nginx/modules/ngx_stream_module.so >/dev/null 2>&1 || need+=(libnginx-mod-stream)
     command -v haproxy >/dev/null || need+=(haproxy)
     command -v sniproxy >/dev/null || need+=(sniproxy)
+    command -v strace >/dev/null || need+=(strace)   # system calls per connection
     [ ${#need[@]} -eq 0 ] && return 0
     if [ "${BENCH_NO_INSTALL:-}" = 1 ] || [ "$(id -u)" -ne 0 ]; then
         log "missing ${need[*]} and not installing (not root or BENCH_NO_INSTALL=1): those peers will be skipped"
