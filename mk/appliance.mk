@@ -1,7 +1,7 @@
 # Packaging: the jlink runtime image, the appliance tarball, the VM disk image and its boot
 # test. Included by the main Makefile; uses its JAR and MVN.
-# The image links from a JDK 25 under /usr/lib/jvm when there is one, else from JDK17
-# (appliance/tools/find-jdk.sh); LNM_JDK=/path forces one.
+# The image links from JDK17 (with openjdk-17-jmods, installed when missing), else from a JDK 25
+# under /usr/lib/jvm (appliance/tools/find-jdk.sh); LNM_JDK=25 or LNM_JDK=/path chooses.
 JDK17 ?= /usr/lib/jvm/java-17-openjdk-amd64
 LNM_JDK ?=
 IMAGE_DIR := build/image

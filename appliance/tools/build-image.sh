@@ -5,10 +5,11 @@
 #
 #   build-image.sh JAR OUT [CONF_DIR]
 #
-# The JDK it links from is the first of `find-jdk.sh` that links (LNM_JDK forces one): a JDK 25
-# when the machine has one (Temurin's links from its own runtime, no jmods/ needed), else JDK17
-# (default /usr/lib/jvm/java-17-openjdk-amd64, with Debian's openjdk-17-jmods). lnm's classes
-# are release 17 either way. The image's JVM flags are lib/lnm.jvmflags (from lnm.jvmflags here).
+# The JDK it links from is the first of `find-jdk.sh` that links: JDK17 (default
+# /usr/lib/jvm/java-17-openjdk-amd64, with Debian's openjdk-17-jmods), else a JDK 25 under
+# /usr/lib/jvm (Temurin's links from its own runtime, no jmods/ needed); LNM_JDK=25 or
+# LNM_JDK=/path chooses. lnm's classes are release 17 either way. The image's JVM flags are
+# lib/lnm.jvmflags (from lnm.jvmflags here), valid on both.
 #
 # Why lnm goes into the image as a module instead of a jar on the class path: a static CDS
 # archive only covers the class path it was dumped with, by absolute path, so an archive made
