@@ -8,8 +8,9 @@
 #   cp target/lnm.jar /tmp/before.jar; <change>; make build
 #   bash src/bench/ab.sh /tmp/before.jar target/lnm.jar [rounds] [cps|rtt|bulk]
 #
-# Uses what `make bench` left in target/bench (benchgen, benchup, hello.bin, lnm.properties):
-# run it once first. Both builds run at once on their own ports (19104, 19105), so background
+# Uses what `make bench` left in target/bench (benchgen, benchup, hello.bin, meta.properties):
+# run it once first. Both builds run at once on their own ports (AB_PORT_BASE, default 19000, is
+# the upstream; +104 and +105 the two lnm), so background
 # load on a shared machine hits both; each round runs A then B, the next B then A. Prints per
 # run the generator's numbers and the proxy's CPU per operation (connection, round trip or
 # MB); then per side the median over the rounds, the median of the per-round ratios B/A, and
@@ -26,7 +27,7 @@ A=${1:?$usage}
 B=${2:?$usage}
 ROUNDS=${3:-6}
 MODE=${4:-cps}
-for f in "$OUT/benchgen" "$OUT/benchup" "$OUT/hello.bin" "$OUT/lnm.properties" "$OUT/meta.properties" "$A" "$B"; do
+for f in "$OUT/benchgen" "$OUT/benchup" "$OUT/hello.bin" "$OUT/meta.properties" "$A" "$B"; do
     [ -e "$f" ] || { echo "ab.sh: $f is missing (run make bench once first)" >&2; exit 2; }
 done
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 50 ] || { echo "ab.sh: rounds must be 1-50" >&2; exit 2; }
@@ -34,7 +35,16 @@ case $MODE in cps|rtt|bulk) ;; *) echo "ab.sh: mode is cps, rtt or bulk" >&2; ex
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 export MALLOC_ARENA_MAX=2
 FLAGS=${LNM_JVM_FLAGS:-$(sed -n 's/^lnm_jar_flags=//p' "$OUT/meta.properties")}
-sed -e 's/:19104$/:19105/' -e 's|audit/lnm-audit.jsonl|audit/lnm-audit-b.jsonl|' "$OUT/lnm.properties" >"$OUT/lnm-b.properties"
+BASE=${AB_PORT_BASE:-19000}
+PA_PORT=$((BASE + 104)) PB_PORT=$((BASE + 105))
+dir=$OUT/ab-$BASE
+mkdir -p "$dir/audit"
+for side in a b; do # the bench's lnm config, one per side
+    port=$PA_PORT; [ $side = b ] && port=$PB_PORT
+    sed -e "s|@PORT@|$port|g" -e "s|@UP_PORT@|$BASE|g" -e "s|audit/lnm-audit.jsonl|audit/lnm-audit-$side.jsonl|" \
+        src/bench/conf/lnm.properties.in >"$dir/lnm-$side.properties"
+done
+sed -e "s|@UP_PORT@|$BASE|g" src/bench/conf/lnm-allowlist.properties.in >"$dir/lnm-allowlist.properties"
 
 start() { # side what config log: starts lnm, sets STARTED_PID
     local side=$1 what=$2 conf=$3 log=$4 opts extra=""
@@ -49,13 +59,18 @@ start() { # side what config log: starts lnm, sets STARTED_PID
     fi
     STARTED_PID=$!
 }
+for port in "$BASE" "$PA_PORT" "$PB_PORT"; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "ab.sh: port $port is in use (another A/B or bench?): set AB_PORT_BASE" >&2; exit 2
+    fi
+done
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-"$OUT/benchup" 19000 1200 >/dev/null 2>&1 & PIDS+=($!)
-start A "$A" "$OUT/lnm.properties" "$OUT/ab-a.log"; PA=$STARTED_PID; PIDS+=("$PA")
-start B "$B" "$OUT/lnm-b.properties" "$OUT/ab-b.log"; PB=$STARTED_PID; PIDS+=("$PB")
+"$OUT/benchup" "$BASE" 1200 >/dev/null 2>&1 & PIDS+=($!)
+start A "$A" "$dir/lnm-a.properties" "$dir/a.log"; PA=$STARTED_PID; PIDS+=("$PA")
+start B "$B" "$dir/lnm-b.properties" "$dir/b.log"; PB=$STARTED_PID; PIDS+=("$PB")
 for _ in $(seq 150); do
-    (exec 3<>/dev/tcp/127.0.0.1/19104 && exec 4<>/dev/tcp/127.0.0.1/19105) 2>/dev/null && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$PA_PORT" && exec 4<>"/dev/tcp/127.0.0.1/$PB_PORT") 2>/dev/null && break
     sleep 0.1
 done
 
@@ -67,12 +82,12 @@ load() { # port seconds
     bulk) "$OUT/benchgen" bulk "127.0.0.1:$1" "$OUT/hello.bin" -n 50 -t "$2" -w 0.3 ;;
     esac
 }
-for port in 19104 19105 19104 19105; do load "$port" 5 >/dev/null; done   # warm-up: the JIT compiles
+for port in $PA_PORT $PB_PORT $PA_PORT $PB_PORT; do load "$port" 5 >/dev/null; done   # warm-up: the JIT compiles
 HZ=$(getconf CLK_TCK)
 for r in $(seq "$ROUNDS"); do
     order="A B"; [ $((r % 2)) -eq 0 ] && order="B A"   # alternate who goes first
     for side in $order; do
-        if [ $side = A ]; then pid=$PA port=19104; else pid=$PB port=19105; fi
+        if [ $side = A ]; then pid=$PA port=$PA_PORT; else pid=$PB port=$PB_PORT; fi
         c0=$(ticks "$pid")
         res=$(load "$port" 4)
         c1=$(ticks "$pid")

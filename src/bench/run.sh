@@ -11,7 +11,7 @@
 # `make image`), with the image's own flags (lib/lnm.jvmflags). LNM_CMD=path runs another
 # launcher (another image). LNM_BENCH_JAR=1 runs `java $LNM_JVM_FLAGS -jar target/lnm.jar`
 # instead, with bench-only flags (LNM_JVM_FLAGS, default below). BENCH_SKIP_LNM_BUILD=1 uses the
-# image (or jar) that is there. Ports used: 19000, 19101-19104.
+# image (or jar) that is there. Ports used: 19000, 19101-19104 (BENCH_PORT_BASE=N: N, N+101...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -30,8 +30,8 @@ JAR=$ROOT/target/lnm.jar
 LNM_BENCH_JAR=${LNM_BENCH_JAR:-}
 [ "$LNM_BENCH_JAR" = 1 ] || LNM_CMD=${LNM_CMD:-$ROOT/build/image/bin/lnm}
 SYSCALL_SECONDS=${BENCH_SYSCALL_SECONDS:-3}
-UP_PORT=19000
-declare -A PORT=([direct]=$UP_PORT [nginx]=19101 [haproxy]=19102 [sniproxy]=19103 [lnm]=19104)
+UP_PORT=${BENCH_PORT_BASE:-19000}
+declare -A PORT=([direct]=$UP_PORT [nginx]=$((UP_PORT + 101)) [haproxy]=$((UP_PORT + 102)) [sniproxy]=$((UP_PORT + 103)) [lnm]=$((UP_PORT + 104)))
 declare -A PIDS=()      # target -> the proxy's process ids (RSS is summed over them and their children)
 declare -A TREE=()      # target -> those pids and their children, once started (nginx workers)
 declare -A STATUS=()    # target -> ok | failed: why
