@@ -16,8 +16,9 @@ $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 test-deps:
 	@bash .ci/install-test-deps.sh
 
-# The appliance tarball comes first: its install test runs inside the suite.
-test: test-deps appliance
+# The appliance tarball comes first: its install test runs inside the suite. The container
+# image and its Podman tests (mk/container.mk) run before the suite, about a minute.
+test: test-deps appliance container-test
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); mvn -B -ntp verify
 
 run: $(JAR)
@@ -26,5 +27,7 @@ run: $(JAR)
 clean:
 	rm -rf target build
 
-# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk)
+# image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
+# load-test (load.mk): the timing tests `make test` leaves out
+# container, container-test (container.mk)
 -include mk/*.mk

@@ -209,7 +209,7 @@ if [ "$harden" -eq 1 ]; then
   set_ifs() {
     [ -z "$plant_if" ] || sed -i "s|^define plant_if = .*|define plant_if = \"$plant_if\"|" "$1"
     [ -z "$outside_if" ] || sed -i "s|^define outside_if = .*|define outside_if = \"$outside_if\"|" "$1"
-    ports=$(sed -n -E 's/^[[:space:]]*listen\.[A-Za-z0-9_-]+[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\2/p' \
+    ports=$(sed -n -E 's/^[[:space:]]*(listen\.[A-Za-z0-9_-]+|fleet\.listen)[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\3/p' \
       "$C/lnm.properties" | sort -un | paste -sd, - | sed 's/,/, /g')
     [ -z "$ports" ] || sed -i "s|^define lnm_ports = .*|define lnm_ports = { $ports }|" "$1"
     admin=$(sed -n -E 's/^[[:space:]]*admin\.listen[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\2/p' "$C/lnm.properties")

@@ -404,7 +404,7 @@ main() {
         echo "warmup=$WARM"
         echo "reps=$REPS"
         echo "idle_conns=$IDLE_CONNS"
-        echo "lnm_commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+        echo "lnm_version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)"
         if [ -n "${LNM_CMD:-}" ]; then
             local flags=${LNM_CMD%/bin/*}/lib/lnm.jvmflags
             echo "lnm_mode=image"

@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# End-to-end "real Purdue network" test (issue 3).
+# End-to-end "real Purdue network" test.
 #
 # Builds four network namespaces joined by veth pairs (see lib/topology.sh):
 #   cloud   nginx (https://management.azure.com/) and mosquitto (myhub.azure-devices.net:8883),
 #           certificates from a test CA made here with openssl;
 #   level4  lnm, top level: two NICs, resolves names itself (/etc/netns/lnmt-l4/hosts), direct;
-#   level3  lnm with parent = level 4 and PROXY v2 towards it, and its built-in DNS (issue 8);
+#   level3  lnm with parent = level 4 and PROXY v2 towards it, and its built-in DNS;
 #   level2  a device whose only link is to level 3; no route to the cloud; its resolver is
 #           level 3's DNS (/etc/netns/lnmt-l2/resolv.conf).
 # and checks, from level 2: curl through both boxes with certificate verification (with
 # --resolve, and plainly through level 3's DNS), an MQTT
 # publish over TLS that a subscriber in the cloud receives, a TLS alert for a name that is not
 # allowlisted, no direct route to the cloud, the device's address as `origin` in level 4's
-# audit record, `via` = parent in level 3's, and lnm exiting 0 on SIGTERM.
+# audit record, `via` = parent in level 3's, and lnm exiting 0 on SIGTERM. Fleet (lib/fleet.sh):
+# level 3 pulls its allowlist from level 4 (fleet.source = parent); a name removed and re-added
+# at level 4 only is denied and allowed again from level 2, a bundle signed by another key is
+# refused and the refusal shows in level 4's /fleet, level 4's status page draws level 3, and
+# level 3 restarted with an unreachable source and an empty local allowlist runs its last good bundle.
 #
 # Usage (as root): bash src/test/purdue/run.sh
 #   exit 0 all checks passed, 1 a check or the setup failed, 77 skipped (reason printed:
@@ -37,6 +41,8 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 . "$HERE/lib/topology.sh"
 # shellcheck source=lib/pki.sh
 . "$HERE/lib/pki.sh"
+# shellcheck source=lib/fleet.sh
+. "$HERE/lib/fleet.sh"
 
 SKIP=77
 START_MS=$(now_ms)
@@ -97,7 +103,7 @@ teardown() {
     done
     if [ "$rc" -ne 0 ]; then
         say "failure: logs follow (work directory $WORK kept)"
-        for f in "$WORK"/level4/lnm.log "$WORK"/level3/lnm.log "$WORK"/level4/audit.jsonl \
+        for f in "$WORK"/level4/lnm.log "$WORK"/level3/lnm.log "$WORK"/level3/lnm-restart.log "$WORK"/level4/audit.jsonl \
                  "$WORK"/level3/audit.jsonl "$WORK"/cloud/nginx-error.log "$WORK"/cloud/mosquitto.log \
                  "$WORK"/cloud/sub.out "$WORK"/level2/*.out "$WORK"/level2/*.err "$WORK"/build.log; do
             print_file "$f"
@@ -236,12 +242,14 @@ fi
 for lvl in level4 level3; do
     cp "$HERE/conf/$lvl/lnm.properties" "$HERE/conf/$lvl/allowlist.properties" "$WORK/$lvl/"
 done
+fleet_configure
 start_bg lnm-level4 "$NS_L4" "$WORK/level4/lnm.log" "${LNM[@]}" run --config "$WORK/level4/lnm.properties"
 start_bg lnm-level3 "$NS_L3" "$WORK/level3/lnm.log" "${LNM[@]}" run --config "$WORK/level3/lnm.properties"
 wait_listen lnm-level4 "$NS_L4" "$L4_PLANT_IP:443" 30
 wait_listen lnm-level4 "$NS_L4" "$L4_PLANT_IP:8883" 10
 wait_listen lnm-level3 "$NS_L3" "$L3_PLANT_IP:443" 30
 wait_listen lnm-level3 "$NS_L3" "$L3_PLANT_IP:8883" 10
+fleet_wait_first
 A4=$WORK/level4/audit.jsonl
 A3=$WORK/level3/audit.jsonl
 L2=$WORK/level2
@@ -264,7 +272,7 @@ else
     fail "https via level3+level4" "curl exit $rc after ${ms} ms: $(tr '\n' ' ' <<<"$out") $(cat "$L2/curl-https.err")"
 fi
 
-# 1b. The same without --resolve: the device's resolver is level 3's built-in DNS (issue 8).
+# 1b. The same without --resolve: the device's resolver is level 3's built-in DNS.
 rc=0
 dnsans=$(ip netns exec "$NS_L2" dig +short +time=2 +tries=1 @"$L3_PLANT_IP" management.azure.com A 2>&1) || rc=$?
 out=$(ip netns exec "$NS_L2" curl -sS --max-time 15 --cacert "$CA" -w '\n%{http_code}' https://management.azure.com/ \
@@ -368,7 +376,10 @@ else
     fail "direct to cloud fails" "curl exit $rc after ${ms} ms (want 7, and no route): $(head -n 1 "$L2/curl-direct.err"); route get: $route"
 fi
 
-# 6. SIGTERM: both boxes drain and exit 0.
+# 6. Fleet: level 3's allowlist changed at level 4 only (lib/fleet.sh).
+fleet_checks
+
+# 7. SIGTERM: both boxes drain and exit 0.
 for name in lnm-level3 lnm-level4; do
     pid=${PID[$name]}
     t=$(now_ms)

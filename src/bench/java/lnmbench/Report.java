@@ -73,7 +73,7 @@ public final class Report {
             p.load(in);
         }
         for (String k : List.of("date", "nproc", "cpu", "mem", "kernel", "load_start", "load_end", "nofile", "seconds",
-                "warmup", "reps", "idle_conns", "lnm_commit", "lnm_jvm_flags", "java", "nginx", "haproxy", "sniproxy",
+                "warmup", "reps", "idle_conns", "lnm_version", "lnm_jvm_flags", "java", "nginx", "haproxy", "sniproxy",
                 "lnm_audit_records", "lnm_gc_events", "elapsed_s")) {
             if (p.getProperty(k) != null) {
                 meta.put(k, p.getProperty(k));
@@ -242,7 +242,7 @@ public final class Report {
                 .append(meta.getOrDefault("idle_conns", "?")).append(" idle connections\n");
         sb.append("- peers: nginx ").append(meta.getOrDefault("nginx", "?")).append(", HAProxy ")
                 .append(meta.getOrDefault("haproxy", "?")).append(", sniproxy ").append(meta.getOrDefault("sniproxy", "?"))
-                .append("; lnm ").append(meta.getOrDefault("lnm_commit", "?")).append(" on ")
+                .append("; lnm ").append(meta.getOrDefault("lnm_version", "?")).append(" on ")
                 .append(meta.getOrDefault("java", "?")).append(" with `").append(meta.getOrDefault("lnm_jvm_flags", "?"))
                 .append("`, audit log on");
         if (meta.containsKey("lnm_audit_records")) {

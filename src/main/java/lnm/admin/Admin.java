@@ -107,6 +107,16 @@ public final class Admin implements AutoCloseable {
         return all;
     }
 
+    /** Connections handled since start (allowed and denied) and how many were denied: for the fleet report. */
+    public long[] handledAndDenied() {
+        return new long[] {metrics.allowed() + metrics.denied(), metrics.denied()};
+    }
+
+    /** The {@code n} most denied names with their counts, most first: for the fleet report. */
+    public List<Map.Entry<String, Long>> topDenied(int n) {
+        return metrics.topDenied(n).stream().map(e -> Map.entry(e.name(), e.count())).toList();
+    }
+
     /** Where the admin endpoint is bound (the real port when configured as 0), if it is. */
     public synchronized Optional<InetSocketAddress> address() {
         return http == null ? Optional.empty() : Optional.of(http.address());
@@ -129,11 +139,11 @@ public final class Admin implements AutoCloseable {
             http = new AdminServer(want.get(), view, metrics, history);
             bound = want;
             InetSocketAddress a = http.address();
-            LOG.info("admin endpoint on http://" + a.getAddress().getHostAddress() + ":" + a.getPort()
+            LOG.info("admin endpoint on http://" + lnm.config.IpLiteral.format(a)
                     + "/ (status page, /metrics, /healthz, /readyz, /connections)");
             return List.of();
         } catch (IOException | RuntimeException e) {
-            return List.of("admin.listen " + want.get().getAddress().getHostAddress() + ":" + want.get().getPort()
+            return List.of("admin.listen " + lnm.config.IpLiteral.format(want.get())
                     + ": cannot bind: " + e.getMessage());
         }
     }

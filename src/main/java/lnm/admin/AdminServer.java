@@ -89,6 +89,7 @@ final class AdminServer {
                 case "/healthz" -> send(ex, 200, "text/plain; charset=utf-8", "ok\n");
                 case "/readyz" -> readyz(ex);
                 case "/connections" -> send(ex, 200, "application/json", connectionsJson(view.connections()));
+                case "/fleet" -> send(ex, 200, "application/json", FleetSection.json(view, System.currentTimeMillis()));
                 default -> send(ex, 404, "text/plain; charset=utf-8",
                         "not found; try / /metrics /healthz /readyz /connections\n");
             }

@@ -40,4 +40,9 @@ public interface ApplianceView {
     long startedAt();
 
     String version();
+
+    /** The box's fleet part (plant view on the top box), if the appliance has one. */
+    default Optional<lnm.fleet.Fleet> fleet() {
+        return Optional.empty();
+    }
 }

@@ -1,6 +1,7 @@
 package lnm.admin;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -12,8 +13,13 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -23,10 +29,16 @@ import java.util.logging.Logger;
  *
  * <p>Watches the folders that hold the two files (a folder, not the file, so that editors that
  * save by writing a new file and renaming it over the old one are seen too) and ignores events
- * for other names, such as an audit log in the same folder. Editors and config management
- * write in bursts, so a reload waits until the files have been quiet for the debounce period
- * (but no longer than {@link #MAX_DELAY_MILLIS} after the first event). It then reloads only
- * if the content differs from what was last loaded: a {@code touch} does nothing. Every reload,
+ * for other names, such as an audit log in the same folder. The configured names may be
+ * symbolic links: a Kubernetes ConfigMap volume mounts {@code lnm.properties -> ..data/lnm.properties}
+ * with {@code ..data -> ..<timestamp>/}, and an update renames a new {@code ..data} link over
+ * the old one, so no event ever names {@code lnm.properties}. Any event in a watched folder
+ * therefore also re-resolves both files, and a change of what they resolve to counts as a
+ * change; the folders the files really live in are watched too, so an edit behind a link is seen.
+ *
+ * <p>Editors and config management write in bursts, so a reload waits until the files have
+ * been quiet for the debounce period (see {@link Debounce}). It then reloads only if the
+ * content differs from what was last loaded: a {@code touch} does nothing. Every reload,
  * whatever its trigger (SIGHUP too), must call {@link #markLoaded} first so that the watcher
  * knows what content is in force.
  */
@@ -36,13 +48,17 @@ public final class ConfigWatcher implements AutoCloseable {
 
     private final WatchService ws;
     private final Runnable reload;
-    private final long debounceMillis;
+    private final Debounce debounce;
     private final Map<Path, WatchKey> dirs = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile Path configFile;
     private volatile Path allowlistFile;
-    private volatile String loadedHash;
+    private volatile List<Path> resolved = List.of();
+    private String loadedHash;
     private volatile boolean closed;
+    /** For tests: events that counted, and whether a burst is still waiting to go quiet. */
+    private volatile long hits;
+    private volatile boolean pending;
 
     /**
      * Starts watching; the files' current content counts as loaded.
@@ -52,7 +68,7 @@ public final class ConfigWatcher implements AutoCloseable {
     public ConfigWatcher(Path configFile, Path allowlistFile, long debounceMillis, Runnable reload) throws IOException {
         this.ws = FileSystems.getDefault().newWatchService();
         this.reload = reload;
-        this.debounceMillis = debounceMillis;
+        this.debounce = new Debounce(debounceMillis, MAX_DELAY_MILLIS);
         follow(configFile, allowlistFile);
         markLoaded();
         this.thread = new Thread(this::run, "lnm-config-watch");
@@ -61,25 +77,57 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     /** Watches these two files from now on (after a reload changed the allowlist path). */
-    public void follow(Path config, Path allowlist) throws IOException {
+    public synchronized void follow(Path config, Path allowlist) throws IOException {
         this.configFile = config.toAbsolutePath().normalize();
         this.allowlistFile = allowlist.toAbsolutePath().normalize();
-        register(configFile.getParent());
-        register(allowlistFile.getParent());
+        rewatch();
     }
 
-    private void register(Path dir) throws IOException {
-        if (dir == null || dirs.containsKey(dir)) {
-            return;
+    /** Resolves both files again and watches the folders of their names and of their targets. */
+    private synchronized void rewatch() throws IOException {
+        resolved = resolve();
+        Set<Path> wanted = new LinkedHashSet<>();
+        wanted.add(configFile.getParent());
+        wanted.add(allowlistFile.getParent());
+        for (Path real : resolved) {
+            if (real != null) {
+                wanted.add(real.getParent());
+            }
         }
-        WatchKey k = dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
-        dirs.put(dir, k);
+        wanted.remove(null);
+        for (Path dir : new ArrayList<>(dirs.keySet())) {
+            if (!wanted.contains(dir)) {
+                dirs.remove(dir).cancel(); // an old ConfigMap payload folder, about to be deleted
+            }
+        }
+        for (Path dir : wanted) {
+            if (!dirs.containsKey(dir)) {
+                dirs.put(dir, dir.register(ws, StandardWatchEventKinds.ENTRY_CREATE,
+                        StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
+            }
+        }
+    }
+
+    /** The real path of each file, following every link; null for a file that is missing. */
+    private List<Path> resolve() {
+        List<Path> out = new ArrayList<>(2);
+        for (Path p : new Path[] {configFile, allowlistFile}) {
+            try {
+                out.add(p.toRealPath());
+            } catch (IOException e) {
+                out.add(null);
+            }
+        }
+        return out;
     }
 
     /** Records the files' current content as the one in force; call just before loading them. */
-    public void markLoaded() {
+    public synchronized void markLoaded() {
         loadedHash = contentHash();
+    }
+
+    private synchronized boolean changedSinceLoaded() {
+        return !contentHash().equals(loadedHash);
     }
 
     /** SHA-256 over both files (a missing file hashes as such, so its return is a change too). */
@@ -87,7 +135,7 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             for (Path p : new Path[] {configFile, allowlistFile}) {
-                md.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(p.toString().getBytes(StandardCharsets.UTF_8));
                 try {
                     byte[] b = Files.readAllBytes(p);
                     md.update((byte) 1);
@@ -96,7 +144,7 @@ public final class ConfigWatcher implements AutoCloseable {
                     md.update((byte) 0);
                 } catch (IOException e) {
                     md.update((byte) 2);
-                    md.update(String.valueOf(e.getMessage()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    md.update(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
                 }
             }
             return HexFormat.of().formatHex(md.digest());
@@ -105,42 +153,58 @@ public final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    private boolean relevant(Path dir, WatchEvent<?> ev) {
+    /** Whether an event names one of the files, by its configured name or by its real path. */
+    private boolean names(Path dir, WatchEvent<?> ev) {
         if (ev.kind() == StandardWatchEventKinds.OVERFLOW) {
             return true; // events were lost: look at the content
         }
         Path p = dir.resolve((Path) ev.context()).toAbsolutePath().normalize();
-        return p.equals(configFile) || p.equals(allowlistFile);
+        return p.equals(configFile) || p.equals(allowlistFile) || resolved.contains(p);
+    }
+
+    /** Whether what the files resolve to moved (a link swapped); if so, watches the new targets. */
+    private boolean resolutionChanged() {
+        if (Objects.equals(resolve(), resolved)) {
+            return false;
+        }
+        try {
+            rewatch();
+        } catch (IOException e) {
+            LOG.warning("config watch: cannot watch the new target of " + configFile + ": " + e.getMessage());
+        }
+        return true;
+    }
+
+    private static long now() {
+        return System.nanoTime() / 1_000_000;
     }
 
     private void run() {
-        long quietUntil = 0;
-        long firstAt = 0;
         try {
             while (!closed) {
-                long now = System.currentTimeMillis();
-                WatchKey key = quietUntil == 0 ? ws.take() : ws.poll(Math.max(1, quietUntil - now), TimeUnit.MILLISECONDS);
+                long wait = debounce.waitMillis(now());
+                WatchKey key = wait < 0 ? ws.take() : ws.poll(wait, TimeUnit.MILLISECONDS);
                 if (key != null) {
-                    boolean hit = false;
                     Path dir = (Path) key.watchable();
+                    boolean linkMayHaveMoved = false;
+                    boolean hit = false;
                     for (WatchEvent<?> ev : key.pollEvents()) {
-                        hit |= relevant(dir, ev);
+                        hit |= names(dir, ev);
+                        // a link swap is a rename (create); appends to a log in the folder are not
+                        linkMayHaveMoved |= ev.kind() != StandardWatchEventKinds.ENTRY_MODIFY;
                     }
-                    if (!key.reset()) {
-                        dirs.remove(dir);
+                    if (!key.reset() && dirs.remove(dir, key)) {
                         LOG.warning("config watch: " + dir + " is gone; changes there are no longer seen (SIGHUP still reloads)");
                     }
+                    hit |= linkMayHaveMoved && resolutionChanged();
                     if (hit) {
-                        now = System.currentTimeMillis();
-                        if (quietUntil == 0) {
-                            firstAt = now;
-                        }
-                        quietUntil = Math.min(now + debounceMillis, firstAt + MAX_DELAY_MILLIS);
+                        debounce.hit(now());
+                        pending = true;
+                        hits++;
                     }
                 }
-                if (quietUntil != 0 && System.currentTimeMillis() >= quietUntil) {
-                    quietUntil = 0;
-                    if (!contentHash().equals(loadedHash)) {
+                if (debounce.fire(now())) {
+                    if (changedSinceLoaded()) {
                         LOG.info("config watch: " + configFile + " or " + allowlistFile + " changed; reloading");
                         try {
                             reload.run();
@@ -148,6 +212,7 @@ public final class ConfigWatcher implements AutoCloseable {
                             LOG.warning("config watch: reload failed: " + e);
                         }
                     }
+                    pending = debounce.pending();
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -155,6 +220,16 @@ public final class ConfigWatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.severe("config watch stopped: " + e + " (SIGHUP still reloads)");
         }
+    }
+
+    /** For tests: how many events counted so far. */
+    long hits() {
+        return hits;
+    }
+
+    /** For tests: whether every counted event has been judged (and any reload it caused has run). */
+    boolean quiet() {
+        return !pending;
     }
 
     @Override

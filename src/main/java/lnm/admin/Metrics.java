@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import lnm.audit.AuditRecord;
+import lnm.audit.Reason;
 import lnm.config.ListenerSpec;
 import lnm.config.Rule;
 import lnm.dns.Resolver;
@@ -38,8 +39,7 @@ import lnm.net.ConnectionInfo;
  */
 public final class Metrics {
     /** Reasons that mean the TLS ClientHello (or the PROXY header before it) never parsed. */
-    static final Set<String> HELLO_FAILURES = Set.of("malformed_hello", "hello_too_large", "invalid_sni",
-            "hello_timeout", "hello_incomplete", "no_hello", "proxy_protocol_invalid", "proxy_protocol_untrusted");
+    static final Set<String> HELLO_FAILURES = Reason.helloFailureTexts();
 
     /** Upstream connect time buckets in seconds: loopback and LAN up to a slow satellite link. */
     static final double[] CONNECT_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -322,6 +322,7 @@ public final class Metrics {
         p.sample("lnm_jvm_heap_max_bytes", heap.getMax());
         p.family("lnm_jvm_direct_used_bytes", "gauge", "Direct (off-heap) buffer memory in use, mostly relay buffers.");
         p.sample("lnm_jvm_direct_used_bytes", directUsed());
+        FleetSection.metrics(p, v, now);
         return p.toString();
     }
 

@@ -61,6 +61,7 @@ final class StatusPage {
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);
+        FleetSection.render(sb, v, now);
         connections(sb, live);
         sb.append("<footer>lnm ").append(esc(v.version())).append(" · config ").append(esc(String.valueOf(c.file())))
                 .append(" · allowlist ").append(esc(String.valueOf(c.allowlistFile())))
@@ -192,7 +193,7 @@ final class StatusPage {
             Optional<java.net.InetSocketAddress> at = spec.isPresent() ? v.listenerAddress(name) : Optional.empty();
             sb.append("<tr data-listener=\"").append(esc(name)).append("\"><td><b>").append(esc(name)).append("</b></td><td>")
                     .append(spec.map(l -> l.mode().toString()).orElse("<i>removed</i>")).append("</td><td>")
-                    .append(spec.isEmpty() ? "" : at.map(a -> "<code>" + esc(a.getAddress().getHostAddress() + ":" + a.getPort())
+                    .append(spec.isEmpty() ? "" : at.map(a -> "<code>" + esc(lnm.config.IpLiteral.format(a))
                             + "</code>").orElse("<span class=\"badtext\">not bound</span>"))
                     .append("</td><td class=\"n allow\">").append(count(s == null ? 0 : s.allowed.sum()))
                     .append("</td><td class=\"n deny\">").append(count(s == null ? 0 : s.denied.sum()))

@@ -80,7 +80,7 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    // --- issue 8: DNS queries are audited as lines of their own shape (lnm.dns.QueryHandler.line) ---
+    // --- DNS queries are audited as lines of their own shape (lnm.dns.QueryHandler.line) ---
     /** Queues one finished JSON object (no line end); never blocks. Same queue and drop count as {@link #write(AuditRecord)}. */
     public void writeLine(String json) {
         if (json.isEmpty() || !queue.offer(json)) {
@@ -89,7 +89,7 @@ public final class AuditLog implements AutoCloseable {
             }
         }
     }
-    // --- end of issue 8 ---
+    // --- end of the DNS audit lines ---
 
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {

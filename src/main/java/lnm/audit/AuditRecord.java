@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * One connection's audit record, filled in as the connection goes and written once when it ends.
  *
- * <p>Field names are a contract (DESIGN.md, "Audit record"): time, listener, level, client,
+ * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
  * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
  */
@@ -32,7 +32,7 @@ public final class AuditRecord {
     public String error;
     /** Time to establish the upstream TCP connection, -1 when none was made. */
     public long connectMillis = -1;
-    /** HTTP listeners (issue 9): the request's method and path (plain HTTP, without the query), the
+    /** HTTP listeners: the request's method and path (plain HTTP, without the query), the
      * status lnm itself answered (0 when the upstream answered), and requests seen on the connection. */
     public String method;
     public String path;
@@ -43,6 +43,23 @@ public final class AuditRecord {
         this.listener = listener;
         this.level = level;
         this.client = client;
+    }
+
+    /** Sets {@code reason} to {@code r}'s audit text. */
+    public void reason(Reason r) {
+        reason = r.text();
+    }
+
+    /** Sets {@code reason} to a prefix reason's text and its qualifier ({@code allowlist:*.example.com}). */
+    public void reason(Reason r, String qualifier) {
+        reason = r.text() + qualifier;
+    }
+
+    /** Sets {@code closedBy} unless it is set already: the first side to end the stream is the one named. */
+    public void closedByFirst(Side s) {
+        if (closedBy == null) {
+            closedBy = s.text();
+        }
     }
 
     /** The record as one JSON object, without a line end. */

@@ -49,12 +49,14 @@ public final class Appliance implements AutoCloseable {
     private final Resolver resolver;
     private final Services services;
     private final Server server;
-    private final DnsServer dns; // issue 8: built-in DNS for the level below (idle unless dns.listen is set)
+    private final DnsServer dns; // built-in DNS for the level below (idle unless dns.listen is set)
     private final long startedAt = System.currentTimeMillis();
     private volatile boolean stopped;
-    // ---- admin (issue 5): metrics, status page, config watcher ----
+    // ---- admin: metrics, status page, config watcher ----
     private final Admin admin;
     private final Object reloadLock = new Object();
+    /** Fleet: pulls bundles (a box below), relays pulls (a middle box), signs them (the top). */
+    private final lnm.fleet.Fleet fleet;
 
     private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws IOException {
         this.configFile = configFile;
@@ -65,6 +67,7 @@ public final class Appliance implements AutoCloseable {
         this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
         this.dns = new DnsServer(services::config, audit);
+        this.fleet = new lnm.fleet.Fleet(new FleetLocal());
     }
 
     /** Loads, validates and starts; throws with every problem when it cannot. */
@@ -94,7 +97,7 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
         List<String> problems = a.server.start();
-        // --- issue 8: the DNS server starts after the proxy, and a bind failure fails the start ---
+        // --- the DNS server starts after the proxy, and a bind failure fails the start ---
         if (problems.isEmpty()) {
             problems = a.dns.start();
             if (!problems.isEmpty()) {
@@ -105,7 +108,7 @@ public final class Appliance implements AutoCloseable {
                 }
             }
         }
-        // --- end of issue 8 ---
+        // --- end of the DNS server start ---
         if (!problems.isEmpty()) {
             a.audit.close();
             a.resolver.close();
@@ -116,6 +119,11 @@ public final class Appliance implements AutoCloseable {
         } catch (IOException e) {
             a.shutdown();
             throw new StartException(List.of(e.getMessage()));
+        }
+        List<String> fleetProblems = a.fleet.apply(c);
+        if (!fleetProblems.isEmpty()) {
+            a.shutdown();
+            throw new StartException(fleetProblems);
         }
         LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
@@ -135,7 +143,8 @@ public final class Appliance implements AutoCloseable {
                 return List.of("shutting down: reload ignored");
             }
             admin.beforeReload();
-            List<String> problems = reloadNow();
+            List<String> problems = new ArrayList<>(reloadNow());
+            problems.addAll(fleet.apply(config()));
             return admin.afterReload(config(), problems);
         }
     }
@@ -152,7 +161,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
-            bind.addAll(dns.apply(lr.config())); // issue 8
+            bind.addAll(dns.apply(lr.config()));
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -176,7 +185,7 @@ public final class Appliance implements AutoCloseable {
         return audit;
     }
 
-    /** The built-in DNS server (issue 8); not running unless {@code dns.listen} is set. */
+    /** The built-in DNS server; not running unless {@code dns.listen} is set. */
     public DnsServer dns() {
         return dns;
     }
@@ -200,7 +209,8 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         stopped = true;
-        dns.close(); // issue 8: a draining box stops attracting clients first
+        dns.close(); // a draining box stops attracting clients first
+        fleet.close(); // no bundle lands and no pull is relayed while draining
         try {
             server.shutdown(services.config().drainMillis());
         } catch (InterruptedException e) {
@@ -215,6 +225,54 @@ public final class Appliance implements AutoCloseable {
     @Override
     public void close() {
         shutdown();
+    }
+
+    /** The fleet part (the plant view on the top box). */
+    public lnm.fleet.Fleet fleet() {
+        return fleet;
+    }
+
+    /** What the fleet reads from this appliance. */
+    private final class FleetLocal implements lnm.fleet.Local {
+        @Override
+        public Config config() {
+            return services.config();
+        }
+
+        @Override
+        public List<String> reload() {
+            return Appliance.this.reload();
+        }
+
+        @Override
+        public String health() {
+            return stopped ? "draining" : server.ready() ? "ready" : "not ready";
+        }
+
+        @Override
+        public long startedAt() {
+            return startedAt;
+        }
+
+        @Override
+        public String version() {
+            return Version.get();
+        }
+
+        @Override
+        public long connections() {
+            return admin.handledAndDenied()[0];
+        }
+
+        @Override
+        public long denied() {
+            return admin.handledAndDenied()[1];
+        }
+
+        @Override
+        public List<lnm.fleet.Report.NameCount> topDenied(int n) {
+            return admin.topDenied(n).stream().map(e -> new lnm.fleet.Report.NameCount(e.getKey(), e.getValue())).toList();
+        }
     }
 
     /** What the admin endpoints read. */
@@ -272,6 +330,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public String version() {
             return Version.get();
+        }
+
+        @Override
+        public Optional<lnm.fleet.Fleet> fleet() {
+            return Optional.of(fleet);
         }
     }
 }

@@ -21,8 +21,15 @@ final class CheckCommand {
             return 1;
         }
         Config c = r.config();
+        java.util.List<Problem> fleet = lnm.fleet.FleetCheck.problems(c);
+        if (!fleet.isEmpty()) {
+            fleet.forEach(out::println);
+            out.println(fleet.size() + " problem(s) in the fleet folders; " + file + " is not valid");
+            return 1;
+        }
         out.println(file + ": ok (" + c.listeners().size() + " listener(s), " + c.allowlist().rules().size()
-                + " allowlist rule(s) in " + c.allowlistFile() + ")");
+                + " allowlist rule(s) in " + c.allowlistFile() + ")"
+                + (c.get(lnm.config.Key.FLEET_DIR).isEmpty() ? "" : "; " + lnm.fleet.FleetCheck.boxes(c) + " box folder(s) in fleet.dir ok"));
         if (print) {
             for (String line : c.effectiveSettings()) {
                 out.println(line);

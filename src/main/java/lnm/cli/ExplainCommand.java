@@ -43,7 +43,7 @@ final class ExplainCommand {
         Decision d = Policy.decide(c, name, p, src != null ? src : anyAllowedSource(c));
         out.println("name:        " + name);
         out.println("port:        " + p + listenerNote(c, p));
-        out.println("source:      " + (src != null ? src.getHostAddress() : sourceChecked ? "any" : "not checked (pass --source IP)")
+        out.println("source:      " + (src != null ? lnm.config.IpLiteral.format(src) : sourceChecked ? "any" : "not checked (pass --source IP)")
                 + " (sources = " + c.sources() + ")");
         if (d.rule() != null) {
             out.println("rule:        " + d.rule().pattern() + " (" + d.rule().file().getFileName() + ":" + d.rule().line() + ")");

@@ -12,6 +12,8 @@ import java.util.List;
  *   lnm run [--config FILE]                                   foreground; SIGHUP reloads, SIGTERM drains
  *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
+ *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
+ *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
  *   lnm version
  * </pre>
  */
@@ -21,6 +23,8 @@ public final class Main {
             "usage: lnm run [--config FILE]",
             "       lnm check --config FILE [--print]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
+            "       " + lnm.fleet.FleetCommand.USAGE,
+            "       lnm import lnm-cr FILE --out DIR",
             "       lnm version");
 
     private Main() {}
@@ -61,6 +65,12 @@ public final class Main {
                 }
                 return ExplainCommand.explain(out, a.requireConfig(), a.positional.get(0), a.port, a.source);
             }
+            case "fleet" -> {
+                return lnm.fleet.FleetCommand.run(out, a.positional);
+            }
+            case "import" -> {
+                return ImportCommand.run(out, a.positional, a.out);
+            }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);
                 return 0;
@@ -80,6 +90,7 @@ public final class Main {
         boolean print;
         Integer port;
         String source;
+        String out;
         final List<String> positional = new ArrayList<>();
 
         static Args parse(String[] args) {
@@ -91,6 +102,7 @@ public final class Main {
                     case "--config", "-c" -> a.config = value(args, ++i, s);
                     case "--print" -> a.print = true;
                     case "--source" -> a.source = value(args, ++i, s);
+                    case "--out" -> a.out = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);
                         try {

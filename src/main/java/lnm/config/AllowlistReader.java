@@ -18,7 +18,11 @@ final class AllowlistReader {
      *     errors without one, because they could never connect
      */
     static Loaded read(Path file, boolean parentConfigured) {
-        PropertiesReader.Result read = PropertiesReader.read(file);
+        return parse(PropertiesReader.read(file), file, parentConfigured);
+    }
+
+    /** The same, over entries already read (an allowlist that came in a fleet bundle). */
+    static Loaded parse(PropertiesReader.Result read, Path file, boolean parentConfigured) {
         List<Problem> problems = new ArrayList<>(read.problems());
         List<Rule> rules = new ArrayList<>();
         Map<String, Integer> firstLine = new HashMap<>();

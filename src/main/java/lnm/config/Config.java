@@ -45,8 +45,19 @@ public final class Config {
      * errors and every invalid line become {@link Problem}s, all of them, sorted by file and line.
      */
     public static LoadResult load(Path lnmProperties) {
+        LoadResult local = load(lnmProperties, null);
+        if (!local.ok()) {
+            return local;
+        }
+        // A box that pulls from a fleet runs its last good bundle over the file, if it has one.
+        ConfigLayer layer = lnm.fleet.BundleStore.layerInForce(local.config());
+        return layer == null ? local : load(lnmProperties, layer);
+    }
+
+    /** The same with {@code layer} lying over the file (null for none); what a fleet box checks a new bundle with. */
+    public static LoadResult load(Path lnmProperties, ConfigLayer layer) {
         try {
-            return ConfigLoader.load(lnmProperties);
+            return ConfigLoader.load(lnmProperties, layer);
         } catch (RuntimeException e) {
             // A bug here must not take down a running appliance on reload.
             return new LoadResult(null, List.of(new Problem(lnmProperties, 0, "internal error while loading: " + e)));
@@ -158,7 +169,7 @@ public final class Config {
         return get(Key.DNS_CACHE_SECONDS);
     }
 
-    // --- Built-in DNS server (issue 8) ---
+    // --- Built-in DNS server ---
     /** Where the DNS server listens (UDP and TCP); empty when {@code dns.listen = off}. */
     public Optional<InetSocketAddress> dnsListen() {
         return get(Key.DNS_LISTEN);
@@ -196,6 +207,11 @@ public final class Config {
     public long dnsUpstreamTimeoutMillis() {
         return get(Key.DNS_UPSTREAM_TIMEOUT);
     }
+
+    /** Zones forwarded to {@link #dnsUpstream()}; empty means nothing is forwarded. */
+    public ForwardZones dnsForwardZones() {
+        return get(Key.DNS_FORWARD_ZONES);
+    }
     // --- end of built-in DNS ---
 
     public boolean directAllowPrivate() {
@@ -206,7 +222,7 @@ public final class Config {
         return get(Key.DRAIN);
     }
 
-    // ---- HTTP listeners (issue 9) ----
+    // ---- HTTP listeners ----
 
     /** Ports a CONNECT request may name ({@code connect.ports}). */
     public List<Integer> connectPorts() {

@@ -32,17 +32,26 @@ final class ConfigLoader {
     /** Entries of each listener by suffix ("" = address), in order of first mention. */
     private final Map<String, Map<String, PropertiesReader.Entry>> drafts = new LinkedHashMap<>();
     private final Set<Key<?>> invalid = new HashSet<>();
+    /** Configuration lying over the file (a fleet bundle), or null. */
+    private final ConfigLayer layer;
+    /** The entries that came from {@link #layer}'s overrides: their problems name its file. */
+    private final Set<PropertiesReader.Entry> fromLayer = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
-    private ConfigLoader(Path file) {
+    private ConfigLoader(Path file, ConfigLayer layer) {
         this.file = file;
+        this.layer = layer;
     }
 
-    static LoadResult load(Path file) {
-        return new ConfigLoader(file).run();
+    static LoadResult load(Path file, ConfigLayer layer) {
+        return new ConfigLoader(file, layer).run();
     }
 
     private void problem(int line, String message) {
         problems.add(new Problem(file, line, message));
+    }
+
+    private void problem(PropertiesReader.Entry e, String message) {
+        problems.add(new Problem(fromLayer.contains(e) ? layer.overridesFile() : file, e.line(), message));
     }
 
     private LoadResult run() {
@@ -52,6 +61,9 @@ final class ConfigLoader {
             return new LoadResult(null, problems); // unreadable: nothing more to say
         }
         List<PropertiesReader.Entry> entries = withoutDuplicates(read.entries());
+        if (layer != null) {
+            entries = layer.overlay(entries, problems, fromLayer);
+        }
         Set<String> listenerNames = new LinkedHashSet<>();
         for (PropertiesReader.Entry e : entries) {
             Matcher m = LISTEN_KEY.matcher(e.key());
@@ -67,16 +79,19 @@ final class ConfigLoader {
                 values.put(k, k.defaultValue());
             }
         }
+        problems.addAll(lnm.fleet.FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
         List<ListenerSpec> listeners = listeners();
         Path base = baseFolder();
-        Path allowlistFile = resolve(base, Key.ALLOWLIST);
+        Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
         Allowlist allowlist = null;
         List<Problem> allowlistProblems = List.of();
         if (allowlistFile != null) {
             boolean parentConfigured = values.get(Key.PARENT) != null || invalid.contains(Key.PARENT);
-            AllowlistReader.Loaded a = AllowlistReader.read(allowlistFile, parentConfigured);
+            AllowlistReader.Loaded a = layer != null
+                    ? AllowlistReader.parse(PropertiesReader.parse(allowlistFile, layer.allowlistText()), allowlistFile, parentConfigured)
+                    : AllowlistReader.read(allowlistFile, parentConfigured);
             allowlist = a.allowlist();
             allowlistProblems = a.problems();
         }
@@ -117,7 +132,7 @@ final class ConfigLoader {
                 lines.put(k, e.line());
             } catch (IllegalArgumentException ex) {
                 invalid.add(k);
-                problem(e.line(), ex.getMessage());
+                problem(e, ex.getMessage());
             }
             return;
         }
@@ -136,7 +151,7 @@ final class ConfigLoader {
             }
         }
         String suggestion = DidYouMean.suggest(e.key(), candidates(listenerNames, m.matches() ? m.group(1) : null));
-        problem(e.line(), "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
+        problem(e, "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
     }
 
     private static List<String> candidates(Set<String> listenerNames, String ownName) {
@@ -217,7 +232,7 @@ final class ConfigLoader {
                 }
             }
         }
-        // --- dns.listen (issue 8): its TCP port must not be a listener's or the admin server's. ---
+        // --- dns.listen: its TCP port must not be a listener's or the admin server's. ---
         @SuppressWarnings("unchecked")
         java.util.Optional<InetSocketAddress> dns = (java.util.Optional<InetSocketAddress>) values.get(Key.DNS_LISTEN);
         if (dns != null && dns.isPresent()) {
@@ -234,6 +249,7 @@ final class ConfigLoader {
             }
         }
         // --- end of dns.listen ---
+        dnsForwarding();
         if (!anyAddress) {
             problem(0, "no listeners; add at least one 'listen.<name> = [address:]port', such as 'listen.https = 0.0.0.0:443'");
         }
@@ -280,6 +296,30 @@ final class ConfigLoader {
             problem(explicit.contains(key) ? lines.get(key) : 0, "bad value '" + v + "' for '" + key.name() + "': " + e.getMessage()
                     + "; expected " + key.allowed());
             return null;
+        }
+    }
+
+    /**
+     * {@code dns.upstream} and {@code dns.forwardZones} make sense only together: an upstream
+     * without zones would never be asked (every name off the allowlist is REFUSED), and zones
+     * without an upstream have nowhere to go. Either alone is a mistake worth stopping for,
+     * since the names the operator meant to forward would silently fail.
+     */
+    private void dnsForwarding() {
+        Object upstream = values.get(Key.DNS_UPSTREAM);
+        Object zones = values.get(Key.DNS_FORWARD_ZONES);
+        boolean hasUpstream = upstream instanceof List<?> l && !l.isEmpty();
+        boolean hasZones = zones instanceof ForwardZones z && !z.isEmpty();
+        if (hasUpstream && !hasZones && !lines.containsKey(Key.DNS_FORWARD_ZONES)) {
+            problem(lines.get(Key.DNS_UPSTREAM), "dns.upstream is set but dns.forwardZones is not: no name would be "
+                    + "forwarded; list the zones the upstream serves, such as 'dns.forwardZones = plant.local', or "
+                    + "remove dns.upstream");
+        } else if (hasUpstream && !hasZones) {
+            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is empty: dns.upstream would never be asked; "
+                    + "list the zones it serves, such as 'plant.local', or remove dns.upstream");
+        } else if (hasZones && !hasUpstream) {
+            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is set but dns.upstream is not: there is no "
+                    + "server to forward to");
         }
     }
 }

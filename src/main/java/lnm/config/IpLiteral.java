@@ -1,6 +1,7 @@
 package lnm.config;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 
 /**
@@ -189,5 +190,23 @@ public final class IpLiteral {
     /** Canonical text of an address, without reverse lookups. */
     public static String format(InetAddress a) {
         return format(a.getAddress());
+    }
+
+    /**
+     * {@code a.b.c.d:port} or {@code [v6]:port}, in canonical text and without any lookup: the
+     * one way lnm writes a socket address (logs, audit records, {@code lnm check}). An
+     * IPv4-mapped address, which a dual-stack socket reports for an IPv4 peer, is written as
+     * IPv4; an unresolved address as its host string.
+     */
+    public static String format(InetSocketAddress s) {
+        InetAddress a = s.getAddress();
+        String h = a == null ? s.getHostString() : format(unmapped(a));
+        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + s.getPort();
+    }
+
+    /** An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) as the IPv4 address; any other unchanged. */
+    public static InetAddress unmapped(InetAddress a) {
+        byte[] b = a.getAddress();
+        return isMapped(b) ? toInet(new byte[] {b[12], b[13], b[14], b[15]}) : a;
     }
 }

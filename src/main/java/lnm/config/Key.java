@@ -90,7 +90,7 @@ public final class Key<T> {
     public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
-    // --- Built-in DNS server for the level below (issue 8); read by lnm.dns.DnsServer. ---
+    // --- Built-in DNS server for the level below; read by lnm.dns.DnsServer. ---
     static final int DNS_MAX_ANSWERS = 64;
     static final int DNS_MAX_UPSTREAMS = 8;
     public static final Key<Optional<InetSocketAddress>> DNS_LISTEN = new Key<>("dns.listen", "off",
@@ -122,6 +122,11 @@ public final class Key<T> {
     public static final Key<Long> DNS_UPSTREAM_TIMEOUT = new Key<>("dns.upstreamTimeoutSeconds", "2",
             "seconds from 0.1 to 30, decimals allowed (then a forwarded query is answered SERVFAIL)",
             v -> Values.secondsAsMillis(v, 100, 30_000), Values::formatSeconds);
+    public static final Key<ForwardZones> DNS_FORWARD_ZONES = new Key<>("dns.forwardZones", "",
+            "comma-separated DNS zones (at most " + ForwardZones.MAX_ZONES + ", such as plant.local) whose names, and "
+                    + "the names below them, are forwarded to dns.upstream; names off the allowlist and outside them get "
+                    + "REFUSED; empty: nothing is forwarded",
+            ForwardZones::parse, ForwardZones::toString);
     // --- end of built-in DNS keys ---
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
             "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
@@ -130,7 +135,7 @@ public final class Key<T> {
             "seconds from 0 to 3600, decimals allowed",
             v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
 
-    // ---- HTTP listeners (issue 9) ----
+    // ---- HTTP listeners ----
     public static final Key<List<Integer>> CONNECT_PORTS = new Key<>("connect.ports", "443, 8883",
             "comma-separated ports 1-65535 that CONNECT may name (http listeners)",
             Key::ports, Key::formatPorts);
@@ -141,13 +146,45 @@ public final class Key<T> {
             "true or false (whether a CONNECT tunnel must start with a TLS ClientHello whose SNI is the CONNECT host)",
             Values::bool, String::valueOf);
 
+    // ---- Fleet: configuration pulled from the top box, Ed25519-signed (logic in lnm.fleet) ----
+    public static final Key<String> NAME = new Key<>("name", "",
+            "a box name: lowercase letters, digits, '.', '-' and '_', at most 63 (empty: this host's name); "
+                    + "the box's folder in fleet.dir at the top",
+            lnm.fleet.BoxName::parse, Function.identity());
+    public static final Key<Optional<InetSocketAddress>> FLEET_LISTEN = new Key<>("fleet.listen", "off",
+            "[address:]port (address an IP literal, default 0.0.0.0) where boxes below pull their bundles "
+                    + "and send reports, or off",
+            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "0.0.0.0")),
+            o -> o.map(Values::formatBind).orElse("off"));
+    public static final Key<String> FLEET_DIR = new Key<>("fleet.dir", "",
+            "a folder (relative to this file's folder) with one folder per box name, or empty (not the top box)",
+            v -> v, Function.identity());
+    public static final Key<String> FLEET_KEY = new Key<>("fleet.key", "",
+            "the Ed25519 private key file that signs bundles (lnm fleet keygen FILE), relative to this file's folder, or empty",
+            v -> v, Function.identity());
+    public static final Key<String> FLEET_SOURCE = new Key<>("fleet.source", "",
+            "parent (the parent host at port " + lnm.fleet.FleetSource.DEFAULT_PORT + "), host[:port] (port default "
+                    + lnm.fleet.FleetSource.DEFAULT_PORT + ") of the box above that serves fleet.listen, or empty (no pulls)",
+            lnm.fleet.FleetSource::normalize, Function.identity());
+    public static final Key<List<String>> FLEET_TRUST = new Key<>("fleet.trust", "",
+            "comma-separated public key lines (ed25519:..., as lnm fleet keygen prints) whose signatures are accepted",
+            lnm.fleet.KeyLines::parseTrust, l -> String.join(", ", l));
+    public static final Key<Long> FLEET_INTERVAL = new Key<>("fleet.interval", "30",
+            "seconds from 0.1 to 86400, decimals allowed (time between pulls)",
+            v -> Values.secondsAsMillis(v, 100, 86_400_000), Values::formatSeconds);
+    public static final Key<String> FLEET_STATE = new Key<>("fleet.state", "/var/lib/lnm/fleet",
+            "a folder writable by lnm (relative to this file's folder): the bundle in force, or at the top the generations",
+            Key::nonEmpty, Function.identity());
+
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
+            DNS_FORWARD_ZONES,
             DIRECT_ALLOW_PRIVATE, DRAIN,
-            CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI);
+            CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
+            NAME, FLEET_LISTEN, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
 
     /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
     public static final Map<String, Key<?>> LISTENER_KEYS;
@@ -268,7 +305,7 @@ public final class Key<T> {
         return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
 
-    // --- dns.answer and dns.upstream values (issue 8) ---
+    // --- dns.answer and dns.upstream values ---
     private static List<InetAddress> dnsAnswers(String v) {
         List<InetAddress> out = new java.util.ArrayList<>();
         for (String e : dnsEntries(v, DNS_MAX_ANSWERS)) {

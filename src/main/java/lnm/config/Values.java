@@ -137,12 +137,6 @@ final class Values {
 
     /** {@code a.b.c.d:port} or {@code [v6]:port}, without any lookup. */
     static String formatBind(InetSocketAddress a) {
-        InetAddress ia = a.getAddress();
-        if (ia == null) {
-            return a.getHostString() + ":" + a.getPort();
-        }
-        byte[] b = ia.getAddress();
-        String h = IpLiteral.format(b);
-        return (b.length == 16 ? "[" + h + "]" : h) + ":" + a.getPort();
+        return IpLiteral.format(a);
     }
 }

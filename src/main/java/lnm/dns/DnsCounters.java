@@ -7,12 +7,14 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Query counts per {@link DnsResult}, plus how many answers went out truncated. Written by
- * the DNS thread, read by anyone (the metrics endpoint).
+ * the DNS server's loop, read by anyone (the metrics endpoint).
  */
 public final class DnsCounters {
     private final LongAdder[] byResult = new LongAdder[DnsResult.values().length];
     /** Answers sent with TC set because they did not fit the client's UDP size (also counted as answered). */
     public final LongAdder truncated = new LongAdder();
+    /** TCP clients closed at their query or connection deadline (not counted as queries). */
+    public final LongAdder tcpDeadlines = new LongAdder();
 
     public DnsCounters() {
         for (int i = 0; i < byResult.length; i++) {

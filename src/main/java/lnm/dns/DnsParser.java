@@ -6,6 +6,7 @@ import java.util.List;
 import lnm.dns.DnsMessage.Edns;
 import lnm.dns.DnsMessage.Question;
 import lnm.dns.DnsMessage.Record;
+import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
 
@@ -196,11 +197,11 @@ public final class DnsParser {
             }
             switch (len & 0xc0) {
                 case 0xc0 -> {
-                    int low = c.u8();
+                    c.u8(); // the pointer's low byte, read to check it is there
                     if (!c.ok()) {
                         return invalid("compression pointer cut off at offset " + (at - base));
                     }
-                    int target = ((len & 0x3f) << 8) | low;
+                    int target = BigEndian.u16(in, at) & 0x3fff; // the offset: 14 bits after the tag bits 11
                     if (target < HEADER) {
                         return invalid("compression pointer at offset " + (at - base) + " points into the header (" + target + ")");
                     }

@@ -6,19 +6,29 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lnm.audit.AuditLog;
 import lnm.config.Config;
+import lnm.config.IpLiteral;
+import lnm.net.EventLoop;
 
 /**
- * The built-in DNS server for the level below (issue 8): names the allowlist allows resolve to
- * this box, so a lower-level box needs no DNS server of its own configured to point at it.
+ * The built-in DNS server for the level below: names the allowlist allows resolve to this
+ * box, so a lower-level box needs no DNS server of its own configured to point at it.
  *
  * <p>{@code dns.listen} turns it on (UDP and TCP on one port). What a query gets is
  * {@link Responder}'s decision; how queries are admitted (sources, rate limit) is
- * {@link QueryHandler}'s; the sockets live on one thread of their own ({@link DnsLoop}).
- * Each query reads the current config snapshot from the supplier, so a reload applies to
+ * {@link QueryHandler}'s; the sockets ({@link DnsSockets}) are handlers on an
+ * {@link EventLoop} of their own, the same loop type the proxy runs its connections on.
+ * Its own instance rather than one of the proxy's loops: the DNS server starts, stops and
+ * rebinds with {@code dns.listen} on reload without touching live proxy connections, it
+ * stops first at shutdown while the proxy drains, and its state (rate limiter, forwarded
+ * queries, TCP clients) stays confined to one thread with no locks; its load (small
+ * datagrams) does not need more than one core.
+ *
+ * <p>Each query reads the current config snapshot from the supplier, so a reload applies to
  * the next query; {@link #apply} only rebinds when {@code dns.listen} itself changed.
  *
  * <p>{@link #counters()} are the per-result counts for the metrics endpoint. With
@@ -28,20 +38,29 @@ import lnm.config.Config;
  */
 public final class DnsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DnsServer.class.getName());
+    /** The loop's pooled buffer size: DNS reads into buffers of its own, so the pool stays small. */
+    private static final int LOOP_BUFFER = 4096;
 
     private final Supplier<Config> config;
     private final Consumer<String> audit;
+    private final LongSupplier clock;
     private final DnsCounters counters = new DnsCounters();
-    private DnsLoop loop;
-    private Thread thread;
+    private EventLoop loop;
+    private DnsSockets sockets;
 
     /**
      * @param config the current config snapshot (read for every query)
      * @param audit  where audit lines go when {@code dns.audit = true}; may be null
      */
     public DnsServer(Supplier<Config> config, AuditLog audit) {
+        this(config, audit == null ? null : audit::writeLine, null);
+    }
+
+    /** @param clock the loop's millisecond clock, null for the monotonic one (tests step their own) */
+    DnsServer(Supplier<Config> config, Consumer<String> audit, LongSupplier clock) {
         this.config = Objects.requireNonNull(config);
-        this.audit = audit == null ? null : audit::writeLine;
+        this.audit = audit;
+        this.clock = clock;
     }
 
     /**
@@ -54,16 +73,23 @@ public final class DnsServer implements AutoCloseable {
         if (listen.isEmpty() || loop != null) {
             return List.of();
         }
-        try {
-            loop = DnsLoop.open(config, counters, audit, listen.get());
-        } catch (IOException | RuntimeException e) {
-            return List.of("dns.listen " + LocalAddresses.format(listen.get()) + ": cannot bind: " + e.getMessage());
+        int attempts = listen.get().getPort() == 0 ? 5 : 1; // port 0: another try if a UDP port is taken
+        for (int i = 1; ; i++) {
+            try {
+                EventLoop l = clock == null ? new EventLoop("lnm-dns", LOOP_BUFFER)
+                        : new EventLoop("lnm-dns", LOOP_BUFFER, clock);
+                sockets = DnsSockets.open(l, config, counters, audit, listen.get());
+                loop = l;
+                break;
+            } catch (IOException | RuntimeException e) {
+                if (i >= attempts) {
+                    return List.of("dns.listen " + IpLiteral.format(listen.get()) + ": cannot bind: " + e.getMessage());
+                }
+            }
         }
-        thread = new Thread(loop, "lnm-dns");
-        thread.setDaemon(true);
-        thread.start();
-        LOG.info("dns listening on tcp " + LocalAddresses.format(loop.tcpAddress()) + " and udp "
-                + String.join(", ", loop.udpAddresses().stream().map(LocalAddresses::format).toList()));
+        loop.start();
+        LOG.info("dns listening on tcp " + IpLiteral.format(sockets.tcpAddress()) + " and udp "
+                + String.join(", ", sockets.udpAddresses().stream().map(IpLiteral::format).toList()));
         return List.of();
     }
 
@@ -76,8 +102,8 @@ public final class DnsServer implements AutoCloseable {
      */
     public synchronized List<String> apply(Config c) {
         Optional<InetSocketAddress> listen = c.dnsListen();
-        if (loop != null && listen.isPresent() && listen.get().equals(loop.listen())) {
-            loop.rescanLater();
+        if (loop != null && listen.isPresent() && listen.get().equals(sockets.listen())) {
+            sockets.rescanLater();
             return List.of();
         }
         stop();
@@ -91,12 +117,17 @@ public final class DnsServer implements AutoCloseable {
 
     /** The TCP listener's address (its port is the UDP sockets' port too), when running. */
     public synchronized Optional<InetSocketAddress> tcpAddress() {
-        return loop == null ? Optional.empty() : Optional.of(loop.tcpAddress());
+        return loop == null ? Optional.empty() : Optional.of(sockets.tcpAddress());
     }
 
     /** The UDP sockets' addresses (one per local address for a wildcard), when running. */
     public synchronized List<InetSocketAddress> udpAddresses() {
-        return loop == null ? List.of() : loop.udpAddresses();
+        return loop == null ? List.of() : sockets.udpAddresses();
+    }
+
+    /** TCP clients connected now; 0 when not running. */
+    synchronized int tcpConnections() {
+        return loop == null ? 0 : sockets.tcpConnections();
     }
 
     /** Per-result query counts; live, readable from any thread. */
@@ -108,14 +139,15 @@ public final class DnsServer implements AutoCloseable {
         if (loop == null) {
             return;
         }
-        loop.stop();
+        loop.execute(sockets::closeAll);
+        loop.stop(); // closes the TCP clients, then ends the thread
         try {
-            thread.join(5_000);
+            loop.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         loop = null;
-        thread = null;
+        sockets = null;
     }
 
     /** Stops answering and closes every socket. */

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import lnm.wire.BigEndian;
 
 /**
  * Writes the DNS messages lnm sends itself: answers for allowlisted names, errors, and (for
@@ -40,6 +41,19 @@ public final class DnsWriter {
             return full;
         }
         return write(query, rcode, authoritative, true, List.of(), ttl);
+    }
+
+    /**
+     * A relayed upstream answer cut down to what a UDP client can take: the upstream's rcode,
+     * AA and RA with TC set, the client's question, no records (and the OPT record if the
+     * query had one), so the client asks again over TCP.
+     */
+    public static byte[] truncatedRelay(DnsMessage query, DnsMessage upstream) {
+        byte[] out = write(query, upstream.rcode(), (upstream.flags() & DnsMessage.AA) != 0, true, List.of(), 0);
+        if ((upstream.flags() & DnsMessage.RA) != 0) {
+            out[3] |= (byte) DnsMessage.RA;
+        }
+        return out;
     }
 
     /** An answer with no records: REFUSED, NOTIMP, SERVFAIL, BADVERS, or an empty NOERROR. */
@@ -82,7 +96,7 @@ public final class DnsWriter {
 
     /** The ID of a message (its first two bytes), or -1 if it is shorter. */
     public static int id(byte[] message) {
-        return message.length < 2 ? -1 : ((message[0] & 0xff) << 8) | (message[1] & 0xff);
+        return message.length < 2 ? -1 : BigEndian.u16(message, 0);
     }
 
     /**

@@ -5,12 +5,16 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import lnm.config.IpLiteral;
+import lnm.net.EventLoop;
+import lnm.wire.BigEndian;
 import lnm.wire.ParseResult;
 
 /**
@@ -24,9 +28,9 @@ import lnm.wire.ParseResult;
  * {@code max(2, upstreams)} times, evenly spaced, going round the upstreams, so one lost
  * datagram or one dead upstream does not fail it; at the timeout it fails (SERVFAIL).
  *
- * <p>Single-threaded: only the DNS thread calls it.
+ * <p>A handler on the DNS server's event loop, and single-threaded: only that loop calls it.
  */
-final class Forwarder implements AutoCloseable {
+final class Forwarder implements AutoCloseable, EventLoop.Ready {
     /** Where a forwarded query's outcome goes. */
     interface Done {
         /** The upstream's answer, already carrying the client's ID again. */
@@ -51,13 +55,30 @@ final class Forwarder implements AutoCloseable {
     }
 
     private final DatagramChannel channel;
+    private final ByteBuffer scratch;
     private final Map<Integer, Pending> pending = new HashMap<>();
     private final SecureRandom random = new SecureRandom();
     /** No resend or deadline is due before this (so the loop need not call {@link #tick} sooner). */
     private long due = Long.MAX_VALUE;
 
     Forwarder(DatagramChannel channel) {
+        this(channel, ByteBuffer.allocate(65535));
+    }
+
+    /** @param scratch where datagrams are read, emptied within each read */
+    Forwarder(DatagramChannel channel, ByteBuffer scratch) {
         this.channel = channel;
+        this.scratch = scratch;
+    }
+
+    @Override
+    public void onReady(SelectionKey key) throws IOException {
+        receive(scratch);
+    }
+
+    @Override
+    public void onFailure(Throwable t) {
+        // A failed read loses one answer at most: the next attempt or the deadline deals with it.
     }
 
     DatagramChannel channel() {
@@ -130,9 +151,9 @@ final class Forwarder implements AutoCloseable {
         if (b.remaining() < DnsParser.HEADER) {
             return;
         }
-        int id = ((b.get(b.position()) & 0xff) << 8) | (b.get(b.position() + 1) & 0xff);
+        int id = BigEndian.u16(b, b.position());
         Pending p = pending.get(id);
-        InetSocketAddress source = new InetSocketAddress(LocalAddresses.unmapped(from.getAddress()), from.getPort());
+        InetSocketAddress source = new InetSocketAddress(IpLiteral.unmapped(from.getAddress()), from.getPort());
         if (p == null || !p.upstreams.contains(source)) {
             return;
         }

@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-
 import lnm.config.IpLiteral;
 
 /**
@@ -52,7 +51,7 @@ final class LocalAddresses {
      * over IPv4 still gets this box's IPv6 address on that network).
      */
     static Responder.Local answersFor(InetAddress local) {
-        InetAddress l = unmapped(local);
+        InetAddress l = IpLiteral.unmapped(local);
         List<InetAddress> v4 = new ArrayList<>();
         List<InetAddress> v6 = new ArrayList<>();
         (l instanceof Inet4Address ? v4 : v6).add(withoutScope(l));
@@ -73,22 +72,6 @@ final class LocalAddresses {
         return new Responder.Local(v4, v6);
     }
 
-    /** An IPv4-mapped IPv6 address (what a dual-stack socket reports) as the IPv4 address. */
-    static InetAddress unmapped(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (b.length == 16) {
-            for (int i = 0; i < 10; i++) {
-                if (b[i] != 0) {
-                    return a;
-                }
-            }
-            if (b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
-                return byAddress(new byte[] {b[12], b[13], b[14], b[15]});
-            }
-        }
-        return a;
-    }
-
     private static InetAddress withoutScope(InetAddress a) {
         return a instanceof Inet6Address && ((Inet6Address) a).getScopeId() != 0 ? byAddress(a.getAddress()) : a;
     }
@@ -99,17 +82,5 @@ final class LocalAddresses {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // only for 4 or 16 bytes, which these are
         }
-    }
-
-    /** {@code a.b.c.d:port} or {@code [v6]:port}, IPv6 in RFC 5952 form, without any lookup. */
-    static String format(java.net.InetSocketAddress s) {
-        InetAddress a = s.getAddress();
-        String h = a == null ? s.getHostString() : text(a);
-        return (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + s.getPort();
-    }
-
-    /** The address as text, IPv6 lowercase with the longest run of zero groups compressed. */
-    static String text(InetAddress a) {
-        return IpLiteral.format(unmapped(a)); // unmapped: never a ::ffff: form here
     }
 }

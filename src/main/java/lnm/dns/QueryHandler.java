@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import lnm.audit.Json;
 import lnm.config.Config;
+import lnm.config.IpLiteral;
 import lnm.wire.ParseResult;
 
 /**
@@ -22,7 +23,7 @@ import lnm.wire.ParseResult;
  * back, over UDP and TCP alike: an answer is what an amplification attack wants, and a
  * spoofed source never sees a REFUSED anyway. Both are counted, and neither is audited one
  * line per query: a flood would flood the audit log. Source-denied queries are audited at
- * most {@value #DENIED_AUDIT_RATE} a second in all. Single-threaded: the DNS thread only.
+ * most {@value #DENIED_AUDIT_RATE} a second in all. Single-threaded: the DNS server's loop only.
  */
 final class QueryHandler {
     /** Sends a response to the client the query came from. */
@@ -30,6 +31,8 @@ final class QueryHandler {
         void send(byte[] response);
     }
 
+    static final String UDP = "udp";
+    static final String TCP = "tcp";
     static final int TCP_LIMIT = 65535;
     static final int DENIED_AUDIT_RATE = 10;
     private static final InetAddress DENIED_KEY = InetAddress.getLoopbackAddress();
@@ -75,7 +78,7 @@ final class QueryHandler {
     boolean handle(ByteBuffer msg, InetSocketAddress client, InetAddress local, String transport, Reply reply) {
         long now = clock.getAsLong();
         Config c = config.get();
-        InetAddress ip = LocalAddresses.unmapped(client.getAddress());
+        InetAddress ip = IpLiteral.unmapped(client.getAddress());
         if (!c.dnsSources().contains(ip)) {
             counters.count(DnsResult.SOURCE_DENIED);
             if (deniedAudit.allow(DENIED_KEY, DENIED_AUDIT_RATE, now)) {
@@ -104,9 +107,7 @@ final class QueryHandler {
             audit(c, client, transport, m, null, DnsResult.MALFORMED, List.of(), null, null, "a response, not a query");
             return false;
         }
-        int limit = transport.equals("tcp") ? TCP_LIMIT
-                : m.edns() == null ? DnsWriter.CLASSIC_UDP_LIMIT : Math.min(m.edns().udpLimit(), DnsWriter.UDP_SIZE);
-        Responder.Outcome o = Responder.decide(m, policy(c), locals.apply(local), limit);
+        Responder.Outcome o = Responder.decide(m, policy(c), locals.apply(local), limit(transport, m));
         if (o.result() == DnsResult.FORWARDED) {
             return forward(c, msg, m, client, transport, reply, now);
         }
@@ -119,6 +120,17 @@ final class QueryHandler {
         return false;
     }
 
+    /**
+     * The most bytes an answer to {@code m} may have: over UDP the client's EDNS size (at most
+     * what lnm advertises), 512 without EDNS; over TCP a whole message.
+     */
+    static int limit(String transport, DnsMessage m) {
+        if (transport.equals(TCP)) {
+            return TCP_LIMIT;
+        }
+        return m.edns() == null ? DnsWriter.CLASSIC_UDP_LIMIT : Math.min(m.edns().udpLimit(), DnsWriter.UDP_SIZE);
+    }
+
     private boolean forward(Config c, ByteBuffer msg, DnsMessage m, InetSocketAddress client, String transport, Reply reply,
                          long now) {
         byte[] query = new byte[msg.remaining()];
@@ -128,9 +140,14 @@ final class QueryHandler {
             @Override
             public void answered(byte[] response, DnsMessage parsed, InetSocketAddress upstream) {
                 counters.count(DnsResult.FORWARDED);
-                reply.send(response);
-                audit(config.get(), client, transport, m, parsed.rcode(), DnsResult.FORWARDED, addresses(parsed), null,
-                        LocalAddresses.format(upstream), null);
+                // Never more than the client can take (and never an amplifier): cut to the header and TC.
+                boolean cut = response.length > limit(transport, m);
+                if (cut) {
+                    counters.truncated.increment();
+                }
+                reply.send(cut ? DnsWriter.truncatedRelay(m, parsed) : response);
+                audit(config.get(), client, transport, m, parsed.rcode(), DnsResult.FORWARDED,
+                        cut ? List.of() : addresses(parsed), null, IpLiteral.format(upstream), cut ? "truncated" : null);
             }
 
             @Override
@@ -198,13 +215,13 @@ final class QueryHandler {
         j.field("time", time.toString());
         j.field("kind", "dns");
         j.field("level", level);
-        j.field("client", LocalAddresses.format(client));
+        j.field("client", IpLiteral.format(client));
         j.field("transport", transport);
         j.field("name", q == null ? null : q.name().lowerText());
         j.field("type", q == null ? null : DnsCodes.typeName(q.type()));
         j.field("rcode", rcode == null ? null : DnsCodes.rcodeName(rcode));
         j.field("result", result.label());
-        j.field("answer", answers.stream().map(LocalAddresses::text).toList());
+        j.field("answer", answers.stream().map(a -> IpLiteral.format(IpLiteral.unmapped(a))).toList());
         if (rule != null) {
             j.field("rule", rule);
         }

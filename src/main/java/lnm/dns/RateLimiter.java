@@ -11,7 +11,7 @@ import java.util.Map;
  * <p>So the box cannot be used to amplify traffic at a spoofed victim: past its rate a client
  * gets nothing back. The table is bounded ({@code maxClients}); buckets that have refilled
  * completely carry no information and are swept out, and when the table is still full a new
- * client is limited rather than remembered. Single-threaded: only the DNS thread uses it.
+ * client is limited rather than remembered. Single-threaded: only the DNS server's loop uses it.
  */
 final class RateLimiter {
     private static final class Bucket {

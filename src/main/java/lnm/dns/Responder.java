@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import lnm.config.Allowlist;
 import lnm.config.Config;
+import lnm.config.ForwardZones;
 import lnm.config.Rule;
 
 /**
@@ -23,15 +24,20 @@ import lnm.config.Rule;
  *       has no address of get an empty NOERROR without an SOA in the authority section: the
  *       name exists, it just has no such record here. So clients fall back to A/AAAA, and a
  *       small query never buys a large answer;
- *   <li>anything else: forwarded when {@code dns.upstream} is set, else REFUSED.
+ *   <li>a name at or below one of {@code dns.forwardZones} (with {@code dns.upstream} set):
+ *       forwarded;
+ *   <li>anything else: REFUSED. So no name outside the allowlist and the plant's own zones
+ *       ever reaches the plant's resolver, which may well resolve internet names: the DNS
+ *       server is no tunnel around the allowlist.
  * </ol>
  */
 public final class Responder {
     private Responder() {}
 
     /** What the config says about answering. */
+    /** @param forward the zones forwarded upstream ({@link ForwardZones#NONE} without {@code dns.upstream}) */
     public record Policy(Allowlist allowlist, List<InetAddress> fixedV4, List<InetAddress> fixedV6, long ttl,
-                         boolean forward) {
+                         ForwardZones forward) {
         public Policy {
             fixedV4 = List.copyOf(fixedV4);
             fixedV6 = List.copyOf(fixedV6);
@@ -44,7 +50,8 @@ public final class Responder {
             for (InetAddress a : c.dnsAnswer()) {
                 (a instanceof Inet4Address ? v4 : v6).add(a);
             }
-            return new Policy(c.allowlist(), v4, v6, c.dnsTtl(), !c.dnsUpstream().isEmpty());
+            return new Policy(c.allowlist(), v4, v6, c.dnsTtl(),
+                    c.dnsUpstream().isEmpty() ? ForwardZones.NONE : c.dnsForwardZones());
         }
 
         /** Whether {@code dns.answer} is set (then the box's own addresses are not used). */
@@ -89,7 +96,7 @@ public final class Responder {
         Optional<Rule> rule = question.qclass() == DnsCodes.CLASS_IN ? p.allowlist().match(question.name().text())
                 : Optional.empty();
         if (rule.isEmpty()) {
-            return p.forward() ? new Outcome(DnsResult.FORWARDED, -1, null, List.of(), null, false)
+            return p.forward().covers(question.name().text()) ? new Outcome(DnsResult.FORWARDED, -1, null, List.of(), null, false)
                     : error(q, DnsResult.REFUSED, DnsCodes.REFUSED);
         }
         List<InetAddress> addresses = switch (question.type()) {

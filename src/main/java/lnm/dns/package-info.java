@@ -1,6 +1,6 @@
 /**
  * DNS: the outbound resolver the proxy uses ({@link lnm.dns.Resolver}, {@link lnm.dns.Literals}),
- * and the built-in DNS server for the level below ({@link lnm.dns.DnsServer}, issue 8).
+ * and the built-in DNS server for the level below ({@link lnm.dns.DnsServer}).
  *
  * <h2>The built-in server</h2>
  * With {@code dns.listen = [address:]port}, devices in the level below can use this box as
@@ -20,8 +20,10 @@
  *   <tr><td>... answer larger than the client's UDP size (512 without EDNS, else its size, at most 1232)</td>
  *       <td>the header and question with TC set, no records; the client retries over TCP</td>
  *       <td>answered (and truncated)</td></tr>
- *   <tr><td>any other name (or class)</td><td>REFUSED; with {@code dns.upstream}, the upstream's answer,
- *       unchanged but for the ID</td><td>refused / forwarded</td></tr>
+ *   <tr><td>a name at or below a zone of {@code dns.forwardZones} (with {@code dns.upstream})</td>
+ *       <td>the upstream's answer, unchanged but for the ID; over UDP cut to the header and question
+ *       with TC set when larger than the client's size (512 without EDNS)</td><td>forwarded</td></tr>
+ *   <tr><td>any other name (or class)</td><td>REFUSED</td><td>refused</td></tr>
  *   <tr><td>forwarded, no answer within {@code dns.upstreamTimeoutSeconds}</td><td>SERVFAIL</td>
  *       <td>servfail</td></tr>
  *   <tr><td>does not parse, or not one question</td><td>FORMERR (header only when it does not parse);
@@ -34,13 +36,16 @@
  * </table>
  *
  * <p>Why the choices: the server is never an open resolver (source CIDRs, and names off the
- * allowlist are only ever forwarded to the configured plant servers); it cannot be used to
- * amplify (answers to spoofable UDP are bounded by a per-client token bucket, REFUSED and
+ * allowlist are only ever forwarded to the configured plant servers), nor a tunnel around the
+ * allowlist (only names in the plant's own zones are forwarded: a plant resolver that reaches
+ * the internet would otherwise carry {@code <data>.attacker.example} queries and their TXT
+ * answers); a TCP client has an absolute deadline per query and per connection, so trickled
+ * bytes cannot hold one of the 256 slots; it cannot be used to amplify (answers to spoofable UDP are bounded by a per-client token bucket, REFUSED and
  * FORMERR are no larger than the query, ANY gets nothing); and malformed input costs little
  * (the parser is bounded, pointers must go strictly backwards, see {@link lnm.dns.DnsParser}).
  *
  * <p>Known limits: a query forwarded for a TCP client goes upstream over UDP, so an upstream
- * answer too large for UDP reaches that client with TC set; UDP sockets for a wildcard
+ * answer the upstream itself truncated reaches that client with TC set; UDP sockets for a wildcard
  * {@code dns.listen} follow local addresses at start, on reload and every 30 s, so for a
  * moment after an address appears queries to it are not answered.
  */

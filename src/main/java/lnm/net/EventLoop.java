@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,21 +27,31 @@ import java.util.logging.Logger;
  * {@code wakeup()}. Each ready key is handled inside its own try/catch that fails only that
  * connection. Timeouts are found by a sweep of the loop's live handlers every
  * {@link #TICK_MILLIS}, which costs little next to the I/O and keeps no timer objects.
+ *
+ * <p>Proxy connections and the DNS server's sockets (UDP, the TCP listener and its clients,
+ * the forwarding socket) are all handlers of this one type; the DNS server runs an instance
+ * of its own so that its lifecycle follows {@code dns.listen} and its state stays on one thread.
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
     static final long TICK_MILLIS = 100;
 
     /** What a selection key's attachment is: called when the key is ready. */
-    interface Ready {
+    public interface Ready {
         void onReady(SelectionKey key) throws IOException;
 
-        /** Something unexpected escaped {@link #onReady}; close and audit. */
+        /**
+         * Something unexpected escaped {@link #onReady}: a connection closes (and audits); a
+         * socket serving many clients (a DNS UDP socket) drops only what failed.
+         */
         void onFailure(Throwable t);
     }
 
-    /** What a loop drives: a connection, reached through its selection keys' attachment. */
-    interface Handler extends Ready {
+    /**
+     * What a loop drives and keeps deadlines for: a connection, reached through its selection
+     * keys' attachment, and listed with the loop ({@link #add}) while it lives.
+     */
+    public interface Handler extends Ready {
         /** Called every tick with the current time in ms, to enforce deadlines. */
         void onTick(long nowMillis);
 
@@ -52,6 +63,7 @@ public final class EventLoop implements Runnable {
     }
 
     private final String name;
+    private final LongSupplier clock;
     private final Selector selector;
     private final BufferPool pool;
     private final ByteBuffer scratch;
@@ -75,7 +87,16 @@ public final class EventLoop implements Runnable {
     private long nextTick;
 
     public EventLoop(String name, int bufferSize) throws IOException {
+        this(name, bufferSize, EventLoop::nowMillis);
+    }
+
+    /**
+     * @param clock milliseconds on a monotonic clock: what ticks, deadlines and {@link #now}
+     *              read (tests step it by hand)
+     */
+    public EventLoop(String name, int bufferSize, LongSupplier clock) throws IOException {
         this.name = name;
+        this.clock = clock;
         this.selector = Selector.open();
         this.pool = new BufferPool(bufferSize, 256);
         this.scratch = ByteBuffer.allocateDirect(bufferSize);
@@ -94,6 +115,11 @@ public final class EventLoop implements Runnable {
      */
     static long nowMillis() {
         return System.nanoTime() / 1_000_000;
+    }
+
+    /** This loop's clock in milliseconds: what {@link Handler#onTick} is given. */
+    public long now() {
+        return clock.getAsLong();
     }
 
     /**
@@ -130,7 +156,7 @@ public final class EventLoop implements Runnable {
      * deregistered, {@code close()} is the one {@code close(2)}: FIN as usual, or RST if
      * {@code SO_LINGER} was set to 0. The next select does not wait while closes are pending.
      */
-    void close(SelectableChannel ch) {
+    public void close(SelectableChannel ch) {
         SelectionKey k = ch.keyFor(selector);
         if (k == null) {
             closeQuietly(ch);
@@ -156,7 +182,7 @@ public final class EventLoop implements Runnable {
         }
     }
 
-    static void closeQuietly(Channel ch) {
+    public static void closeQuietly(Channel ch) {
         try {
             ch.close();
         } catch (IOException ignored) {
@@ -173,12 +199,12 @@ public final class EventLoop implements Runnable {
     }
 
     /** Runs {@code hook} on every tick, on the loop thread; add it before the loop starts. */
-    void everyTick(LongConsumer hook) {
+    public void everyTick(LongConsumer hook) {
         tickHooks.add(hook);
     }
 
     /** True on this loop's own thread. */
-    boolean inLoop() {
+    public boolean inLoop() {
         return Thread.currentThread() == thread;
     }
 
@@ -187,12 +213,14 @@ public final class EventLoop implements Runnable {
         return thread != null;
     }
 
-    void add(Handler h) {
+    /** Lists {@code h} for ticks, snapshots and the shutdown abort; on the loop thread. */
+    public void add(Handler h) {
         live.add(h);
         liveCount = live.size();
     }
 
-    void remove(Handler h) {
+    /** Unlists {@code h} (it has closed); on the loop thread. */
+    public void remove(Handler h) {
         live.remove(h);
         liveCount = live.size();
     }
@@ -211,7 +239,7 @@ public final class EventLoop implements Runnable {
     java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> snapshot() {
         java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> f = new java.util.concurrent.CompletableFuture<>();
         execute(() -> {
-            long now = nowMillis();
+            long now = clock.getAsLong();
             java.util.List<ConnectionInfo> out = new ArrayList<>(live.size());
             for (Handler h : live) {
                 out.add(h.info(now));
@@ -239,7 +267,7 @@ public final class EventLoop implements Runnable {
 
     @Override
     public void run() {
-        nextTick = nowMillis() + TICK_MILLIS;
+        nextTick = clock.getAsLong() + TICK_MILLIS;
         try {
             while (!stopping) {
                 ArrayList<Channel> batch = toClose;
@@ -248,7 +276,7 @@ public final class EventLoop implements Runnable {
                 if (batch.isEmpty() && tasks.isEmpty()) {
                     awake.set(false);
                     if (tasks.isEmpty()) { // looked at again after the flag: see #awake
-                        selector.select(dispatcher, Math.max(1, nextTick - nowMillis()));
+                        selector.select(dispatcher, Math.max(1, Math.min(TICK_MILLIS, nextTick - clock.getAsLong())));
                     } else {
                         selector.selectNow(dispatcher);
                     }
@@ -258,7 +286,7 @@ public final class EventLoop implements Runnable {
                 }
                 closeDeregistered(batch);
                 runTasks();
-                long now = nowMillis();
+                long now = clock.getAsLong();
                 if (now >= nextTick) {
                     tick(now);
                     nextTick = now + TICK_MILLIS;

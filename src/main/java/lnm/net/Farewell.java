@@ -3,10 +3,9 @@ package lnm.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
- * The last words to a refused client (a TLS alert or an HTTP error response): written, then the
+ * The {@link State#REFUSING} state's work: the last words to a refused client (a TLS alert or an HTTP error response): written, then the
  * client's output shut, while whatever the client still sends is read and dropped, until it
  * closes, the linger ends ({@link #LINGER_MILLIS}, enforced by the connection's tick) or it has
  * sent more than {@link #MAX_DISCARD} bytes. Lingering lets the client read the alert instead
@@ -18,13 +17,13 @@ final class Farewell {
     /** Bytes a refused client may still send while we linger before we just close. */
     private static final int MAX_DISCARD = 16 * 1024;
 
-    private final SocketChannel client;
+    private final Peer client;
     private final ByteBuffer bytes;
     private int discarded;
 
-    Farewell(SocketChannel client, byte[] bytes) {
+    Farewell(Peer client, ByteBuffer bytes) {
         this.client = client;
-        this.bytes = ByteBuffer.wrap(bytes);
+        this.bytes = bytes;
     }
 
     /** Writes what the socket takes now; shuts the client's output once everything is out. */

@@ -11,20 +11,9 @@ import java.util.Arrays;
  * read, so a hello split over reads or records is normal.
  */
 final class Head {
-    /**
-     * A ClientHello still incomplete after this many records is refused. The parser is fed
-     * everything buffered on each read and walks every record again, so a hello cut into
-     * one-byte records would cost CPU quadratic in its length.
-     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64).
-     */
-    static final int MAX_HELLO_RECORDS = 256;
-
     private byte[] bytes = new byte[0];
     private int length;
     private int skip;
-    /** Records counted so far while the hello is incomplete, and where the next header starts. */
-    private int helloRecords;
-    private int recordScan;
 
     int length() {
         return length;
@@ -61,18 +50,6 @@ final class Head {
 
     boolean hasUnconsumed() {
         return length > skip;
-    }
-
-    /** Counts the records buffered so far (each header once); true past {@link #MAX_HELLO_RECORDS}. */
-    boolean tooFragmented() {
-        int at;
-        while (length - (at = skip + recordScan) >= 5 && bytes[at] == 22) {
-            recordScan += 5 + (((bytes[at + 3] & 0xff) << 8) | (bytes[at + 4] & 0xff));
-            if (++helloRecords > MAX_HELLO_RECORDS) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** {@code header} (a PROXY v2 header for the parent, or nothing) then the unconsumed bytes. */

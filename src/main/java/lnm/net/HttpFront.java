@@ -1,13 +1,13 @@
 package lnm.net;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-import lnm.audit.AuditRecord;
+import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
 import lnm.config.Policy;
@@ -20,13 +20,13 @@ import lnm.tls.ClientHello;
 import lnm.wire.ParseResult;
 
 /**
- * The HTTP side of a {@link Connection} on an {@code http} listener: it reads the request head,
- * decides, and tells the connection what to do; the connection keeps its one state machine.
+ * The front of an {@code http} listener: reads the request head, decides on its host, and
+ * refuses with an HTTP error response.
  *
  * <pre>
- *   REQUEST ──CONNECT allowed──> (connect upstream) ──200──> TUNNEL_HELLO ──SNI == host──> RELAY
- *      │                                    └── requireMatchingSni off: 200 first on the relay ──> RELAY
- *      ├──plain request allowed──> (connect upstream, replay the head) ──> RELAY, every further head re-checked
+ *   request head ──CONNECT allowed──> (connect upstream) ──200──> tunnel hello ──SNI == host──> relay
+ *      │                                    └── connect.requireMatchingSni off: 200 first on the relay ──> relay
+ *      ├──plain request allowed──> (connect upstream, replay the head) ──> relay, every further head re-checked
  *      └──denied / malformed / upstream down──> an HTTP error response, linger, close
  * </pre>
  *
@@ -36,155 +36,119 @@ import lnm.wire.ParseResult;
  * {@code parent.proxyProtocol = v2}) and needs no http listener. A plain request is forwarded
  * as received, head and all, to the destination its Host names; a parent must then run an http
  * listener on that port. After the 200, refusals are TLS alerts: the client speaks TLS by then.
+ * Later request heads on a plain connection are checked by {@link HttpGate}, above the pump.
  */
-final class HttpFront {
-    /** What the connection does after the bytes read so far. */
-    sealed interface Step {}
-
-    record NeedMore() implements Step {}
-
-    /** Refuse with this audit reason (the response comes from {@link #refusal}). */
-    record Refuse(String reason, String detail) implements Step {}
-
-    /**
-     * Connect as {@code decision} says. {@code skip} bytes of the head (the CONNECT head) are
-     * not replayed upstream.
-     */
-    record Allow(Decision decision, int skip) implements Step {}
-
-    private enum Phase { REQUEST, TUNNEL_HELLO, RELAY }
-
+final class HttpFront implements Front {
     static final HttpLimits LIMITS = HttpLimits.DEFAULT;
 
     private final Config cfg;
-    private final AuditRecord rec;
     private final InetAddress source;
-    private Phase phase = Phase.REQUEST;
+    private final boolean proxyTrusted;
+    /** The request that was allowed: the host every later request must keep. */
     private RequestHead first;
+    /** True once a CONNECT's 200 is out and the tunnel's hello is read: refusals are TLS alerts. */
+    private boolean tunnel;
     /** What the refusal message names: the request's host, or null before one is known. */
     private String host;
     private int port = -1;
     private String detail;
-    /** The 200 of a CONNECT still to be written while the hello is read. */
-    private ByteBuffer out;
 
-    HttpFront(Config cfg, AuditRecord rec, InetAddress source) {
+    HttpFront(Config cfg, InetAddress source, boolean proxyTrusted) {
         this.cfg = cfg;
-        this.rec = rec;
         this.source = source;
+        this.proxyTrusted = proxyTrusted;
     }
 
-    boolean readingRequest() {
-        return phase == Phase.REQUEST;
-    }
-
-    /** Extra bytes the connection may buffer before the decision: one head. */
-    static int headAllowance() {
+    /** One request head, plus one read past it. */
+    @Override
+    public int headAllowance() {
         return LIMITS.maxHeadBytes() + Server.BUFFER_SIZE;
+    }
+
+    @Override
+    public Step start(Head head) {
+        return NeedMore.INSTANCE;
+    }
+
+    @Override
+    public Step onHead(Head head) {
+        return tunnel ? HelloReader.read(head, cfg.maxHelloBytes(), proxyTrusted, this::checkHello) : onRequest(head.view());
     }
 
     // ---- the first request ---------------------------------------------------------------
 
-    Step onRequest(ByteBuffer view) {
+    private Step onRequest(ByteBuffer view) {
         ParseResult<RequestHead> r = HttpHeadParser.parse(view, LIMITS);
         if (r instanceof ParseResult.Invalid<RequestHead> bad) {
             detail = bad.detail();
-            return new Refuse(bad.reason(), bad.detail());
+            return new Refuse(Reason.of(bad.reason()), bad.detail(), Alerts.ACCESS_DENIED, Seen.NOTHING);
         }
         if (!(r instanceof ParseResult.Parsed<RequestHead> ok)) {
-            return new NeedMore();
+            return NeedMore.INSTANCE;
         }
         RequestHead h = ok.value();
-        describe(h);
-        rec.requests = 1;
-        String denied = portCheck(h);
-        if (denied != null) {
-            return new Refuse(denied, detail);
-        }
-        Decision d = Policy.decide(cfg, h.host(), h.port(), source);
-        rec.rule = d.rule() == null ? null : d.rule().pattern();
-        if (!d.allowed()) {
-            return new Refuse(d.reason(), null);
-        }
-        rec.reason = d.reason();
-        first = h;
-        return new Allow(d, h.isConnect() ? ok.consumed() : 0);
-    }
-
-    private void describe(RequestHead h) {
         host = h.host();
         port = h.port();
-        rec.host = h.host();
-        rec.method = h.method();
-        rec.path = h.isConnect() ? null : clip(h.pathWithoutQuery());
+        if (!portAllowed(h)) {
+            return new Refuse(Reason.PORT_NOT_ALLOWED, detail, Alerts.ACCESS_DENIED, new Seen(null, h, portDenied()));
+        }
+        Decision d = Policy.decide(cfg, h.host(), h.port(), source);
+        Seen seen = new Seen(null, h, d);
+        if (!d.allowed()) {
+            return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
+        }
+        first = h;
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.isConnect() ? ok.consumed() : 0, seen);
     }
 
-    private String portCheck(RequestHead h) {
+    private boolean portAllowed(RequestHead h) {
         List<Integer> ports = h.isConnect() ? cfg.connectPorts() : cfg.httpPorts();
         if (ports.contains(h.port())) {
-            return null;
+            return true;
         }
         detail = (h.isConnect() ? "CONNECT" : "plain HTTP") + " to port " + h.port() + "; allowed: "
                 + ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        return "port_not_allowed";
+        return false;
+    }
+
+    /** A port denial names no allowlist rule. */
+    private static Decision portDenied() {
+        return Decision.deny(Reason.PORT_NOT_ALLOWED.text());
     }
 
     // ---- after the upstream is connected ---------------------------------------------------
 
     /**
-     * Called once the upstream is connected. A CONNECT that must be checked answers 200 and
-     * returns true: the connection then reads the hello and calls {@link #checkHello}.
+     * A CONNECT whose hello must match answers 200 now and has its tunnel's hello read; one
+     * that need not match gets its 200 ahead of the upstream's bytes; a plain request relays.
      */
-    boolean holdForHello() {
-        if (phase != Phase.REQUEST || first == null || !first.isConnect() || !cfg.connectRequireMatchingSni()) {
-            return false;
+    @Override
+    public Step onConnected() {
+        if (!first.isConnect()) {
+            return new Relay(null, 0, Seen.NOTHING);
         }
-        out = ByteBuffer.wrap(HttpResponses.connectEstablished());
-        rec.status = 200;
-        phase = Phase.TUNNEL_HELLO;
-        return true;
-    }
-
-    boolean wantsWrite() {
-        return out != null && out.hasRemaining();
-    }
-
-    void flush(SocketChannel client) throws IOException {
-        if (out != null) {
-            client.write(out);
-            if (!out.hasRemaining()) {
-                out = null;
-            }
+        if (!cfg.connectRequireMatchingSni()) {
+            return new Relay(HttpResponses.connectEstablished(), 200, Seen.NOTHING);
         }
+        tunnel = true;
+        return new TunnelHello(HttpResponses.connectEstablished(), 200);
     }
 
-    /** The tunnel's hello: null if it may go on, else the audit reason for refusing it. */
-    String checkHello(ClientHello h) {
-        String sni = h.sni() == null ? null : stripDot(h.sni().toLowerCase(java.util.Locale.ROOT));
+    /** The tunnel's hello: it goes on only if its SNI is the CONNECT host. */
+    private Step checkHello(ClientHello h) {
+        String sni = h.sni() == null ? null : stripDot(h.sni().toLowerCase(Locale.ROOT));
+        Seen seen = new Seen(h, null, null);
         if (sni != null && sni.equals(stripDot(first.host()))) {
-            return null;
+            return new Relay(null, 0, seen);
         }
-        rec.error = "SNI " + (sni == null ? "(none)" : sni) + " differs from the CONNECT host " + first.host();
-        return "sni_mismatch";
+        String why = "SNI " + (sni == null ? "(none)" : sni) + " differs from the CONNECT host " + first.host();
+        return new Refuse(Reason.SNI_MISMATCH, why, Alerts.ACCESS_DENIED, seen);
     }
 
-    /**
-     * Relaying starts: a CONNECT that was not held gets its 200 ahead of the upstream's bytes; a
-     * plain request's stream is gated so every following head is checked.
-     *
-     * @param headerLen bytes of PROXY header queued ahead of the client's bytes on {@code up}
-     */
-    void relaying(Pipe up, Pipe down, int headerLen, BufferPool pool) {
-        Phase was = phase;
-        phase = Phase.RELAY;
-        if (first.isConnect()) {
-            if (was == Phase.REQUEST) {
-                rec.status = 200;
-                down.preload(ByteBuffer.wrap(HttpResponses.connectEstablished()), pool);
-            }
-            return;
-        }
-        up.gate(new HttpGate(this, down, headerLen));
+    /** A plain request's stream is gated so every following head is checked; a tunnel is not. */
+    @Override
+    public Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
+        return first.isConnect() ? null : new HttpGate(this, down, headerLen, events);
     }
 
     // ---- keep-alive re-check ---------------------------------------------------------------
@@ -192,121 +156,59 @@ final class HttpFront {
     /**
      * A following request on a plain connection: it may go on only to the same host and port, and
      * only if that is still allowed (the snapshot does not change, but this keeps the rule in one
-     * place). Returns null to forward it, else the refusal response, with the audit record updated.
+     * place). Returns {@link Note} to forward it, else the {@link Stop} with its response.
      */
-    ByteBuffer recheck(RequestHead h) {
-        boolean same = !h.isConnect() && h.host().equals(first.host()) && h.port() == first.port();
-        if (same) {
-            rec.requests++;
-            return null;
+    Step recheck(RequestHead h) {
+        if (!h.isConnect() && h.host().equals(first.host()) && h.port() == first.port()) {
+            return new Note();
         }
-        describe(h);
-        rec.requests++;
-        String reason;
+        host = h.host();
+        port = h.port();
         if (h.isConnect()) {
-            reason = "http_connect_in_stream";
             detail = "CONNECT after a plain request on the same connection";
-        } else {
-            reason = portCheck(h);
-            rec.rule = null;
-            if (reason == null) {
-                Decision d = Policy.decide(cfg, h.host(), h.port(), source);
-                reason = d.allowed() ? "host_changed" : d.reason();
-                rec.rule = d.rule() == null ? null : d.rule().pattern();
-            }
+            return stop(Reason.HTTP_CONNECT_IN_STREAM, null, new Seen(null, h, null));
         }
-        return stop(reason);
+        if (!portAllowed(h)) {
+            return stop(Reason.PORT_NOT_ALLOWED, null, new Seen(null, h, portDenied()));
+        }
+        Decision d = Policy.decide(cfg, h.host(), h.port(), source);
+        return stop(d.allowed() ? Reason.HOST_CHANGED : Reason.of(d.reason()), null, new Seen(null, h, d));
     }
 
     /** A following request that cannot be parsed. */
-    ByteBuffer malformed(String reason, String why) {
+    Stop malformed(String reason, String why) {
         detail = why;
-        rec.error = why;
         host = null;
-        return stop(reason);
+        return stop(Reason.of(reason), why, Seen.NOTHING);
     }
 
-    private ByteBuffer stop(String reason) {
-        rec.decision = "deny";
-        rec.reason = reason;
-        rec.closedBy = "lnm";
-        return ByteBuffer.wrap(response(reason));
+    private Stop stop(Reason reason, String error, Seen seen) {
+        return new Stop(reason, error, reason.httpStatus(), seen, response(reason));
     }
 
     // ---- refusals ------------------------------------------------------------------------------
 
     /**
-     * What to send a refused client, or null to close at once. While the request is read that is
-     * an HTTP response; once a CONNECT's 200 is out it is a TLS alert.
+     * While the request is read, an HTTP response (none when the client has gone); once a
+     * CONNECT's 200 is out, a TLS alert.
      */
-    byte[] refusal(String reason, int alert) {
-        if (phase == Phase.TUNNEL_HELLO) {
-            rec.decision = "deny";
-            byte[] tail = alert < 0 ? new byte[0] : Alerts.fatal(alert);
-            byte[] rest = out == null ? new byte[0] : java.util.Arrays.copyOfRange(out.array(), out.position(), out.limit());
-            byte[] all = new byte[rest.length + tail.length];
-            System.arraycopy(rest, 0, all, 0, rest.length);
-            System.arraycopy(tail, 0, all, rest.length, tail.length);
-            return all.length == 0 ? null : all;
+    @Override
+    public Refusal refusal(Reason reason, int alert) {
+        if (tunnel) {
+            return alert < 0 ? null : new Refusal(Alerts.fatal(alert), 0);
         }
-        if (phase != Phase.REQUEST || status(reason) < 0) {
+        if (reason.httpStatus() < 0) {
             return null;
         }
-        return response(reason);
+        return new Refusal(response(reason), reason.httpStatus());
     }
 
-    private byte[] response(String reason) {
-        int status = status(reason);
-        rec.status = status;
-        return HttpResponses.error(status, message(reason), reason);
-    }
-
-    static int status(String reason) {
-        switch (reason) {
-            case "no_hello": case "hello_incomplete": case "client_error":
-                return -1; // the client has gone
-            case "hello_timeout":
-                return 408;
-            case "hello_too_large": case HttpHeadParser.TOO_LARGE: case HttpHeadParser.TOO_MANY_HEADERS:
-                return 431;
-            case HttpHeadParser.VERSION:
-                return 505;
-            case "dns_failed": case "upstream_unreachable":
-                return 502;
-            case "dns_timeout": case "connect_timeout":
-                return 504;
-            case "limit":
-                return 503;
-            default:
-                return reason.startsWith("http_") ? 400 : 403;
-        }
-    }
-
-    private String message(String reason) {
-        String who = host == null ? "the request" : host;
-        switch (reason) {
-            case "not_allowlisted": return who + " is not on the allowlist";
-            case "source_not_allowed": return "this client address may not use this proxy";
-            case "port_not_allowed": return who + ": " + detail;
-            case "destination_forbidden": return who + " resolves to an address lnm may not connect to";
-            case "host_changed": return who + " is not " + first.host() + ", the host this connection was opened for; use a new connection";
-            case "dns_failed": return "cannot resolve " + who;
-            case "dns_timeout": return "no DNS answer for " + who + " in time";
-            case "upstream_unreachable": return "cannot reach " + who + (port > 0 ? " port " + port : "");
-            case "connect_timeout": return "connecting to " + who + " timed out";
-            case "hello_timeout": return "no complete request in time";
-            case "hello_too_large": return "request head too large";
-            case "limit": return "too many connections, try again later";
-            default:
-                return reason.startsWith("http_") ? "bad request: " + (detail == null ? reason : detail) : who + " is refused";
-        }
+    private byte[] response(Reason reason) {
+        String d = reason == Reason.HOST_CHANGED ? first.host() : detail;
+        return HttpResponses.error(reason.httpStatus(), reason.message(host, port, d), reason.text());
     }
 
     private static String stripDot(String s) {
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
-    }
-
-    private static String clip(String s) {
-        return s == null || s.length() <= 512 ? s : s.substring(0, 512) + "...";
     }
 }

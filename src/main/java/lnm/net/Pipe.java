@@ -2,10 +2,9 @@ package lnm.net;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
- * One direction of a relay: bytes read from {@code src} are written to {@code dst}.
+ * One direction of a relay, the byte pump: bytes read from {@code src} are written to {@code dst}.
  *
  * <p>Reads go first into the loop's shared scratch buffer and straight on to {@code dst}; only
  * what {@code dst} does not take at once is copied into a pooled buffer, which is returned as
@@ -15,20 +14,8 @@ import java.nio.channels.SocketChannel;
  * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out.
  */
 final class Pipe {
-    /** An I/O failure, with the side whose socket it came from (for the audit's closedBy). */
-    static final class PeerException extends IOException {
-        final String side;
-
-        PeerException(String side, IOException cause) {
-            super(cause.getMessage(), cause);
-            this.side = side;
-        }
-    }
-
-    private final String srcSide;
-    private final String dstSide;
-    private final SocketChannel src;
-    private final SocketChannel dst;
+    private final Peer src;
+    private final Peer dst;
     private ByteBuffer pending; // read mode: [position, limit) still to write; null when empty
     private boolean srcEof;
     private boolean dstShut;
@@ -36,15 +23,16 @@ final class Pipe {
     /** The destination takes no more: what the source sends is read and dropped. */
     private boolean discard;
     private long bytes;
-    // HTTP listeners (issue 9): an optional gate on what goes on, and bytes to send before the shutdown.
+    /** An optional limit on what may go on (see {@link Gate}), and bytes to send before the shutdown. */
     private Gate gate;
     private int writable;
     private ByteBuffer epilogue;
 
     /**
-     * Decides how much of what was read may go on: the plain-HTTP keep-alive re-check. Bytes not
-     * yet admitted wait in the pending buffer; the gate must never hold back more than half of a
-     * pool buffer, so reading can always go on.
+     * Decides how much of what was read may go on. The pump itself knows only bytes: a gate
+     * set by the layer above (an http listener's keep-alive re-check) looks at them. Bytes not
+     * yet admitted wait in the pending buffer; the gate must never hold back more than half of
+     * a pool buffer, so reading can always go on.
      */
     interface Gate {
         /**
@@ -58,39 +46,28 @@ final class Pipe {
         boolean stopped();
     }
 
+    Pipe(Peer src, Peer dst) {
+        this.src = src;
+        this.dst = dst;
+    }
+
     void gate(Gate g) {
         this.gate = g;
     }
 
-    /** Bytes to write after everything from {@code src}, just before the shutdown; ignored once shut. */
+    /** Bytes to write after everything from the source, just before the shutdown; ignored once shut. */
     void finishWith(ByteBuffer last) {
         if (!dstShut) {
             epilogue = last;
         }
     }
 
-    /** @param srcSide {@code client} or {@code upstream}: who {@code src} is */
-    Pipe(String srcSide, SocketChannel src, String dstSide, SocketChannel dst) {
-        this.srcSide = srcSide;
-        this.dstSide = dstSide;
-        this.src = src;
-        this.dst = dst;
-    }
-
-    private int read(ByteBuffer b) throws PeerException {
-        try {
-            return src.read(b);
-        } catch (IOException e) {
-            throw new PeerException(srcSide, e);
-        }
-    }
-
-    private int write(ByteBuffer b) throws PeerException {
+    private int write(ByteBuffer b) throws Peer.PeerException {
         try {
             return dst.write(b);
-        } catch (IOException e) {
+        } catch (Peer.PeerException e) {
             writeFailed = true;
-            throw new PeerException(dstSide, e);
+            throw e;
         }
     }
 
@@ -153,12 +130,14 @@ final class Pipe {
     /**
      * Reads once from {@code src} and forwards what it can.
      *
+     * @param scratch the loop's shared read buffer: a read lands there and goes straight on
+     *
      * @return bytes read, or -1 at end of stream
      */
-    int readAndForward(EventLoop loop) throws IOException {
+    int readAndForward(ByteBuffer scratch, BufferPool pool) throws IOException {
         int n;
         if (discard) {
-            n = read(loop.scratch());
+            n = src.read(scratch);
             if (n < 0) {
                 srcEof = true;
                 dstShut = true;
@@ -166,31 +145,31 @@ final class Pipe {
             return n;
         }
         if (gate != null && pending == null) {
-            pending = loop.pool().borrow().flip(); // gated: every byte goes through pending
+            pending = pool.borrow().flip(); // gated: every byte goes through pending
         }
         if (pending == null) {
-            ByteBuffer s = loop.scratch();
-            n = read(s);
+            ByteBuffer s = scratch;
+            n = src.read(s);
             if (n > 0) {
                 s.flip();
                 bytes += write(s);
                 if (s.hasRemaining()) {
-                    ByteBuffer b = loop.pool().borrow();
+                    ByteBuffer b = pool.borrow();
                     b.put(s).flip();
                     pending = b;
                 }
             }
         } else {
             pending.compact();
-            n = read(pending);
+            n = src.read(pending);
             pending.flip();
             if (n > 0) {
-                flush(loop.pool());
+                flush(pool);
             }
         }
         if (n < 0) {
             srcEof = true;
-            flush(loop.pool());
+            flush(pool);
         }
         return n;
     }
@@ -214,7 +193,7 @@ final class Pipe {
         if (srcEof && pending == null && !dstShut && epilogue != null) {
             pending = epilogue;
             epilogue = null;
-            bytes += dst.write(pending);
+            bytes += write(pending);
             if (pending.hasRemaining()) {
                 return;
             }
@@ -222,13 +201,11 @@ final class Pipe {
         }
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
-            if (dst.isOpen()) {
-                try {
-                    dst.shutdownOutput();
-                } catch (IOException e) {
-                    writeFailed = true;
-                    throw new PeerException(dstSide, e);
-                }
+            try {
+                dst.shutdownOutput();
+            } catch (Peer.PeerException e) {
+                writeFailed = true;
+                throw e;
             }
         }
     }

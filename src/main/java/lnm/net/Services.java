@@ -1,9 +1,6 @@
 package lnm.net;
 
 import java.net.InetAddress;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import lnm.audit.AuditLog;
@@ -20,8 +17,7 @@ public final class Services {
     final AuditLog audit;
     final Resolver resolver;
     private final Consumer<AuditRecord> onClose;
-    private final AtomicInteger active = new AtomicInteger();
-    private final Map<InetAddress, AtomicInteger> perSource = new ConcurrentHashMap<>();
+    private final SourceCounter connections = new SourceCounter();
 
     /**
      * @param onClose sees every finished record (metrics); runs on a loop thread, must be quick
@@ -43,7 +39,7 @@ public final class Services {
     }
 
     public int active() {
-        return active.get();
+        return connections.total();
     }
 
     /**
@@ -52,26 +48,15 @@ public final class Services {
      * @return null if admitted (then {@link #release} must follow), else which limit refused it
      */
     String admit(InetAddress source, Config c) {
-        if (active.incrementAndGet() > c.maxConnections()) {
-            active.decrementAndGet();
-            return "maxConnections";
-        }
-        int[] count = new int[1];
-        perSource.compute(source, (k, n) -> {
-            AtomicInteger m = n == null ? new AtomicInteger() : n;
-            count[0] = m.incrementAndGet();
-            return m;
-        });
-        if (count[0] > c.perSourceConnections()) {
-            release(source);
-            return "perSourceConnections";
-        }
-        return null;
+        return switch (connections.acquire(source, c.maxConnections(), c.perSourceConnections())) {
+            case ADMITTED -> null;
+            case TOTAL_FULL -> "maxConnections";
+            case SOURCE_FULL -> "perSourceConnections";
+        };
     }
 
     void release(InetAddress source) {
-        active.decrementAndGet();
-        perSource.computeIfPresent(source, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        connections.release(source);
     }
 
     void finished(AuditRecord r) {

@@ -1,44 +1,54 @@
 package lnm.net;
 
 /**
- * The one state of a {@link Connection}.
+ * The one state of a {@link Connection}; the connection core is the only code that changes it.
  *
  * <pre>
- *   READING_HELLO --hello parsed, allowed--> DECIDING --address known--> CONNECTING --connected--> RELAYING
- *        |                                     |                            |                         |
- *        | timeout, malformed, denied          | dns failed/timeout,        | refused, timeout        | one side sent FIN
- *        v                                     v forbidden address          v (after last address)    v
- *     DRAINING (flush a TLS alert, linger) -------------------------------------------------------> DRAINING
- *        |                                                                                           |
- *        +------------------------------------------> CLOSED <---------------------------------------+
- *                                                       both directions done, reset, idle timeout, shutdown
+ *  READING_HEAD ──allowed──> DECIDING ──addresses──> CONNECTING ──connected──> RELAYING ──one FIN──> HALF_CLOSED
+ *       │                       │                     │  ↺ next address          ▲    │                   │
+ *       │                       │                     │                          │    │                   │
+ *       │                       │                     └─CONNECT held─> TUNNEL_HELLO   │                   │
+ *       │                       │                     │                     │         │                   │
+ *       └──denied, malformed,───┴──dns failed/timeout,┴──unreachable,───────┴─SNI     │                   │
+ *          timeout               forbidden address      timeout                mismatch                   │
+ *                                        │                                            │                   │
+ *                                        v                                            v                   v
+ *                                    REFUSING ──linger over, client gone──────────> CLOSED <──both done────┘
  * </pre>
  *
- * <ul>
- *   <li>{@code READING_HELLO}: reading a PROXY v2 header (only from trusted sources) and the TLS
- *       ClientHello; a plain TCP listener passes through at once. Bounded by the hello timeout,
- *       counted from accept, so dribbling bytes does not extend it.</li>
- *   <li>{@code DECIDING}: allowed by policy; waiting for the resolver. Bounded by the connect timeout.</li>
- *   <li>{@code CONNECTING}: non-blocking connect to the upstream, trying each resolved address in turn.</li>
- *   <li>{@code RELAYING}: both directions open; the buffered hello is replayed first.</li>
- *   <li>{@code DRAINING}: either one direction is finished (half-closed) while the other still
- *       flows, or the connection is refused and a TLS alert is being flushed before close.</li>
- *   <li>{@code CLOSED}: channels closed, buffers returned, audit record written. Terminal.</li>
- * </ul>
+ * Every state may also go straight to {@code CLOSED} (a reset, an internal failure, shutdown).
+ * There is no backward edge: a state, once left, is never entered again (CONNECTING moving on
+ * to the next candidate address stays in CONNECTING).
  *
- * <p>HTTP listeners ({@link HttpFront}) use the same states. {@code READING_HELLO} first reads
- * the request head; a refusal there is an HTTP response instead of a TLS alert. A CONNECT goes
- * {@code DECIDING -> CONNECTING} and then, once connected, back to {@code READING_HELLO} (the
- * upstream connected and idle, the 200 being written, the hello timeout restarted) to read the
- * tunnel's hello; a matching SNI goes on to {@code RELAYING}, anything else is refused with a TLS
- * alert. A plain request relays at once; a later request head that is refused ends the client's
- * direction like a FIN would, and the refusal is written after the upstream's last byte.
+ * <ul>
+ *   <li>{@code READING_HEAD}: reading what comes before the decision: a PROXY v2 header (only
+ *       from trusted sources), then what the listener's front parses (a TLS ClientHello, an
+ *       HTTP request head; a tcp listener decides at once). Bounded by the hello timeout,
+ *       counted from accept, so dribbling bytes does not extend it.</li>
+ *   <li>{@code DECIDING}: allowed by policy; the destination's addresses are being resolved
+ *       and checked. Bounded by the connect timeout.</li>
+ *   <li>{@code CONNECTING}: non-blocking connect to the upstream, each candidate address in turn
+ *       ({@link Candidates}). Bounded by the connect timeout per address.</li>
+ *   <li>{@code TUNNEL_HELLO}: an http CONNECT is answered (200) and the upstream is connected
+ *       and idle; the tunnel's TLS hello is read and its SNI checked against the CONNECT host.
+ *       Bounded by a new hello timeout. Refusals from here on are TLS alerts.</li>
+ *   <li>{@code RELAYING}: both directions open ({@link Pipe} each way); the buffered head is
+ *       replayed upstream first. Bounded by the idle timeout.</li>
+ *   <li>{@code HALF_CLOSED}: one direction has ended (its FIN passed on), the other still flows.
+ *       Bounded by the idle timeout.</li>
+ *   <li>{@code REFUSING}: refused before any byte was relayed; the last words (a TLS alert, an
+ *       HTTP error) are written and the client gets a short linger to read them
+ *       ({@link Farewell}).</li>
+ *   <li>{@code CLOSED}: channels closed, buffers returned, the audit record written. Terminal.</li>
+ * </ul>
  */
 enum State {
-    READING_HELLO,
+    READING_HEAD,
     DECIDING,
     CONNECTING,
+    TUNNEL_HELLO,
     RELAYING,
-    DRAINING,
+    HALF_CLOSED,
+    REFUSING,
     CLOSED
 }

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
+import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
 
@@ -109,7 +110,7 @@ public final class ProxyV2 {
         }
         // A 16-bit length cannot exceed MAX_HEADER - 16, so the only length checks are the
         // address block below and the TLV walk; callers size their buffer by MAX_HEADER.
-        int len = ((in.get(start + 14) & 0xff) << 8) | (in.get(start + 15) & 0xff);
+        int len = BigEndian.u16(in, start + 14);
         if (command == CMD_PROXY && len < block) {
             return invalid("length " + len + " is shorter than the " + block + "-byte address block of family "
                     + family);
@@ -232,9 +233,8 @@ public final class ProxyV2 {
                     return "more than one CRC32C TLV";
                 }
                 crcAt = valueAt;
-                // Network byte order, read by hand: the caller's buffer may be little-endian.
-                crcSent = (long) (value[0] & 0xff) << 24 | (value[1] & 0xff) << 16 | (value[2] & 0xff) << 8
-                        | (value[3] & 0xff);
+                // Network byte order, byte by byte: the caller's buffer may be little-endian.
+                crcSent = BigEndian.u32(value, 0);
             }
             out.add(new Tlv(type, value));
         }

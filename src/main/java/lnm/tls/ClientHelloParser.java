@@ -1,6 +1,7 @@
 package lnm.tls;
 
 import java.nio.ByteBuffer;
+import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
 
@@ -31,6 +32,14 @@ public final class ClientHelloParser {
     static final int HANDSHAKE_HEADER = 4;
     /** RFC 5246 6.2.3: a record may carry at most 2^14 + 2048 bytes. */
     static final int MAX_RECORD = (1 << 14) + 2048;
+    /**
+     * A ClientHello still incomplete after this many handshake records is {@link #MALFORMED}.
+     * Real clients use one record per 16 KiB (a 1 MiB hello needs 64); the caller feeds every
+     * byte buffered so far on each read and this walk visits every record again, so a hello cut
+     * into one-byte records would otherwise cost CPU quadratic in its length. Counted here, on
+     * the bytes, the refusal is the same however the reads split them.
+     */
+    public static final int MAX_RECORDS = 256;
 
     private ClientHelloParser() {}
 
@@ -87,7 +96,7 @@ public final class ClientHelloParser {
             if (available < RECORD_HEADER) {
                 return ParseResult.needMore();
             }
-            int length = ((in.get(pos + 3) & 0xff) << 8) | (in.get(pos + 4) & 0xff);
+            int length = BigEndian.u16(in, pos + 3);
             if (length == 0) {
                 // Not skipped: a peer that ignores empty records differently than lnm does
                 // could be handed a different hello than the one lnm decided on.
@@ -129,6 +138,9 @@ public final class ClientHelloParser {
             if (collected == total) {
                 return HelloBody.parse(bodyCursor(in, start, records, total), pos - start);
             }
+            if (records == MAX_RECORDS) {
+                return malformed("ClientHello still incomplete after " + MAX_RECORDS + " records");
+            }
         }
     }
 
@@ -145,7 +157,7 @@ public final class ClientHelloParser {
         int filled = 0;
         int pos = start;
         for (int r = 0; r < records; r++) {
-            int length = ((in.get(pos + 3) & 0xff) << 8) | (in.get(pos + 4) & 0xff);
+            int length = BigEndian.u16(in, pos + 3);
             in.get(pos + RECORD_HEADER, message, filled, length);
             filled += length;
             pos += RECORD_HEADER + length;

@@ -1,6 +1,7 @@
 package lnm.tls;
 
 import java.nio.ByteBuffer;
+import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
 
@@ -36,7 +37,7 @@ final class Sslv2Hello {
         if (available < 2) {
             return ParseResult.needMore();
         }
-        int length = ((in.get(start) & 0x7f) << 8) | (in.get(start + 1) & 0xff);
+        int length = BigEndian.u16(in, start) & 0x7fff;
         // Judged in byte order, so the answer never depends on how many bytes came at once:
         // what the length says is final as soon as it is in, before the type byte is looked at.
         if (length > maxHelloBytes) {

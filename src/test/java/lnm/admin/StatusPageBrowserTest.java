@@ -39,8 +39,8 @@ import lnm.testing.TlsEchoServer;
  * endpoint after the test made traffic, the rendered DOM must show the counters and charts,
  * and a screenshot goes to {@code target/status-page.png} for people to look at.
  */
-// Usually about 15 s; the margin is for a browser start on a busy two-core machine.
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+// Usually about 15 s; the margin is for a browser start and the chart history on a busy two-core machine.
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class StatusPageBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path SCREENSHOT = Path.of("target", "status-page.png");
@@ -140,6 +140,12 @@ class StatusPageBrowserTest {
         // 6 allowed + 6 + 3 denied + 1 malformed, all ended; 2 streams still live
         lnm.awaitAudit(16);
         await().atMost(Duration.ofSeconds(5)).until(() -> PromParser.sum(AdminHttp.metrics(lnm), "lnm_connections_total") == 16);
+        // The charts draw one point per second sampled since start: wait until the page served
+        // has enough of them, however slowly this machine got here (history only grows).
+        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String page = AdminHttp.get(lnm, "/").body();
+            return points(page, "active") >= 5 && points(page, "up") >= 5;
+        });
 
         String url = AdminHttp.base(lnm) + "/";
         Files.createDirectories(SCREENSHOT.getParent());

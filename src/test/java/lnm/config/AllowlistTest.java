@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -214,7 +215,9 @@ class AllowlistTest {
                 () -> Allowlist.of(List.of(new Rule("*", new Destination.Direct(), f, 1))));
     }
 
+    /** A speed: {@code make load-test}. */
     @Test
+    @Tag("load")
     void largeAllowlistMatchesByLookupNotScan() {
         List<Rule> rules = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 
 /** An in-memory /etc/lnm folder for config tests. */
 final class ConfFs implements AutoCloseable {
-    /** The lnm.properties example from DESIGN.md, verbatim. */
+    /** The lnm.properties example from docs/CONTRACTS.md, verbatim. */
     static final String DESIGN_LNM = String.join("\n",
             "# Purdue level of this box, 0-5 (shown in audit records and metrics)",
             "level = 4",
@@ -36,7 +36,7 @@ final class ConfFs implements AutoCloseable {
             "admin.listen = 127.0.0.1:9090",
             "");
 
-    /** The allowlist.properties example from DESIGN.md, verbatim. */
+    /** The allowlist.properties example from docs/CONTRACTS.md, verbatim. */
     static final String DESIGN_ALLOWLIST = String.join("\n",
             "# resolve with DNS here and connect (top level)",
             "management.azure.com = direct",

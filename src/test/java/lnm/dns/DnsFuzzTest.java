@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import lnm.config.ForwardZones;
 import lnm.wire.ParseResult;
 import lnm.wire.ParseResult.Invalid;
 import lnm.wire.ParseResult.Parsed;
@@ -36,7 +37,8 @@ class DnsFuzzTest {
         Random rnd = new Random(SEED);
         int[] outcomes = new int[2];
         Responder.Policy[] policies = {ResponderTest.OWN,
-                new Responder.Policy(ResponderTest.ALLOW, List.of(Literals.parse("10.4.0.1")), List.of(), 1, true)};
+                new Responder.Policy(ResponderTest.ALLOW, List.of(Literals.parse("10.4.0.1")), List.of(), 1,
+                        ForwardZones.parse("org, example"))};
         long deadline = System.nanoTime() + BUDGET_NANOS;
         int i = 0;
         for (; i < MIN_ITERATIONS || (i < MAX_ITERATIONS && System.nanoTime() < deadline); i++) {

@@ -214,7 +214,7 @@ class DnsServerIntegrationTest {
     @Test
     void forwardsOtherNamesToTheUpstreamAndRelaysItsAnswer() throws Exception {
         try (FakeUpstream up = new FakeUpstream()) {
-            start("dns.upstream = 127.0.0.1:" + up.port());
+            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.forwardZones = plant.local");
             byte[] q = query(0x4242, "historian.plant.local", DnsCodes.TYPE_A, 1232);
             byte[] a = udp(port(), q);
             assertEquals(1, up.received.size());
@@ -243,13 +243,15 @@ class DnsServerIntegrationTest {
     void silentUpstreamGivesServfailAfterTheTimeoutAndIsAskedTwice() throws Exception {
         try (FakeUpstream up = new FakeUpstream()) {
             up.silent = true;
-            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.upstreamTimeoutSeconds = 0.4");
+            start("dns.upstream = 127.0.0.1:" + up.port(), "dns.forwardZones = plant.local", "dns.upstreamTimeoutSeconds = 0.4");
             long t0 = System.nanoTime();
             byte[] a = udp(port(), query(77, "historian.plant.local", DnsCodes.TYPE_A, 0));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertEquals(DnsCodes.SERVFAIL, parse(a).rcode());
             assertEquals(77, parse(a).id());
-            assertTrue(ms >= 350 && ms < 2500, ms + " ms");
+            assertTrue(ms >= 350, "SERVFAIL before the timeout: " + ms + " ms");
+            // the retry went out at half time; the fake upstream's own thread records it
+            await().atMost(Duration.ofSeconds(10)).until(() -> up.received.size() >= 2);
             assertEquals(2, up.received.size(), "one retry within the timeout");
             assertEquals(1, counters().get(DnsResult.SERVFAIL));
         }
@@ -332,8 +334,12 @@ class DnsServerIntegrationTest {
     void noAuditUnlessAsked() throws Exception {
         lnm = Lnm.start(dir, config().replace("dns.audit = true", "dns.audit = false"), ALLOWLIST);
         udp(port(), query(1, "management.azure.com", DnsCodes.TYPE_A, 0));
-        Thread.sleep(300);
-        assertTrue(lnm.audit().isEmpty(), lnm.audit().toString());
+        // Then a proxy connection that ends without a hello: its record is the event to wait
+        // for, queued after the query was answered, and the only line in the log.
+        new java.net.Socket(LO, lnm.port("https")).close();
+        List<String> audit = lnm.awaitAudit(1);
+        assertEquals(1, audit.size(), audit.toString());
+        assertEquals("no_hello", Lnm.field(audit.get(0), "reason"), audit.toString());
     }
 
     @Test

@@ -19,6 +19,8 @@ final class FakeUpstream implements AutoCloseable {
     final List<byte[]> sent = new CopyOnWriteArrayList<>();
     volatile boolean silent;
     volatile InetAddress answer = Literals.parse("192.0.2.53");
+    /** When above 0: every answer is TXT records carrying this many bytes of text (an exfiltration reply). */
+    volatile int txtBytes;
     private final Thread thread;
 
     FakeUpstream() throws SocketException {
@@ -43,7 +45,8 @@ final class FakeUpstream implements AutoCloseable {
                 if (silent) {
                     continue;
                 }
-                byte[] r = DnsWriter.answer(DnsClient.parse(q), 0, false, List.of(answer), 30, 65535);
+                byte[] r = txtBytes > 0 ? txt(q, txtBytes)
+                        : DnsWriter.answer(DnsClient.parse(q), 0, false, List.of(answer), 30, 65535);
                 r[3] |= (byte) 0x80; // RA: a recursive server
                 sent.add(r);
                 socket.send(new DatagramPacket(r, r.length, p.getSocketAddress()));
@@ -51,6 +54,31 @@ final class FakeUpstream implements AutoCloseable {
                 // closed, or a query the writer cannot answer: ignore
             }
         }
+    }
+
+    /** A response to {@code q} (its header and question, no OPT) with TXT records of {@code bytes} text bytes. */
+    static byte[] txt(byte[] q, int bytes) {
+        DnsMessage m = DnsClient.parse(q);
+        int questionEnd = DnsParser.HEADER + m.question().name().wireLength() + 4;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(q, 0, questionEnd);
+        int records = 0;
+        for (int left = bytes; left > 0; records++) {
+            int n = Math.min(left, 255);
+            left -= n;
+            out.writeBytes(new byte[] {(byte) 0xc0, 12, 0, 16, 0, 1, 0, 0, 0, 30, (byte) ((n + 1) >>> 8), (byte) (n + 1), (byte) n});
+            byte[] text = new byte[n];
+            Arrays.fill(text, (byte) 'x');
+            out.writeBytes(text);
+        }
+        byte[] r = out.toByteArray();
+        r[2] |= (byte) 0x80; // QR
+        r[3] = (byte) 0x80; // RA, NOERROR
+        r[6] = (byte) (records >>> 8);
+        r[7] = (byte) records;
+        r[10] = 0; // no additional records (the query's OPT is not echoed)
+        r[11] = 0;
+        return r;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import lnm.config.Allowlist;
 import lnm.config.Destination;
+import lnm.config.ForwardZones;
 import lnm.config.Rule;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,7 @@ class ResponderTest {
     static final InetAddress LOCAL4 = Literals.parse("10.3.0.5");
     static final InetAddress LOCAL6 = Literals.parse("fd00:3::5");
     static final Responder.Local LOCAL = new Responder.Local(List.of(LOCAL4), List.of(LOCAL6));
-    static final Responder.Policy OWN = new Responder.Policy(ALLOW, List.of(), List.of(), 60, false);
+    static final Responder.Policy OWN = new Responder.Policy(ALLOW, List.of(), List.of(), 60, ForwardZones.NONE);
 
     static Responder.Outcome ask(Responder.Policy p, String name, int type) {
         byte[] q = DnsWriter.query(7, DnsName.of(name), type, 1232);
@@ -74,7 +75,7 @@ class ResponderTest {
     void fixedAnswersReplaceTheBoxsAddresses() {
         InetAddress v4a = Literals.parse("10.4.0.10");
         InetAddress v4b = Literals.parse("10.4.0.11");
-        Responder.Policy fixed = new Responder.Policy(ALLOW, List.of(v4a, v4b), List.of(), 300, false);
+        Responder.Policy fixed = new Responder.Policy(ALLOW, List.of(v4a, v4b), List.of(), 300, ForwardZones.NONE);
         Responder.Outcome a = ask(fixed, "management.azure.com", DnsCodes.TYPE_A);
         assertEquals(List.of(v4a, v4b), a.answers());
         assertEquals(300, answer(a).answers().get(1).ttl());
@@ -83,16 +84,32 @@ class ResponderTest {
     }
 
     @Test
-    void namesNotOnTheAllowlistAreRefusedOrForwarded() {
+    void namesNotOnTheAllowlistAreRefused() {
         for (String name : new String[] {"example.org", "his.arc.azure.com", "badmanagement.azure.com", "azure.com", "."}) {
             Responder.Outcome o = ask(OWN, name, DnsCodes.TYPE_A);
             assertEquals(DnsResult.REFUSED, o.result(), name);
             assertEquals(DnsCodes.REFUSED, answer(o).rcode(), name);
             assertTrue((answer(o).flags() & DnsMessage.AA) == 0, name);
-            Responder.Outcome f = ask(new Responder.Policy(ALLOW, List.of(), List.of(), 60, true), name, DnsCodes.TYPE_A);
+        }
+    }
+
+    @Test
+    void onlyNamesInTheForwardZonesAreForwarded() {
+        Responder.Policy zones = new Responder.Policy(ALLOW, List.of(), List.of(), 60,
+                ForwardZones.parse("plant.local, corp.example"));
+        for (String name : new String[] {"plant.local", "historian.plant.local", "A.B.Corp.Example.", "corp.example"}) {
+            Responder.Outcome f = ask(zones, name, DnsCodes.TYPE_TXT);
             assertEquals(DnsResult.FORWARDED, f.result(), name);
             assertNull(f.response(), name);
         }
+        for (String name : new String[] {"aGVsbG8.exfil.attacker.example", "otherplant.local", "local", "example",
+                "plant.local.attacker.example", "."}) {
+            Responder.Outcome o = ask(zones, name, DnsCodes.TYPE_TXT);
+            assertEquals(DnsResult.REFUSED, o.result(), name);
+            assertEquals(DnsCodes.REFUSED, answer(o).rcode(), name);
+        }
+        assertEquals(DnsResult.ANSWERED, ask(zones, "management.azure.com", DnsCodes.TYPE_A).result(),
+                "the allowlist still answers first");
     }
 
     @Test
@@ -139,7 +156,7 @@ class ResponderTest {
         for (int i = 1; i <= 40; i++) {
             many.add(Literals.parse("10.9.0." + i));
         }
-        Responder.Policy fixed = new Responder.Policy(ALLOW, many, List.of(), 60, false);
+        Responder.Policy fixed = new Responder.Policy(ALLOW, many, List.of(), 60, ForwardZones.NONE);
         DnsMessage q = DnsParserTest.parsed(DnsWriter.query(1, DnsName.of("management.azure.com"), DnsCodes.TYPE_A, 0));
         Responder.Outcome small = Responder.decide(q, fixed, LOCAL, 512);
         assertTrue(small.truncated());

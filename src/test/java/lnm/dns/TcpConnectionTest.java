@@ -35,7 +35,7 @@ class TcpConnectionTest {
     Path dir;
 
     /** A channel whose reads come from a script and whose writes are taken only while {@code writable}. */
-    static final class ScriptedChannel extends SocketChannel {
+    static class ScriptedChannel extends SocketChannel {
         final ByteBuffer input;
         final ByteArrayOutputStream written = new ByteArrayOutputStream();
         boolean writable;
@@ -191,16 +191,16 @@ class TcpConnectionTest {
             queries[i] = DnsClient.query(i, "management.azure.com", DnsCodes.TYPE_AAAA, 0);
         }
         ScriptedChannel ch = new ScriptedChannel(DnsClient.frames(queries));
-        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, 0);
+        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, () -> 0, null);
         for (int i = 0; i < 5; i++) {
-            conn.readable(0);
-            conn.writable(0); // the peer is not reading: nothing goes
+            conn.readable();
+            conn.writable(); // the peer is not reading: nothing goes
         }
         assertFalse(ch.input.hasRemaining(), "every query byte has been read");
         assertEquals(36, counters.get(DnsResult.ANSWERED), "stopped at the limit");
         ch.writable = true;
-        conn.writable(1); // no more input will come: only draining can wake the held queries
-        conn.writable(2);
+        conn.writable(); // no more input will come: only draining can wake the held queries
+        conn.writable();
         List<byte[]> got = answers(ch.written.toByteArray());
         assertEquals(n, got.size());
         for (int i = 0; i < n; i++) {
@@ -209,24 +209,100 @@ class TcpConnectionTest {
         assertEquals(n, counters.get(DnsResult.ANSWERED));
         assertFalse(conn.closed());
         ch.eof = true;
-        conn.readable(3);
+        conn.readable();
         assertTrue(conn.closed(), "EOF with everything answered closes");
+        assertEquals(TcpConnection.Close.DONE, conn.closeReason());
     }
 
     @Test
-    void idleConnectionHoldsNoBufferAndClosesAfterTheIdleTime() throws IOException {
+    void idleConnectionHoldsNoBufferAndClosesAtTheQueryDeadline() throws IOException {
         Config c = config();
         DnsCounters counters = new DnsCounters();
         QueryHandler h = new QueryHandler(() -> c, counters, null, () -> null, a -> Responder.Local.NONE, System::nanoTime, 10);
         ScriptedChannel ch = new ScriptedChannel(DnsClient.frames(DnsClient.query(1, "example.org", DnsCodes.TYPE_A, 0)));
         ch.writable = true;
-        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, 0);
-        conn.readable(0);
-        conn.writable(0);
+        long[] now = {0};
+        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, () -> now[0], null);
+        now[0] = 1_000;
+        conn.readable();
+        conn.writable(); // answered at 1 s: the next query's time starts there
         assertEquals(DnsCodes.REFUSED, DnsClient.parse(answers(ch.written.toByteArray()).get(0)).rcode());
-        conn.checkIdle(TcpConnection.IDLE_MILLIS * 1_000_000L);
+        conn.onTick(1_000 + TcpConnection.QUERY_MILLIS - 1);
         assertFalse(conn.closed());
-        conn.checkIdle(TcpConnection.IDLE_MILLIS * 1_000_000L + 1);
+        conn.onTick(1_000 + TcpConnection.QUERY_MILLIS);
         assertTrue(conn.closed());
+        assertEquals(TcpConnection.Close.QUERY_DEADLINE, conn.closeReason());
+    }
+
+    @Test
+    void aQueryDribbledOneByteAtATimeIsCutOffAtItsDeadlineNotKeptAliveByEachByte() throws IOException {
+        Config c = config();
+        DnsCounters counters = new DnsCounters();
+        QueryHandler h = new QueryHandler(() -> c, counters, null, () -> null, a -> Responder.Local.NONE, System::nanoTime, 10);
+        byte[] frame = DnsClient.frames(DnsClient.query(1, "example.org", DnsCodes.TYPE_A, 0));
+        DribbleChannel ch = new DribbleChannel(frame);
+        long[] now = {0};
+        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, () -> now[0], null);
+        for (int i = 0; i < 3 && !conn.closed(); i++) { // a byte every 5 s: 0 s, 5 s, 10 s
+            now[0] = i * 5_000L;
+            conn.onTick(now[0]);
+            if (!conn.closed()) {
+                ch.allow++;
+                conn.readable();
+            }
+        }
+        assertTrue(conn.closed(), "closed at the query deadline, after two bytes");
+        assertEquals(TcpConnection.Close.QUERY_DEADLINE, conn.closeReason());
+        assertEquals(2, ch.allow, "the third byte was never read");
+        assertEquals(0, counters.get(DnsResult.REFUSED), "the query never became whole");
+    }
+
+    @Test
+    void aBusyConnectionIsClosedAtItsAbsoluteLifetime() throws IOException {
+        Config c = config("dns.rateLimit = 0");
+        DnsCounters counters = new DnsCounters();
+        QueryHandler h = new QueryHandler(() -> c, counters, null, () -> null, a -> Responder.Local.NONE, System::nanoTime, 10);
+        byte[][] queries = new byte[40][];
+        for (int i = 0; i < queries.length; i++) {
+            queries[i] = DnsClient.query(i, "example.org", DnsCodes.TYPE_A, 0);
+        }
+        DribbleChannel ch = new DribbleChannel(DnsClient.frames(queries));
+        long[] now = {0};
+        TcpConnection conn = new TcpConnection(ch, CLIENT, InetAddress.getLoopbackAddress(), h, counters, () -> now[0], null);
+        int frame = DnsClient.frames(queries[0]).length;
+        for (int i = 0; i < queries.length && !conn.closed(); i++) { // a whole query every 5 s
+            now[0] = i * 5_000L;
+            conn.onTick(now[0]);
+            if (!conn.closed()) {
+                ch.allow += frame;
+                conn.readable();
+            }
+        }
+        assertTrue(conn.closed());
+        assertEquals(TcpConnection.Close.CONNECTION_DEADLINE, conn.closeReason());
+        assertEquals(TcpConnection.CONNECTION_MILLIS / 5_000, counters.get(DnsResult.REFUSED), "one query per 5 s until then");
+    }
+
+    /** A scripted channel that hands out only {@code allow} bytes in all so far. */
+    static final class DribbleChannel extends ScriptedChannel {
+        int allow;
+
+        DribbleChannel(byte[] input) {
+            super(input);
+            writable = true;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            int room = allow - input.position();
+            if (room <= 0) {
+                return 0;
+            }
+            ByteBuffer d = dst.duplicate();
+            d.limit(Math.min(dst.limit(), dst.position() + room));
+            int n = super.read(d);
+            dst.position(d.position());
+            return n;
+        }
     }
 }

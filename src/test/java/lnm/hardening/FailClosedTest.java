@@ -113,16 +113,16 @@ class FailClosedTest {
             s.getOutputStream().write('Y');
             s.getInputStream().readAllBytes();
         });
-             Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ntimeouts.helloSeconds = 5\n",
+             Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ntimeouts.helloSeconds = 90\n",
                      "a.example = 127.0.0.1:" + up.port() + "\nb.example = 127.0.0.1:" + up.port()
                              + "\n*.a.example = 127.0.0.1:" + up.port() + "\n")) {
             List<String> order = new ArrayList<>();
             for (Map.Entry<String, Case> e : cases.entrySet()) {
                 Client.End end;
                 try (Client c = Client.connect(box.address("https")).send(e.getValue().bytes())) {
-                    end = c.drain(Duration.ofSeconds(5));
+                    end = c.drain(Duration.ofSeconds(30)); // refused with an alert, not cut by the hello timeout
                 }
-                assertTrue(end.eof() && end.millis() < 2000, e.getKey() + ": " + end);
+                assertTrue(end.eof(), e.getKey() + ": " + end);
                 assertArrayEquals(Client.alert(e.getValue().alert()), end.bytes(), e.getKey() + ": " + end);
                 order.add(e.getKey());
                 // Records are written when a connection ends, on whichever loop owns it: wait for

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * against a control that sends the same segments at the same pace inside one big record
  * (constant work per segment), the loop's CPU per segment must stay within 2.5 times the
  * control's; each fragmenting client is refused ({@code malformed_hello}) at 256 records.
+ *
+ * <p>A CPU ratio, meaningful on a quiet machine only: tagged {@code load} ({@code make
+ * load-test}). The refusal at 256 records itself is checked in {@code make test} by
+ * {@code lnm.tls.RecordLimitTest} (every split point) and {@code LimitsTest} (end to end).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FragmentedHelloTest {
@@ -111,6 +116,7 @@ class FragmentedHelloTest {
     }
 
     @Test
+    @Tag("load")
     void oneByteRecordsCostLnmNoMoreThanTheirSegmentsAreWorth() throws Exception {
         try (Box box = Box.start(dir, "listen.https = 127.0.0.1:0\nlimits.helloMaxBytes = 1MiB\ntimeouts.helloSeconds = 30\n",
                 "a.example = 127.0.0.1:9\n")) {

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class FuzzRunner {
     static final long HANG_NANOS = 5_000_000_000L;
+    /** How far past its budget a run may go to reach its floor before it counts as stuck. */
+    static final long HARD_STOP_NANOS = 240_000_000_000L;
 
     /** One iteration: make an input, parse it, check it; returns the outcome index (0..n-1). */
     interface Case {
@@ -55,9 +57,10 @@ final class FuzzRunner {
 
     /**
      * Runs {@code c} on every core until {@code target} inputs are done or {@code budgetNanos}
-     * has passed, whichever comes first.
+     * has passed, whichever comes first, but never fewer than {@code min} inputs: on a busy
+     * machine the budget stretches to reach that floor, so a floor is a count, not a speed.
      */
-    static Result run(String name, long seed, long target, long budgetNanos, Case c) {
+    static Result run(String name, long seed, long min, long target, long budgetNanos, Case c) {
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         List<Worker> workers = new ArrayList<>();
         List<Thread> ts = new ArrayList<>();
@@ -65,12 +68,14 @@ final class FuzzRunner {
         long t0 = System.nanoTime();
         long deadline = t0 + budgetNanos;
         long perWorker = (target + threads - 1) / threads;
+        long minPerWorker = (min + threads - 1) / threads;
         for (int i = 0; i < threads; i++) {
             Worker w = new Worker(i);
             workers.add(w);
             SplittableRandom rnd = new SplittableRandom(seed + i);
             Thread t = new Thread(() -> {
-                while (failure.get() == null && w.iterations < perWorker && System.nanoTime() < deadline) {
+                while (failure.get() == null && w.iterations < perWorker
+                        && (w.iterations < minPerWorker || System.nanoTime() < deadline)) {
                     long s = System.nanoTime();
                     w.startedAt = s;
                     int outcome;
@@ -100,7 +105,7 @@ final class FuzzRunner {
                     throw new AssertionError(name + ": worker " + w.index + " hangs on input " + hex(w.input));
                 }
             }
-            if (System.nanoTime() > deadline + 30_000_000_000L) {
+            if (System.nanoTime() > deadline + HARD_STOP_NANOS) {
                 throw new AssertionError(name + ": workers did not stop");
             }
             sleep(20);

@@ -247,13 +247,14 @@ class ProxyIntegrationTest {
     @Test
     void silentClientIsClosedAtTheHelloTimeout() throws Exception {
         startLnm("");
+        long t0 = System.nanoTime(); // before the connect: lnm's timer cannot have started earlier
         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), lnm.port("https"))) {
-            c.setSoTimeout(10_000);
+            c.setSoTimeout(30_000);
             c.getOutputStream().write(new byte[] {0x16, 0x03, 0x01});
-            long t0 = System.nanoTime();
             assertEquals(-1, c.getInputStream().read());
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertTrue(ms >= 800 && ms < 5_000, "closed after " + ms + " ms");
+            // not before the timeout; how soon after it is a timing, judged by make load-test (LimitsTest)
+            assertTrue(ms >= 800, "closed after " + ms + " ms");
         }
         String r = lnm.awaitAudit(1).get(0);
         assertEquals("hello_timeout", field(r, "reason"), r);

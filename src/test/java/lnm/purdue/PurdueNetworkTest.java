@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The end-to-end "real Purdue network" test (issue 3): runs {@code src/test/purdue/run.sh},
+ * The end-to-end "real Purdue network" test: runs {@code src/test/purdue/run.sh},
  * which builds cloud / level 4 / level 3 / level 2 network namespaces joined by veth pairs,
  * starts nginx, mosquitto and two lnm boxes in them, checks traffic and audit records from the
  * level-2 device, and removes it all again.

@@ -17,7 +17,7 @@ import lnm.cli.Appliance;
 
 /**
  * An lnm appliance started in-process for an integration test, from config text written the
- * way an operator would write it (DESIGN.md formats), with listeners on loopback port 0.
+ * way an operator would write it (docs/CONTRACTS.md formats), with listeners on loopback port 0.
  */
 public final class Lnm implements AutoCloseable {
     public final Path dir;

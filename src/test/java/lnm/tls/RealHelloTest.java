@@ -5,6 +5,7 @@ import static lnm.tls.Hellos.AZURE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import lnm.wire.ParseResult.Parsed;
 import org.junit.jupiter.api.Test;
@@ -58,11 +59,16 @@ class RealHelloTest {
     }
 
     @Test
-    void everyRecordOneByte() {
-        byte[] reframed = Hellos.frame(Hellos.message(Hellos.jdkTls12()), 1);
+    void everyRecordOneByteUpToTheRecordLimit() {
+        byte[] message = Hellos.message(Hellos.jdkTls12());
+        byte[] head = Arrays.copyOf(message, ClientHelloParser.MAX_RECORDS - 1);
+        byte[] rest = Arrays.copyOfRange(message, head.length, message.length);
+        byte[] reframed = Hellos.cat(Hellos.frame(head, 1), Hellos.frame(rest, rest.length));
         Parsed<ClientHello> p = Feed.parsed(Feed.parse(reframed));
         assertEquals(AZURE, p.value().sni());
         assertEquals(reframed.length, p.consumed());
+        // past the limit (RecordLimitTest): one-byte records throughout are refused
+        Feed.invalid(Feed.parse(Hellos.frame(message, 1)), ClientHelloParser.MALFORMED);
     }
 
     @Test

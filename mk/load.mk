@@ -1,0 +1,8 @@
+# make load-test: the tests tagged "load" (JUnit @Tag("load")), which `make test` leaves out.
+# They judge timings: latency ratios under attack, how soon a timeout or a refusal comes, how
+# long a setup takes. Those numbers mean something on a quiet machine only, so they never
+# decide `make test`; run this target alone, with nothing else busy on the box.
+.PHONY: load-test
+
+load-test: test-deps
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); mvn -B -ntp test -Dgroups=load -Dlnm.test.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

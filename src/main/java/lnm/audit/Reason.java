@@ -1,0 +1,140 @@
+package lnm.audit;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Why a connection was allowed or refused: the audit record's {@code reason}. Each reason
+ * carries its audit text (a contract: outside tools parse it, so the texts never change), the
+ * HTTP status an http listener answers it with ({@code -1}: the client has gone, nothing is
+ * sent), the message of that response, and whether it means the head never parsed (the
+ * {@code lnm_hello_failures_total} metric).
+ *
+ * <p>Two reasons are prefixes completed per connection: {@link #ALLOWLIST} ({@code allowlist:}
+ * and the matching pattern) and {@link #LISTENER} ({@code listener:} and the tcp listener's name).
+ */
+public enum Reason {
+    // allowed
+    ALLOWLIST("allowlist:", 403, false, null),
+    LISTENER("listener:", 403, false, null),
+    // refused by policy
+    NOT_ALLOWLISTED("not_allowlisted", 403, false, (who, port, d) -> who + " is not on the allowlist"),
+    NO_SNI("no_sni", 403, false, null),
+    SOURCE_NOT_ALLOWED("source_not_allowed", 403, false, (who, port, d) -> "this client address may not use this proxy"),
+    PORT_NOT_ALLOWED("port_not_allowed", 403, false, (who, port, d) -> who + ": " + d),
+    DESTINATION_FORBIDDEN("destination_forbidden", 403, false,
+            (who, port, d) -> who + " resolves to an address lnm may not connect to"),
+    SNI_MISMATCH("sni_mismatch", 403, false, null),
+    HOST_CHANGED("host_changed", 403, false,
+            (who, port, d) -> who + " is not " + d + ", the host this connection was opened for; use a new connection"),
+    LIMIT("limit", 503, false, (who, port, d) -> "too many connections, try again later"),
+    // the head (PROXY header, request head, ClientHello) did not parse
+    NO_HELLO("no_hello", -1, true, null),
+    HELLO_INCOMPLETE("hello_incomplete", -1, true, null),
+    HELLO_TIMEOUT("hello_timeout", 408, true, (who, port, d) -> "no complete request in time"),
+    MALFORMED_HELLO("malformed_hello", 403, true, null),
+    HELLO_TOO_LARGE("hello_too_large", 431, true, (who, port, d) -> "request head too large"),
+    INVALID_SNI("invalid_sni", 403, true, null),
+    PROXY_PROTOCOL_INVALID("proxy_protocol_invalid", 403, true, null),
+    PROXY_PROTOCOL_UNTRUSTED("proxy_protocol_untrusted", 403, true, null),
+    HTTP_MALFORMED("http_malformed", 400, false, null),
+    HTTP_HEAD_TOO_LARGE("http_head_too_large", 431, false, null),
+    HTTP_TOO_MANY_HEADERS("http_too_many_headers", 431, false, null),
+    HTTP_VERSION("http_version", 505, false, null),
+    HTTP_BAD_HOST("http_bad_host", 400, false, null),
+    HTTP_SMUGGLING("http_smuggling", 400, false, null),
+    HTTP_CONNECT_IN_STREAM("http_connect_in_stream", 400, false, null),
+    // allowed, but the upstream could not be had
+    DNS_FAILED("dns_failed", 502, false, (who, port, d) -> "cannot resolve " + who),
+    DNS_TIMEOUT("dns_timeout", 504, false, (who, port, d) -> "no DNS answer for " + who + " in time"),
+    UPSTREAM_UNREACHABLE("upstream_unreachable", 502, false,
+            (who, port, d) -> "cannot reach " + who + (port > 0 ? " port " + port : "")),
+    CONNECT_TIMEOUT("connect_timeout", 504, false, (who, port, d) -> "connecting to " + who + " timed out"),
+    // after relaying started, or on lnm's side
+    UPSTREAM_RESET("upstream_reset", 403, false, null),
+    CLIENT_ERROR("client_error", -1, false, null),
+    INTERNAL_ERROR("internal_error", 403, false, null);
+
+    /** The text of an HTTP refusal: who it names, the port asked for, and a detail. */
+    @FunctionalInterface
+    public interface Message {
+        String of(String who, int port, String detail);
+    }
+
+    private static final Map<String, Reason> BY_TEXT = new HashMap<>();
+
+    static {
+        for (Reason r : values()) {
+            BY_TEXT.put(r.text, r);
+        }
+    }
+
+    private final String text;
+    private final int httpStatus;
+    private final boolean helloFailure;
+    private final Message message;
+
+    Reason(String text, int httpStatus, boolean helloFailure, Message message) {
+        this.text = text;
+        this.httpStatus = httpStatus;
+        this.helloFailure = helloFailure;
+        this.message = message;
+    }
+
+    /** The audit text ({@code allowlist:} and {@code listener:} are prefixes). */
+    public String text() {
+        return text;
+    }
+
+    /** What an http listener answers, or -1 when nothing is sent (the client has gone). */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** True when the reason means the head (hello, PROXY header) never parsed. */
+    public boolean helloFailure() {
+        return helloFailure;
+    }
+
+    /**
+     * The message of the HTTP refusal.
+     *
+     * @param who the host the request named, or null before one is known
+     * @param port the port the request named, or -1
+     * @param detail what the parser or check said, or null
+     */
+    public String message(String who, int port, String detail) {
+        String w = who == null ? "the request" : who;
+        if (message != null) {
+            return message.of(w, port, detail);
+        }
+        return text.startsWith("http_") ? "bad request: " + (detail == null ? text : detail) : w + " is refused";
+    }
+
+    /**
+     * The reason whose audit text is {@code text} (a parser's or the policy's reason string).
+     *
+     * @throws IllegalArgumentException for a text no reason has: a parser returned a reason
+     *     that is not listed here, a programming error the unit tests catch
+     */
+    public static Reason of(String text) {
+        Reason r = BY_TEXT.get(text);
+        if (r == null) {
+            throw new IllegalArgumentException("no reason has the audit text " + text);
+        }
+        return r;
+    }
+
+    /** The audit texts of the reasons that count as hello failures, sorted. */
+    public static Set<String> helloFailureTexts() {
+        Set<String> s = new TreeSet<>();
+        for (Reason r : values()) {
+            if (r.helloFailure) {
+                s.add(r.text);
+            }
+        }
+        return Set.copyOf(s);
+    }
+}

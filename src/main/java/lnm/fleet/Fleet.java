@@ -1,0 +1,169 @@
+package lnm.fleet;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import lnm.config.Config;
+import lnm.config.HostPort;
+import lnm.config.Key;
+
+/**
+ * A box's part in the fleet, from its config: the top ({@code fleet.dir}, {@code fleet.key},
+ * {@code fleet.listen}) signs bundles and keeps the {@link Plant}; a middle box
+ * ({@code fleet.listen} and {@code fleet.source}) relays its children's pulls upward, unchanged;
+ * every box with {@code fleet.source} pulls its own. Lifecycle: {@link #apply} at start and
+ * after every reload, {@link #close} at shutdown.
+ */
+public final class Fleet implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Fleet.class.getName());
+
+    private final Local local;
+    private FleetServer server;
+    private Optional<InetSocketAddress> bound = Optional.empty();
+    private String serverMode = "";
+    private Plant plant;
+    private String signerKey = "";
+    private Puller puller;
+
+    public Fleet(Local local) {
+        this.local = local;
+    }
+
+    /**
+     * Brings the fleet parts in line with {@code c}: binds or moves {@code fleet.listen}, loads
+     * the signing key, starts pulling.
+     *
+     * @return problems (a port that cannot be bound, an unreadable key), empty if none
+     */
+    public synchronized List<String> apply(Config c) {
+        List<String> problems = new ArrayList<>();
+        boolean top = !c.get(Key.FLEET_DIR).isEmpty();
+        Path base = c.file().toAbsolutePath().getParent();
+        if (top) {
+            String id = base.resolve(c.get(Key.FLEET_DIR)) + "|" + base.resolve(c.get(Key.FLEET_KEY)) + "|"
+                    + BundleStore.stateDir(c) + "|" + c.get(Key.NAME);
+            if (plant == null || !id.equals(signerKey)) {
+                try {
+                    Path keyFile = base.resolve(c.get(Key.FLEET_KEY));
+                    Signer s = new Signer(base.resolve(c.get(Key.FLEET_DIR)), BundleStore.stateDir(c), KeyLines.readPrivate(keyFile));
+                    plant = new Plant(c.get(Key.NAME), base.resolve(c.get(Key.FLEET_DIR)), s,
+                            () -> report(local, local.config(), 0, "", 0, ""));
+                    signerKey = id;
+                } catch (IOException e) {
+                    problems.add("fleet.key: " + e.getMessage());
+                }
+            }
+        } else {
+            plant = null;
+            signerKey = "";
+        }
+        Optional<InetSocketAddress> want = c.get(Key.FLEET_LISTEN);
+        String mode = top ? "top" : "relay";
+        if (!want.equals(bound) || !mode.equals(serverMode) || (want.isPresent() && server == null)) {
+            if (server != null) {
+                server.stop();
+                server = null;
+            }
+            bound = Optional.empty();
+            if (want.isPresent()) {
+                try {
+                    server = new FleetServer(want.get(), c.get(Key.NAME), top ? this::sign : this::relay);
+                    bound = want;
+                    serverMode = mode;
+                    InetSocketAddress a = server.address();
+                    LOG.info("fleet endpoint (" + mode + ") on " + a.getAddress().getHostAddress() + ":" + a.getPort());
+                } catch (IOException | RuntimeException e) {
+                    problems.add("fleet.listen " + want.get() + ": cannot bind: " + e.getMessage());
+                }
+            }
+        }
+        if (FleetSource.pulls(c) && puller == null) {
+            puller = new Puller(local);
+            puller.start();
+        }
+        return problems;
+    }
+
+    /** The plant view, on the top box only. */
+    public synchronized Optional<Plant> plant() {
+        return Optional.ofNullable(plant);
+    }
+
+    /** Where {@code fleet.listen} is bound (the real port when configured as 0). */
+    public synchronized Optional<InetSocketAddress> address() {
+        return server == null ? Optional.empty() : Optional.of(server.address());
+    }
+
+    /** This box's own fleet state for its status page: generation, last refusal, last pull error. */
+    public synchronized Optional<String[]> pullState() {
+        if (puller == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new String[] {String.valueOf(puller.generation()), puller.refusal(), puller.pullError()});
+    }
+
+    private FleetHttp.Response sign(Report r, List<String> via, byte[] body) {
+        Plant p;
+        synchronized (this) {
+            p = plant;
+        }
+        if (p == null) {
+            return new FleetHttp.Response(503, FleetServer.text("the top box has no usable fleet.key"));
+        }
+        if (!p.record(r, via, System.currentTimeMillis())) {
+            return new FleetHttp.Response(503, FleetServer.text("too many boxes"));
+        }
+        Path dir = p.folder(r.name());
+        if (!Files.isDirectory(dir)) {
+            return new FleetHttp.Response(404, FleetServer.text("no folder for box '" + r.name() + "' in fleet.dir at the top"));
+        }
+        Signer.Outcome o = p.signer().bundle(r.name(), r.generation());
+        if (o.bundle() == null) {
+            return new FleetHttp.Response(409, FleetServer.text("the folder of box '" + r.name() + "' at the top does not pass lnm check: "
+                    + String.join("; ", o.problems().stream().map(Object::toString).toList())));
+        }
+        return new FleetHttp.Response(200, o.bundle().bytes());
+    }
+
+    private FleetHttp.Response relay(Report r, List<String> via, byte[] body) {
+        Config c = local.config();
+        Optional<HostPort> src = FleetSource.resolve(c);
+        String me = c.get(Key.NAME);
+        if (src.isEmpty()) {
+            return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' has no fleet.source to pass the pull to"));
+        }
+        List<String> path = new ArrayList<>(via);
+        path.add(me);
+        try {
+            return FleetHttp.post(src.get(), path, body, 10_000);
+        } catch (IOException e) {
+            return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' cannot reach its source " + src.get() + ": " + e.getMessage()));
+        }
+    }
+
+    /** A report of this box now. */
+    static Report report(Local l, Config c, long generation, String refusal, long refusalGeneration, String pullError) {
+        long up = Math.max(0, (System.currentTimeMillis() - l.startedAt()) / 1000);
+        return new Report(c.get(Key.NAME), c.level(), l.version(), generation, l.health(), up, l.connections(), l.denied(),
+                l.topDenied(Report.MAX_NAMES), refusal, refusalGeneration, pullError, c.get(Key.FLEET_INTERVAL));
+    }
+
+    @Override
+    public synchronized void close() {
+        if (puller != null) {
+            puller.close();
+            puller = null;
+        }
+        if (server != null) {
+            server.stop();
+            server = null;
+        }
+        bound = Optional.empty();
+    }
+}

@@ -1,0 +1,123 @@
+package lnm.fleet;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request and
+ * hands report and relay path to a {@link Handler} (the top signs, a middle box relays). Two
+ * worker threads and a short queue, like the admin endpoint: pulls are small and infrequent.
+ */
+final class FleetServer {
+    private static final Logger LOG = Logger.getLogger(FleetServer.class.getName());
+    static final int MAX_VIA = 16;
+
+    /** Answers one pull. */
+    @FunctionalInterface
+    interface Handler {
+        FleetHttp.Response pull(Report report, List<String> via, byte[] body);
+    }
+
+    private final HttpServer http;
+    private final ThreadPoolExecutor executor;
+    private final String ownName;
+    private final Handler handler;
+
+    FleetServer(InetSocketAddress bind, String ownName, Handler handler) throws IOException {
+        this.ownName = ownName;
+        this.handler = handler;
+        this.http = HttpServer.create(bind, 64);
+        this.executor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
+            Thread t = new Thread(r, "lnm-fleet-http");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+        http.start();
+    }
+
+    InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    void stop() {
+        http.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (!ex.getRequestURI().getPath().equals(FleetHttp.PATH)) {
+                send(ex, new FleetHttp.Response(404, text("not found; boxes POST to " + FleetHttp.PATH)));
+                return;
+            }
+            if (!ex.getRequestMethod().equals("POST")) {
+                ex.getResponseHeaders().set("Allow", "POST");
+                send(ex, new FleetHttp.Response(405, text("method not allowed: use POST")));
+                return;
+            }
+            byte[] body;
+            try {
+                body = FleetHttp.readAtMost(ex.getRequestBody(), Report.MAX_BYTES);
+            } catch (IOException e) {
+                send(ex, new FleetHttp.Response(413, text("report too large: at most " + Report.MAX_BYTES + " bytes")));
+                return;
+            }
+            Report r;
+            try {
+                r = Report.parse(new String(body, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                send(ex, new FleetHttp.Response(400, text("bad report: " + e.getMessage())));
+                return;
+            }
+            List<String> via = new ArrayList<>();
+            String header = ex.getRequestHeaders().getFirst(FleetHttp.VIA);
+            if (header != null && !header.isBlank()) {
+                for (String v : header.split(",", -1)) {
+                    via.add(v.trim());
+                }
+            }
+            if (via.size() > MAX_VIA || !via.stream().allMatch(BoxName::valid)) {
+                send(ex, new FleetHttp.Response(400, text("bad " + FleetHttp.VIA + " header")));
+                return;
+            }
+            if (via.contains(ownName) || r.name().equals(ownName)) {
+                send(ex, new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
+                return;
+            }
+            send(ex, handler.pull(r, via, body));
+        } catch (IOException e) {
+            LOG.fine("fleet client went away: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "fleet request failed", e);
+        }
+    }
+
+    static byte[] text(String s) {
+        return (s + "\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void send(HttpExchange ex, FleetHttp.Response r) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", r.status() == 200 ? "application/octet-stream" : "text/plain; charset=utf-8");
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
+        if (r.body().length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(r.body());
+            }
+        }
+    }
+}

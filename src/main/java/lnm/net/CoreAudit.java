@@ -1,0 +1,60 @@
+package lnm.net;
+
+import java.nio.ByteBuffer;
+
+import lnm.audit.AuditRecord;
+import lnm.audit.Side;
+import lnm.http.RequestHead;
+
+/**
+ * How the connection core writes what its front returned into the audit record. Only
+ * {@link Connection} calls this: fronts return values, the core audits them.
+ */
+final class CoreAudit {
+    private CoreAudit() {}
+
+    /** What the front learned: the hello's SNI, ALPN and version; a request's host, method and path; the rule. */
+    static void seen(AuditRecord rec, Front.Seen seen) {
+        if (seen.hello() != null) {
+            rec.sni = seen.hello().sni();
+            rec.alpn = seen.hello().alpn();
+            rec.tls = seen.hello().tlsVersion();
+        }
+        RequestHead h = seen.request();
+        if (h != null) {
+            rec.host = h.host();
+            rec.method = h.method();
+            rec.path = h.isConnect() ? null : clip(h.pathWithoutQuery());
+            rec.requests++;
+        }
+        if (seen.decision() != null) {
+            rec.rule = seen.decision().rule() == null ? null : seen.decision().rule().pattern();
+        }
+    }
+
+    /** A relayed stream stopped by its front (a later request refused): a deny by lnm. */
+    static void stopped(AuditRecord rec, Front.Stop stop) {
+        seen(rec, stop.seen());
+        rec.decision = "deny";
+        rec.reason(stop.reason());
+        rec.closedBy = Side.LNM.text();
+        rec.status = stop.status();
+    }
+
+    /** What is left of {@code owed} followed by {@code more} (either may be null), as one buffer. */
+    static ByteBuffer join(ByteBuffer owed, byte[] more) {
+        int rest = owed == null ? 0 : owed.remaining();
+        ByteBuffer b = ByteBuffer.allocate(rest + (more == null ? 0 : more.length));
+        if (owed != null) {
+            b.put(owed.duplicate());
+        }
+        if (more != null) {
+            b.put(more);
+        }
+        return b.flip();
+    }
+
+    private static String clip(String s) {
+        return s == null || s.length() <= 512 ? s : s.substring(0, 512) + "...";
+    }
+}

@@ -1,0 +1,51 @@
+package lnm.net;
+
+import java.util.function.Consumer;
+
+import lnm.audit.Reason;
+import lnm.config.ListenerSpec;
+import lnm.config.Via;
+import lnm.tls.Alerts;
+
+/**
+ * The front of a {@code tcp} listener: no head to read, every admitted client goes to the
+ * listener's fixed target (reason {@code listener:<name>}). What the client sends first is
+ * relayed as it is.
+ */
+final class TcpFront implements Front {
+    private final ListenerSpec listener;
+
+    TcpFront(ListenerSpec listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public int headAllowance() {
+        return 0;
+    }
+
+    @Override
+    public Step start(Head head) {
+        return new Connect(Reason.LISTENER, listener.name(), Via.FIXED, listener.target(), 0, Seen.NOTHING);
+    }
+
+    @Override
+    public Step onHead(Head head) {
+        return NeedMore.INSTANCE; // decided at start: bytes wait for the relay
+    }
+
+    @Override
+    public Step onConnected() {
+        return new Relay(null, 0, Seen.NOTHING);
+    }
+
+    @Override
+    public Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
+        return null;
+    }
+
+    @Override
+    public Refusal refusal(Reason reason, int alert) {
+        return alert < 0 ? null : new Refusal(Alerts.fatal(alert), 0);
+    }
+}

@@ -1,0 +1,68 @@
+package lnm.net;
+
+import java.net.InetAddress;
+import java.util.function.Consumer;
+
+import lnm.audit.Reason;
+import lnm.config.Config;
+import lnm.config.Decision;
+import lnm.config.Policy;
+import lnm.tls.Alerts;
+import lnm.tls.ClientHello;
+
+/**
+ * The front of a {@code tls} listener: reads the ClientHello, decides on its SNI with the
+ * allowlist, and refuses with a TLS alert.
+ */
+final class TlsFront implements Front {
+    private final Config cfg;
+    private final InetAddress source;
+    private final int localPort;
+    private final boolean proxyTrusted;
+
+    TlsFront(Config cfg, InetAddress source, int localPort, boolean proxyTrusted) {
+        this.cfg = cfg;
+        this.source = source;
+        this.localPort = localPort;
+        this.proxyTrusted = proxyTrusted;
+    }
+
+    @Override
+    public int headAllowance() {
+        return 0;
+    }
+
+    @Override
+    public Step start(Head head) {
+        return NeedMore.INSTANCE;
+    }
+
+    @Override
+    public Step onHead(Head head) {
+        return HelloReader.read(head, cfg.maxHelloBytes(), proxyTrusted, this::decide);
+    }
+
+    private Step decide(ClientHello h) {
+        Decision d = Policy.decide(cfg, h.sni(), localPort, source);
+        Seen seen = new Seen(h, null, d);
+        if (!d.allowed()) {
+            return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
+        }
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), 0, seen);
+    }
+
+    @Override
+    public Step onConnected() {
+        return new Relay(null, 0, Seen.NOTHING);
+    }
+
+    @Override
+    public Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
+        return null;
+    }
+
+    @Override
+    public Refusal refusal(Reason reason, int alert) {
+        return alert < 0 ? null : new Refusal(Alerts.fatal(alert), 0);
+    }
+}

@@ -1,0 +1,77 @@
+package lnm.importer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import lnm.config.Config;
+import lnm.config.LoadResult;
+
+/**
+ * What deploy/kubernetes promises, read with lnm's own YAML reader: the ConfigMap's files pass
+ * `lnm check`, the probes and the hardening are there, the Service keeps client addresses and
+ * does not publish the admin port. (mk/container-test.sh runs them under podman kube play.)
+ */
+class ManifestsTest {
+    static final Path DIR = Path.of("deploy/kubernetes");
+
+    @TempDir
+    Path tmp;
+
+    static Map<String, Node> read(String file) throws Exception {
+        return YamlReader.parse(Files.readString(DIR.resolve(file))).map();
+    }
+
+    static Node at(Node n, String... path) {
+        for (String p : path) {
+            n = p.matches("[0-9]+") ? n.list().get(Integer.parseInt(p)) : n.map().get(p);
+        }
+        return n;
+    }
+
+    @Test
+    void theConfigMapFilesPassCheck() throws Exception {
+        Map<String, Node> data = read("configmap.yaml").get("data").map();
+        Files.writeString(tmp.resolve("lnm.properties"), data.get("lnm.properties").scalar());
+        Files.writeString(tmp.resolve("allowlist.properties"), data.get("allowlist.properties").scalar());
+        LoadResult r = Config.load(tmp.resolve("lnm.properties"));
+        assertTrue(r.ok(), r.problems().toString());
+        assertEquals(9090, r.config().adminListen().orElseThrow().getPort());
+    }
+
+    @Test
+    void theDeploymentIsHardenedAndProbed() throws Exception {
+        Node d = new Node(read("deployment.yaml"), 1);
+        assertEquals("2", at(d, "spec", "replicas").scalar());
+        Node c = at(d, "spec", "template", "spec", "containers", "0");
+        assertEquals("/readyz", at(c, "readinessProbe", "httpGet", "path").scalar());
+        assertEquals("/healthz", at(c, "livenessProbe", "httpGet", "path").scalar());
+        assertEquals("true", at(c, "securityContext", "readOnlyRootFilesystem").scalar());
+        assertEquals("false", at(c, "securityContext", "allowPrivilegeEscalation").scalar());
+        assertEquals("ALL", at(c, "securityContext", "capabilities", "drop", "0").scalar());
+        assertEquals(List.of("NET_BIND_SERVICE"), at(c, "securityContext", "capabilities", "add").list().stream().map(Node::scalar).toList());
+        assertEquals("true", at(d, "spec", "template", "spec", "securityContext", "runAsNonRoot").scalar());
+        assertEquals("768Mi", at(c, "resources", "limits", "memory").scalar());
+        // mounted as a folder: a subPath mount would never see a ConfigMap update
+        assertTrue(at(c, "volumeMounts").list().stream().noneMatch(m -> m.map().containsKey("subPath")));
+    }
+
+    @Test
+    void theServiceKeepsClientAddressesAndHidesTheAdminPort() throws Exception {
+        Node s = new Node(read("service.yaml"), 1);
+        assertEquals("LoadBalancer", at(s, "spec", "type").scalar());
+        assertEquals("Local", at(s, "spec", "externalTrafficPolicy").scalar());
+        for (Node p : at(s, "spec", "ports").list()) {
+            assertFalse(p.map().get("targetPort").scalar().equals("admin") || p.map().get("port").scalar().equals("9090"));
+        }
+        assertEquals("1", at(new Node(read("pdb.yaml"), 1), "spec", "minAvailable").scalar());
+    }
+}

@@ -1,0 +1,66 @@
+package lnm.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+
+import org.junit.jupiter.api.Test;
+
+/** The head buffer: what is read before the decision, parsed again whole after each read. */
+class HeadTest {
+    private static ByteBuffer bytes(String s) {
+        return ByteBuffer.wrap(s.getBytes());
+    }
+
+    private static String text(ByteBuffer b) {
+        byte[] a = new byte[b.remaining()];
+        b.duplicate().get(a);
+        return new String(a);
+    }
+
+    @Test
+    void appendsReadsInOrderAndShowsThemWhole() {
+        Head h = new Head();
+        h.append(bytes("PROXY"), 1 << 20);
+        h.append(bytes("hello"), 1 << 20);
+        assertEquals(10, h.length());
+        assertEquals("PROXYhello", text(h.all()));
+        assertEquals("PROXYhello", text(h.view()));
+        assertTrue(h.hasUnconsumed());
+    }
+
+    @Test
+    void skippedBytesLeaveTheViewAndAreNotReplayed() {
+        Head h = new Head();
+        h.append(bytes("HDRhello"), 1 << 20);
+        h.skip(3);
+        assertEquals("hello", text(h.view()));
+        assertEquals(0, h.view().position(), "the view starts at 0, as the parsers expect");
+        assertEquals("HDRhello", text(h.all()), "all() still has the consumed part (the PROXY parser reads from the start)");
+        assertEquals("PPhello", text(h.replay("PP".getBytes())));
+        h.skip(5);
+        assertFalse(h.hasUnconsumed());
+        assertEquals("", text(h.replay(new byte[0])));
+    }
+
+    @Test
+    void viewsAreReadOnly() {
+        Head h = new Head();
+        h.append(bytes("x"), 16);
+        assertThrows(ReadOnlyBufferException.class, () -> h.view().put((byte) 1));
+        assertThrows(ReadOnlyBufferException.class, () -> h.all().put((byte) 1));
+    }
+
+    @Test
+    void growsPastItsCapByAtMostOneRead() {
+        Head h = new Head();
+        h.append(ByteBuffer.allocate(900), 1000);
+        h.append(ByteBuffer.allocate(900), 1000); // the read that passes the cap is kept whole
+        assertEquals(1800, h.length());
+        assertEquals(1800, h.view().remaining());
+    }
+}
