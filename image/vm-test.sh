@@ -118,7 +118,7 @@ stalled() {
   grep -aqE 'Welcome to|systemd\[1\]|\[  OK  \]' "$run/console.log" 2>/dev/null && return 1
   [ $((SECONDS - console_moved)) -ge "$VM_STALL" ]
 }
-start=$SECONDS
+start=$SECONDS began=$SECONDS
 boot "$accel"
 state=
 while [ $((SECONDS - start)) -lt "$VM_TIMEOUT" ]; do
@@ -141,7 +141,7 @@ while [ $((SECONDS - start)) -lt "$VM_TIMEOUT" ]; do
   sleep 10
 done
 [ -n "$state" ] || { tail -60 "$run/console.log" >&2; die "no SSH login within ${VM_TIMEOUT}s"; }
-say "booted and provisioned in $((SECONDS - booted))s under $accel ($((SECONDS - start))s in all)"
+say "booted and provisioned in $((SECONDS - booted))s under $accel ($((SECONDS - began))s in all)"
 if [ "$state" != active ]; then
   vm 'sudo cat /var/log/lnm-firstboot.log; sudo systemctl status --no-pager lnm.service; sudo journalctl -b --no-pager -u lnm.service | tail -40' >&2 || true
   die "systemctl is-active lnm: $state"
