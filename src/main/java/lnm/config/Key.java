@@ -41,9 +41,24 @@ public final class Key<T> {
             "CIDRs of peers that send a PROXY protocol v2 header (such as the lnm below), any, or none",
             v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), CidrSet::toString);
 
-    public static final Key<HostPort> PARENT = new Key<>("parent", "",
-            "host[:port] of the lnm one level up (port defaults to the listener's); empty at the top level",
-            v -> v.isEmpty() ? null : HostPort.parse(v, -1), hp -> hp == null ? "" : hp.toString());
+    public static final Key<List<HostPort>> PARENT = new Key<>("parent", "",
+            "host[:port] of the lnm one level up, or several separated by commas (at most " + ParentList.MAX
+                    + ", tried as parent.balance says; port defaults to the listener's); empty at the top level",
+            ParentList::parse, ParentList::format);
+    public static final Key<ParentList.Balance> PARENT_BALANCE = new Key<>("parent.balance", "failover",
+            "failover (the first healthy parent in the order written) or round-robin (rotate over the healthy ones)",
+            ParentList.Balance::parse, ParentList.Balance::toString);
+    public static final Key<ParentList.Check> PARENT_CHECK = new Key<>("parent.check", "tcp",
+            "tcp (connect to the parent's port), tcp:PORT, http:PORT[/path] (GET on the parent's admin port, "
+                    + "path default /readyz, 200 means up) or off",
+            ParentList.Check::parse, ParentList.Check::toString);
+    public static final Key<Long> PARENT_CHECK_INTERVAL = new Key<>("parent.checkSeconds", "5",
+            "seconds from 0.1 to 3600, decimals allowed (time between active checks of each parent)",
+            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
+    public static final Key<Long> PARENT_DOWN = new Key<>("parent.downSeconds", "30",
+            "seconds from 0.1 to 3600, decimals allowed (how long a refused or timed-out parent is tried last "
+                    + "unless an active check brings it back sooner)",
+            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
     public static final Key<Boolean> PARENT_PROXY_PROTOCOL = new Key<>("parent.proxyProtocol", "none",
             "v2 or none", Key::proxyProtocol, b -> b ? "v2" : "none");
     public static final Key<String> ALLOWLIST = new Key<>("allowlist", "allowlist.properties",
@@ -128,8 +143,14 @@ public final class Key<T> {
                     + "REFUSED; empty: nothing is forwarded",
             ForwardZones::parse, ForwardZones::toString);
     // --- end of built-in DNS keys ---
+    public static final Key<CidrSet> DIRECT_ALLOW_SPECIAL = new Key<>("direct.allowSpecialAddresses", "none",
+            "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
+                    + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "
+                    + "100.64.0.0/10, 168.63.129.16, fc00::/7, this box's own addresses); RFC 1918 ranges are always allowed",
+            CidrSet::parse, CidrSet::toString);
+    /** Read as {@link #DIRECT_ALLOW_SPECIAL} ({@code true} = any), with a warning; see {@link Renamed}. */
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
+            "true or false (replaced by direct.allowSpecialAddresses)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
@@ -177,12 +198,13 @@ public final class Key<T> {
             Key::nonEmpty, Function.identity());
 
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
-    public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
+    public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
+            PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
-            DIRECT_ALLOW_PRIVATE, DRAIN,
+            DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
             NAME, FLEET_LISTEN, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
 
