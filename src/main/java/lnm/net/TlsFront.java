@@ -48,7 +48,7 @@ final class TlsFront implements Front {
         if (!d.allowed()) {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
         }
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), 0, seen);
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), localPort, 0, seen);
     }
 
     @Override
