@@ -220,6 +220,11 @@ public final class Appliance implements AutoCloseable {
         return parents;
     }
 
+    /** Upstream addresses that could not be reached lately, tried after the others. */
+    public AddressHealth addresses() {
+        return addrs;
+    }
+
     /** Metrics, status page and config watcher. */
     public Admin admin() {
         return admin;
