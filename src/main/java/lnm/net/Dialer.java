@@ -103,7 +103,7 @@ final class Dialer {
         }
         awaitingAnswer = false;
         if (!answer.ok()) {
-            destinationFailed(Reason.DNS_FAILED, answer.error());
+            destinationFailed(Reason.DNS_FAILED, answer.error(), true);
             return;
         }
         candidates.resolved(answer.addresses(), guard, services.addrs);
@@ -120,18 +120,24 @@ final class Dialer {
         address = candidates.next();
         events.attempt(address);
         startedAt = EventLoop.nowMillis();
+        SocketChannel ch;
         try {
             // IPv4 destinations get an IPv4 socket: no dual-stack IPV6_V6ONLY setsockopt per connection
-            SocketChannel ch = address.getAddress() instanceof Inet4Address ? SocketChannel.open(StandardProtocolFamily.INET) : SocketChannel.open();
+            ch = address.getAddress() instanceof Inet4Address ? SocketChannel.open(StandardProtocolFamily.INET) : SocketChannel.open();
             upstream = new Peer(Side.UPSTREAM, ch);
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             key = ch.register(loop.selector(), SelectionKey.OP_CONNECT, owner);
+        } catch (IOException e) {
+            failed(e, false, false); // this box's fault (out of descriptors): no mark on the upstream
+            return;
+        }
+        try {
             if (ch.connect(address)) {
                 connected();
             }
         } catch (IOException e) {
-            failed(e, false);
+            failed(e, false, true);
         }
     }
 
@@ -154,7 +160,7 @@ final class Dialer {
     void timedOut(long timeoutMillis) {
         if (awaitingAnswer) {
             awaitingAnswer = false;
-            destinationFailed(Reason.DNS_TIMEOUT, "no answer within " + timeoutMillis + " ms");
+            destinationFailed(Reason.DNS_TIMEOUT, "no answer within " + timeoutMillis + " ms", true);
         } else {
             failed(new IOException("connect timed out after " + timeoutMillis + " ms"), true);
         }
@@ -166,24 +172,36 @@ final class Dialer {
      * @param timedOut the attempt's deadline passed (the core's clock)
      */
     void failed(IOException e, boolean timedOut) {
+        failed(e, timedOut, true);
+    }
+
+    /** @param upstreamsFault the upstream refused, reset or did not answer: its health is told */
+    private void failed(IOException e, boolean timedOut, boolean upstreamsFault) {
         if (upstream != null) {
             loop.close(upstream.channel);
         }
         upstream = null;
         key = null;
-        services.addrs.failed(address);
+        if (upstreamsFault) {
+            services.addrs.failed(address);
+        }
         if (candidates.hasNext()) {
             next();
         } else {
-            destinationFailed(timedOut ? Reason.CONNECT_TIMEOUT : Reason.UPSTREAM_UNREACHABLE, e.getMessage());
+            destinationFailed(timedOut ? Reason.CONNECT_TIMEOUT : Reason.UPSTREAM_UNREACHABLE, e.getMessage(), upstreamsFault);
         }
     }
 
-    /** The current destination cannot be reached: a parent is marked down and the next one tried. */
-    private void destinationFailed(Reason reason, String why) {
+    /**
+     * The current destination cannot be reached: the next parent is tried. A parent is marked
+     * down unless the fault was this box's own (out of descriptors).
+     */
+    private void destinationFailed(Reason reason, String why, boolean parentsFault) {
         HostPort parent = candidates.parent();
         if (parent != null) {
-            services.parents.failed(parent, why);
+            if (parentsFault) {
+                services.parents.failed(parent, why);
+            }
             failures.add(candidates.destination() + ": " + why);
         }
         if (candidates.hasNextDestination()) {
