@@ -103,6 +103,7 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(lr.problems().stream().map(Problem::toString).toList());
         }
         Config c = lr.config();
+        lr.warnings().forEach(w -> LOG.warning(w.toString()));
         Appliance a;
         try {
             a = new Appliance(configFile, c, onClose, lookup);
@@ -174,6 +175,7 @@ public final class Appliance implements AutoCloseable {
             }
             return msgs;
         }
+        lr.warnings().forEach(w -> LOG.warning(w.toString()));
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
             bind.addAll(dns.apply(lr.config()));

@@ -238,8 +238,9 @@ public final class Config {
     }
     // --- end of built-in DNS ---
 
-    public boolean directAllowPrivate() {
-        return get(Key.DIRECT_ALLOW_PRIVATE);
+    /** The special-purpose addresses a direct destination may still resolve to (default none). */
+    public CidrSet directAllowSpecial() {
+        return get(Key.DIRECT_ALLOW_SPECIAL);
     }
 
     public long drainMillis() {

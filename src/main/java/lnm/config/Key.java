@@ -143,8 +143,14 @@ public final class Key<T> {
                     + "REFUSED; empty: nothing is forwarded",
             ForwardZones::parse, ForwardZones::toString);
     // --- end of built-in DNS keys ---
+    public static final Key<CidrSet> DIRECT_ALLOW_SPECIAL = new Key<>("direct.allowSpecialAddresses", "none",
+            "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
+                    + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "
+                    + "100.64.0.0/10, 168.63.129.16, fc00::/7, this box's own addresses); RFC 1918 ranges are always allowed",
+            CidrSet::parse, CidrSet::toString);
+    /** Read as {@link #DIRECT_ALLOW_SPECIAL} ({@code true} = any), with a warning; see {@link Renamed}. */
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
+            "true or false (replaced by direct.allowSpecialAddresses)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
@@ -198,7 +204,7 @@ public final class Key<T> {
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
-            DIRECT_ALLOW_PRIVATE, DRAIN,
+            DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
             NAME, FLEET_LISTEN, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
 

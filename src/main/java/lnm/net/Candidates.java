@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
+import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.upstream.AddressHealth;
 
@@ -72,14 +73,16 @@ final class Candidates {
 
     /**
      * The current destination's addresses, in the order {@code health} gives, without the ones
-     * a {@code direct} destination may not reach ({@link Destinations#forbidden}) when
-     * {@code guard} is on.
+     * a {@code direct} destination may not reach ({@link Destinations#forbidden}).
+     *
+     * @param guard the special-purpose addresses a {@code direct} destination may still reach,
+     *     or null for no guard
      */
-    void resolved(List<InetAddress> resolved, boolean guard, AddressHealth health) {
+    void resolved(List<InetAddress> resolved, CidrSet guard, AddressHealth health) {
         int p = destination().port();
         List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
         for (InetAddress a : health.order(resolved, p)) {
-            String f = guard ? Destinations.forbidden(a) : null;
+            String f = guard != null ? Destinations.forbidden(a, guard) : null;
             if (f == null) {
                 usable.add(new InetSocketAddress(a, p));
             } else {

@@ -12,6 +12,7 @@ import java.util.List;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
+import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.dns.Resolver;
 import lnm.upstream.AddressHealth;
@@ -58,7 +59,7 @@ final class Dialer {
     private final Events events;
     private final Services services;
     private Candidates candidates;
-    private boolean guard;
+    private CidrSet guard;
     /** Counts resolutions; an answer for an older one (timed out meanwhile) is dropped. */
     private int lookup;
     private boolean awaitingAnswer;
@@ -79,9 +80,10 @@ final class Dialer {
     /**
      * Starts with the first destination of {@code c}.
      *
-     * @param guard drop addresses a {@code direct} destination may not reach
+     * @param guard for a {@code direct} destination, the special-purpose addresses it may still
+     *     reach ({@code direct.allowSpecialAddresses}); the others are dropped. Null: no guard.
      */
-    void start(Candidates c, boolean guard) {
+    void start(Candidates c, CidrSet guard) {
         this.candidates = c;
         this.guard = guard;
         nextDestination();

@@ -80,7 +80,7 @@ class ConfigTest {
         assertEquals(1000, c.perSourceConnections());
         assertEquals(Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors())), c.loopThreads());
         assertEquals(60, c.dnsCacheSeconds());
-        assertFalse(c.directAllowPrivate());
+        assertEquals(CidrSet.none(), c.directAllowSpecial());
         assertEquals(30_000, c.drainMillis());
         assertEquals(0, c.allowlist().size());
         assertFalse(c.isSet(Key.LEVEL));
@@ -114,7 +114,7 @@ class ConfigTest {
                 "limits.perSourceConnections = 7",
                 "loop.threads = 3",
                 "dns.cacheSeconds = 0",
-                "direct.allowPrivate = true",
+                "direct.allowSpecialAddresses = 100.64.0.0/10, fd00::/8",
                 "shutdown.drainSeconds = 0");
         assertEquals(3, c.level());
         assertEquals(List.of(
@@ -139,7 +139,7 @@ class ConfigTest {
         assertEquals(7, c.perSourceConnections());
         assertEquals(3, c.loopThreads());
         assertEquals(0, c.dnsCacheSeconds());
-        assertTrue(c.directAllowPrivate());
+        assertEquals(CidrSet.parse("100.64.0.0/10, fd00::/8"), c.directAllowSpecial());
         assertEquals(0, c.drainMillis());
         assertTrue(c.isSet(Key.LEVEL));
     }
@@ -240,7 +240,7 @@ class ConfigTest {
                 "dns.rateLimit = 50 (default)",
                 "dns.upstreamTimeoutSeconds = 2 (default)",
                 "dns.forwardZones = (default)",
-                "direct.allowPrivate = false (default)",
+                "direct.allowSpecialAddresses = none (default)",
                 "shutdown.drainSeconds = 30 (default)",
                 "connect.ports = 443, 8883 (default)",
                 "http.ports = 80 (default)",
