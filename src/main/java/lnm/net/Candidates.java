@@ -48,12 +48,18 @@ final class Candidates {
         return new Candidates(List.of(target), false, target.port());
     }
 
-    /** Moves to the next destination; false when none is left. Its addresses come from {@link #resolved}. */
-    boolean nextDestination() {
+    /**
+     * Moves to the next destination (the first on the first call; after that only while
+     * {@link #hasNextDestination}). Its addresses come from {@link #resolved}.
+     */
+    void nextDestination() {
+        if (current + 1 >= destinations.size()) {
+            throw new IllegalStateException("no destination left");
+        }
+        current++;
         addresses = List.of();
         next = 0;
         forbidden = null;
-        return ++current < destinations.size();
     }
 
     /** The destination being tried, with its port. */
@@ -61,7 +67,10 @@ final class Candidates {
         return destinations.get(current).withDefaultPort(port);
     }
 
-    /** The parent being tried as configured (what {@link lnm.upstream.ParentSet} knows it by), or null for a destination that is not a parent. */
+    /**
+     * The parent being tried as configured (what {@link lnm.upstream.ParentSet} knows it by), or
+     * null for a destination that is not a parent.
+     */
     HostPort parent() {
         return parents ? destinations.get(current) : null;
     }
