@@ -343,24 +343,17 @@ final class ConfigLoader {
     }
 
     /**
-     * {@code dns.upstream} and {@code dns.forwardZones} make sense only together: an upstream
-     * without zones would never be asked (every name off the allowlist is REFUSED), and zones
-     * without an upstream have nowhere to go. Either alone is a mistake worth stopping for,
-     * since the names the operator meant to forward would silently fail.
+     * {@code dns.forwardZones} without {@code dns.upstream} has nowhere to send the names the
+     * operator meant to forward: an error. The other way round (an upstream without zones, as
+     * configs written before forward zones existed have it) forwards nothing and is a warning
+     * ({@link Warnings}), so such a box still starts and answers its allowlist.
      */
     private void dnsForwarding() {
         Object upstream = values.get(Key.DNS_UPSTREAM);
         Object zones = values.get(Key.DNS_FORWARD_ZONES);
         boolean hasUpstream = upstream instanceof List<?> l && !l.isEmpty();
         boolean hasZones = zones instanceof ForwardZones z && !z.isEmpty();
-        if (hasUpstream && !hasZones && !lines.containsKey(Key.DNS_FORWARD_ZONES)) {
-            problem(lines.get(Key.DNS_UPSTREAM), "dns.upstream is set but dns.forwardZones is not: no name would be "
-                    + "forwarded; list the zones the upstream serves, such as 'dns.forwardZones = plant.local', or "
-                    + "remove dns.upstream");
-        } else if (hasUpstream && !hasZones) {
-            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is empty: dns.upstream would never be asked; "
-                    + "list the zones it serves, such as 'plant.local', or remove dns.upstream");
-        } else if (hasZones && !hasUpstream) {
+        if (hasZones && !hasUpstream) {
             problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is set but dns.upstream is not: there is no "
                     + "server to forward to");
         }

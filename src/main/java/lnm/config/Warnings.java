@@ -27,6 +27,7 @@ final class Warnings {
         wildcards(c, out);
         openListeners(c, lineOf, out);
         proxyProtocolRanges(c, lineOf, out);
+        dnsUpstreamWithoutZones(c, lineOf, out);
         out.sort(Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         return out;
     }
@@ -96,5 +97,17 @@ final class Warnings {
                     + ": any host there can forge the origin that the audit log, the status page and the per-source limits "
                     + "use; list the single addresses of the lnm boxes below instead"));
         }
+    }
+
+    /** An upstream DNS server that is never asked: only names in {@code dns.forwardZones} go to it. */
+    private static void dnsUpstreamWithoutZones(Config c, ToIntFunction<String> lineOf, List<Problem> out) {
+        if (c.dnsUpstream().isEmpty() || !c.dnsForwardZones().isEmpty()) {
+            return;
+        }
+        int zonesLine = lineOf.applyAsInt(Key.DNS_FORWARD_ZONES.name());
+        out.add(at(c.file(), zonesLine > 0 ? zonesLine : lineOf.applyAsInt(Key.DNS_UPSTREAM.name()),
+                "dns.upstream is set but dns.forwardZones lists no zone, so no name is forwarded (names off the "
+                        + "allowlist get REFUSED); list the zones the upstream serves, such as 'dns.forwardZones = plant.local', "
+                        + "or remove dns.upstream"));
     }
 }
