@@ -274,6 +274,11 @@ public final class Metrics {
         }
         p.family("lnm_active_connections", "gauge", "Connections open now.");
         p.sample("lnm_active_connections", v.activeConnections());
+        long[] heads = v.headBytes();
+        p.family("lnm_head_bytes", "gauge", "Bytes held before a decision (hellos, request heads, PROXY headers) now.");
+        p.sample("lnm_head_bytes", heads[0]);
+        p.family("lnm_head_bytes_limit", "gauge", "The budget for those bytes (limits.headBytes); past it new heads are refused as head_budget.");
+        p.sample("lnm_head_bytes_limit", heads[1]);
 
         p.family("lnm_bytes_total", "counter",
                 "Bytes relayed by listener; direction up is client to upstream. Includes live connections, sampled each second.");

@@ -81,6 +81,18 @@ public final class Key<T> {
     public static final Key<Integer> PER_SOURCE_CONNECTIONS = new Key<>("limits.perSourceConnections", "1000",
             "an integer from 1 to 1000000",
             v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+    public static final Key<Long> HEAD_BYTES = new Key<>("limits.headBytes", "auto",
+            "a size from 16KiB to 1TiB (bytes all connections together may hold before their decision: hellos, "
+                    + "HTTP request heads, PROXY headers), or auto (a quarter of the Java heap)",
+            v -> v.equalsIgnoreCase("auto") ? 0L : Values.size(v, 16L << 10, 1L << 40),
+            n -> n == 0 ? "auto" : Values.formatSize(n));
+    public static final Key<Integer> PER_SOURCE_RATE = new Key<>("limits.perSourceRate", "200",
+            "an integer from 1 to 1000000 (new connections per second per source, bursts of twice that), or off",
+            v -> v.equalsIgnoreCase("off") ? 0 : Values.intRange(v, 1, 1_000_000),
+            n -> n == 0 ? "off" : String.valueOf(n));
+    public static final Key<Boolean> TLS_ECH = new Key<>("tls.ech", "allow",
+            "allow or deny (whether a ClientHello with encrypted_client_hello may pass; the decision is on its outer name)",
+            v -> Values.either(v, "allow", "deny"), b -> b ? "allow" : "deny");
     public static final Key<Integer> LOOP_THREADS = new Key<>("loop.threads", "auto",
             "an integer from 1 to 64, or auto (one per processor)",
             v -> v.equalsIgnoreCase("auto")
@@ -179,7 +191,7 @@ public final class Key<T> {
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
-            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
+            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
             DIRECT_ALLOW_PRIVATE, DRAIN,

@@ -84,7 +84,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         }
         s.flip();
         int cap = 2 * cfg.maxHelloBytes() + 1024 + front.headAllowance();
-        head.append(s, cap);
+        if (!head.append(s, cap)) {
+            error = "head budget of " + services.heads.limit() + " bytes spent";
+            refuse(Reason.HEAD_BUDGET, Alerts.INTERNAL_ERROR);
+            return;
+        }
         State before = state;
         act(front.onHead(head));
         if (state == before && head.length() > cap) {
@@ -196,7 +200,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             header = ProxyV2.encode(src, local);
         }
         relay = new Relay(client, upstream, head.replay(header), header.length, CoreAudit.join(toClient, first), loop.pool());
-        head = null;
+        dropHead();
         toClient = null;
         Pipe.Gate gate = front.gate(relay.down(), header.length, this::act);
         if (gate != null) {

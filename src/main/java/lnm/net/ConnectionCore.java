@@ -49,8 +49,8 @@ abstract class ConnectionCore implements EventLoop.Handler {
     SelectionKey upstreamKey;
     Via via;
 
-    /** Bytes read from the client before relaying starts; replayed upstream. */
-    Head head = new Head();
+    /** Bytes read from the client before relaying starts; replayed upstream. Taken from the head budget. */
+    Head head;
     /** Bytes for the client before the relay starts (a CONNECT's 200), or null. */
     ByteBuffer toClient;
 
@@ -73,6 +73,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         this.client = new Peer(Side.CLIENT, client);
         this.peer = peer;
         this.rec = new AuditRecord(listener.name(), cfg.level(), format(peer));
+        this.head = new Head(services.heads);
     }
 
     // ---- events -------------------------------------------------------------------------
@@ -286,7 +287,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         }
         ByteBuffer bye = CoreAudit.join(toClient, r == null ? null : r.bytes());
         toClient = null;
-        head = null;
+        dropHead();
         if (!bye.hasRemaining() || !client.channel.isOpen()) {
             closeNow(null);
             return;
@@ -358,7 +359,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
             rec.bytesDown = relay.bytesDown();
             relay.release(loop.pool());
         }
-        head = null;
+        dropHead();
         farewell = null;
         loop.remove(this);
         if (admitted) {
@@ -368,6 +369,14 @@ abstract class ConnectionCore implements EventLoop.Handler {
             rec.error = error;
         }
         services.finished(rec);
+    }
+
+    /** The head's bytes go back to the budget: refused, closed, or handed to the relay. */
+    void dropHead() {
+        if (head != null) {
+            head.release();
+            head = null;
+        }
     }
 
     /** {@code ip:port} as the audit writes it ({@code [v6]:port}; IPv4-mapped IPv6 as IPv4). */

@@ -77,6 +77,11 @@ public final class Server {
         return services.active();
     }
 
+    /** Bytes held before a decision by all connections now, and their budget. */
+    public long[] headBytes() {
+        return new long[] {services.headBytesHeld(), services.headBytesLimit()};
+    }
+
     /** Every live connection, gathered from each loop (waits at most a second per loop). */
     public List<ConnectionInfo> connections() {
         List<ConnectionInfo> all = new java.util.ArrayList<>();

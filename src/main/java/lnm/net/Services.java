@@ -18,6 +18,8 @@ public final class Services {
     final Resolver resolver;
     private final Consumer<AuditRecord> onClose;
     private final SourceCounter connections = new SourceCounter();
+    /** Bytes held before a decision by all connections ({@code limits.headBytes}). */
+    final HeadBudget heads;
 
     /**
      * @param onClose sees every finished record (metrics); runs on a loop thread, must be quick
@@ -27,6 +29,7 @@ public final class Services {
         this.audit = audit;
         this.resolver = resolver;
         this.onClose = onClose;
+        this.heads = new HeadBudget(config.headBytes());
     }
 
     public Config config() {
@@ -36,6 +39,17 @@ public final class Services {
     /** New connections use {@code c}; live ones keep the snapshot they started with. */
     public void setConfig(Config c) {
         this.config = c;
+        heads.setLimit(c.headBytes());
+    }
+
+    /** Bytes held before a decision now, by all connections. */
+    public long headBytesHeld() {
+        return heads.held();
+    }
+
+    /** The budget for those bytes ({@code limits.headBytes}, resolved). */
+    public long headBytesLimit() {
+        return heads.limit();
     }
 
     public int active() {
