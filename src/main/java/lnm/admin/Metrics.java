@@ -98,13 +98,14 @@ public final class Metrics {
     public void record(AuditRecord r) {
         String reason = r.reason == null ? "unknown" : r.reason;
         boolean allow = "allow".equals(r.decision);
+        int n = Math.max(1, r.count); // a record that counts refusals stands for that many connections
         connections.computeIfAbsent(new ConnKey(r.listener, allow ? "allow" : "deny", reason), k -> new LongAdder())
-                .increment();
+                .add(n);
         ListenerStats l = listener(r.listener);
-        (allow ? l.allowed : l.denied).increment();
+        (allow ? l.allowed : l.denied).add(n);
         l.upFinished.add(r.bytesUp);
         l.downFinished.add(r.bytesDown);
-        (allow ? allowed : denied).increment();
+        (allow ? allowed : denied).add(n);
         if (r.rule != null) {
             RuleStats rs = rules.computeIfAbsent(r.rule, k -> new RuleStats());
             (allow ? rs.allowed : rs.denied).increment();

@@ -38,6 +38,8 @@ public final class AuditRecord {
     public String path;
     public int status;
     public int requests;
+    /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
+    public int count;
 
     public AuditRecord(String listener, int level, String client) {
         this.listener = listener;
@@ -108,6 +110,9 @@ public final class AuditRecord {
         }
         if (requests > 0) {
             j.field("requests", requests);
+        }
+        if (count > 0) {
+            j.field("count", count);
         }
         return j.close();
     }

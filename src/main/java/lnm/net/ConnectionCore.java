@@ -59,7 +59,11 @@ abstract class ConnectionCore implements EventLoop.Handler {
     long deadline;
     long lastActivity = acceptedAt;
     String error;
+    /** Counted against the limits at accept; {@link #countedAs} is the address counted per source (null: the total only). */
     boolean admitted;
+    InetAddress countedAs;
+    /** A rate-limited refusal counted into another record ({@link Services#countRefusal}): no record of its own. */
+    boolean counted;
     /** The client became readable while the upstream was being found: reads wait for the relay. */
     boolean clientEarly;
     /** Where the client connected to; its port is the upstream port when a destination names none. */
@@ -115,6 +119,9 @@ abstract class ConnectionCore implements EventLoop.Handler {
         }
         if (relay != null) {
             abortPeerOf(side);
+        }
+        if (rec.reason == null && state == State.READING_HEAD && head != null) {
+            rec.reason(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE); // a reset before the decision
         }
         closeNow(side);
     }
@@ -363,12 +370,14 @@ abstract class ConnectionCore implements EventLoop.Handler {
         farewell = null;
         loop.remove(this);
         if (admitted) {
-            services.release(peer.getAddress());
+            services.release(countedAs);
         }
         if (error != null) {
             rec.error = error;
         }
-        services.finished(rec);
+        if (!counted) {
+            services.finished(rec);
+        }
     }
 
     /** The head's bytes go back to the budget: refused, closed, or handed to the relay. */

@@ -38,6 +38,7 @@ public final class Server {
             loops[i] = new EventLoop("lnm-loop-" + i, BUFFER_SIZE);
         }
         this.acceptor = new Acceptor(loops, services);
+        loops[0].everyTick(now -> services.writeCounted(false));
     }
 
     /**
@@ -122,6 +123,7 @@ public final class Server {
         for (EventLoop l : loops) {
             l.join(5_000);
         }
+        services.writeCounted(true);
     }
 
     private int totalLive() {
