@@ -59,11 +59,10 @@ abstract class ConnectionCore implements EventLoop.Handler {
     long deadline;
     long lastActivity = acceptedAt;
     String error;
-    /** Counted against the limits at accept; {@link #countedAs} is the address counted per source (null: the total only). */
+    /** Counted at accept; {@link #countedAs}: the address counted per source (null: the total only). */
     boolean admitted;
     InetAddress countedAs;
-    /** A rate-limited refusal counted into another record ({@link Services#countRefusal}): no record of its own. */
-    boolean counted;
+    boolean counted; // a rate-limited refusal counted into another record: none of its own
     /** The client became readable while the upstream was being found: reads wait for the relay. */
     boolean clientEarly;
     /** Where the client connected to; its port is the upstream port when a destination names none. */
@@ -120,8 +119,8 @@ abstract class ConnectionCore implements EventLoop.Handler {
         if (relay != null) {
             abortPeerOf(side);
         }
-        if (rec.reason == null && state == State.READING_HEAD && head != null) {
-            rec.reason(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE); // a reset before the decision
+        if (rec.reason == null && state == State.READING_HEAD) { // a reset before the decision
+            rec.reason(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE);
         }
         closeNow(side);
     }
@@ -382,10 +381,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
 
     /** The head's bytes go back to the budget: refused, closed, or handed to the relay. */
     void dropHead() {
-        if (head != null) {
-            head.release();
-            head = null;
-        }
+        head = head == null ? null : head.release();
     }
 
     /** {@code ip:port} as the audit writes it ({@code [v6]:port}; IPv4-mapped IPv6 as IPv4). */
@@ -396,7 +392,6 @@ abstract class ConnectionCore implements EventLoop.Handler {
     }
 
     // ---- the steps of the data path, in Connection --------------------------------------------
-
     /** The client is readable while the head is read. */
     abstract void readHead() throws IOException;
 

@@ -55,12 +55,17 @@ final class Head {
         return true;
     }
 
-    /** Gives the buffer back to the budget; the head is empty afterwards (decided, refused or closed). */
-    void release() {
+    /**
+     * Gives the buffer back to the budget; the head is empty afterwards (decided, refused or closed).
+     *
+     * @return null, for {@code head = head.release()}
+     */
+    Head release() {
         budget.give(bytes.length);
         bytes = EMPTY;
         length = 0;
         skip = 0;
+        return null;
     }
 
     /** Everything read so far, for the PROXY header parser. */

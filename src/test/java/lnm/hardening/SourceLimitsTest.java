@@ -98,7 +98,6 @@ class SourceLimitsTest {
                 String c = Box.field(l, "count");
                 reasons.merge(String.valueOf(Box.field(l, "reason")) + (c == null ? "" : " (counted)"), c == null ? 1 : Long.parseLong(c), Long::sum);
             }
-            System.out.println("rate test: " + reasons);
             assertTrue(reasons.getOrDefault("rate_limited", 0L) > 0, reasons + "\n" + String.join("\n", box.audit()));
             assertEquals(0, box.app.audit().dropped());
         }
