@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,45 @@ class SourceLimitsTest {
             assertEquals(1, box.count("allowlist:a.example"), box.reasons().toString());
             assertEquals(LIMIT, box.count("hello_incomplete"), box.reasons().toString());
             assertTrue(all.stream().anyMatch(l -> "10.20.0.2:2000".equals(Box.field(l, "origin"))), String.join("\n", all));
+        }
+    }
+
+    /**
+     * The same with the shipped limits (1,000 a source, 200 new connections a second): one
+     * origin opens 1,100 through the peer, paced under the rate; 100 are refused, and a second
+     * origin still connects. Load-tagged: 2,200 sockets and several seconds of pacing.
+     */
+    @Test
+    @Tag("load")
+    void theDefaultPerSourceLimitAppliesToOneOriginThroughAPeer() throws Exception {
+        try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                Box box = Box.start(dir, "listen.https = 127.0.0.1:0\nlisten.https.acceptProxyProtocol = 127.0.0.1\n"
+                        + "limits.perSourceRate = 200\ntimeouts.helloSeconds = 120\ndirect.allowPrivate = true\n",
+                        "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
+            upstream.setSoTimeout(30_000);
+            List<Client> held = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 1_100; i++) {
+                long wait = t0 + i * 1_000_000_000L / 150 - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+                held.add(Client.connect(box.address("https")).send(proxyHeader("10.20.0.1", 1000 + i)));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> box.count("limit") == 100);
+            assertEquals(1_000, box.active());
+            assertEquals(0, box.count("rate_limited"), box.reasons().toString());
+            byte[] hello = new HelloBuilder().ext(HelloBuilder.sni("a.example")).build();
+            try (Client c = Client.connect(box.address("https")).send(proxyHeader("10.20.0.2", 2000)).send(hello);
+                    Socket up = upstream.accept()) {
+                up.setSoTimeout(30_000);
+                assertArrayEquals(hello, up.getInputStream().readNBytes(hello.length));
+            }
+            for (Client c : held) {
+                c.close();
+            }
+            box.assertAuditComplete(1_101, Duration.ofSeconds(60));
+            assertEquals(1, box.count("allowlist:a.example"), box.reasons().toString());
         }
     }
 
