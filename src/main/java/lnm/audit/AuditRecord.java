@@ -20,6 +20,8 @@ public final class AuditRecord {
     public String host;
     public List<String> alpn = List.of();
     public String tls;
+    /** The hello carried encrypted_client_hello: its sni is the outer name. */
+    public boolean ech;
     public String decision = "deny";
     public String reason;
     public String via;
@@ -82,6 +84,9 @@ public final class AuditRecord {
         }
         j.field("alpn", alpn);
         j.field("tls", tls);
+        if (ech) {
+            j.field("ech", true);
+        }
         j.field("decision", decision);
         j.field("reason", reason);
         j.field("via", via);
