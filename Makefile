@@ -28,6 +28,6 @@ clean:
 	rm -rf target build
 
 # image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
-# load-test (load.mk): the timing tests `make test` leaves out
+# load-test (load.mk): the timing tests `make test` leaves out; ha-test (ha.mk)
 # container, container-test (container.mk)
 -include mk/*.mk

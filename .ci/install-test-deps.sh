@@ -16,6 +16,8 @@ have dig || need+=(dnsutils)
 have chromium || need+=(chromium)
 have nft || need+=(nftables)
 have logrotate || need+=(logrotate)
+# keepalived: install.sh --ha configs are checked with keepalived --config-test; make ha-test runs it
+[ -x /usr/sbin/keepalived ] || need+=(keepalived)
 have systemd-analyze || need+=(systemd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

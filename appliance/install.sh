@@ -15,6 +15,15 @@
 #                       Both given: lnm-firewall.service is enabled. Without them the
 #                       ruleset is installed but not enabled: a wrong interface name in a
 #                       drop-by-default ruleset locks the administrator out.
+#   --ha ROLE           one box of an active/standby pair: ROLE primary or backup. Writes
+#                       /etc/keepalived/keepalived.conf (Debian package keepalived) holding
+#                       the virtual address on the plant-side NIC while lnm answers /readyz;
+#                       with --harden the ruleset accepts VRRP on that NIC only
+#   --vip ADDR/PREFIX   the virtual address the plant is given (with --ha), e.g. 10.3.0.5/24
+#   --ha-if IF          the NIC that carries it and VRRP (with --ha; the plant-side NIC,
+#                       default --plant-if)
+#   --ha-vrid N         VRRP router id 1-255, the same on both boxes and unique on the
+#                       segment (default 51)
 #   --enable            enable lnm.service (and start it with --start)
 #   --start             (re)start lnm.service after installing
 #
@@ -29,6 +38,7 @@ prefix=/opt/lnm
 sysconfdir=/etc/lnm
 destdir=${DESTDIR:-}
 make_user=1 harden=0 enable=0 start=0 plant_if= outside_if=
+ha_role= vip= ha_if= ha_vrid=51
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*" >&2; }
@@ -46,6 +56,14 @@ while [ $# -gt 0 ]; do
     --plant-if=*) plant_if=${1#*=}; shift ;;
     --outside-if) outside_if=${2:?}; shift 2 ;;
     --outside-if=*) outside_if=${1#*=}; shift ;;
+    --ha) ha_role=${2:?--ha needs primary or backup}; shift 2 ;;
+    --ha=*) ha_role=${1#*=}; shift ;;
+    --vip) vip=${2:?--vip needs ADDR/PREFIX}; shift 2 ;;
+    --vip=*) vip=${1#*=}; shift ;;
+    --ha-if) ha_if=${2:?--ha-if needs an interface}; shift 2 ;;
+    --ha-if=*) ha_if=${1#*=}; shift ;;
+    --ha-vrid) ha_vrid=${2:?--ha-vrid needs a number}; shift 2 ;;
+    --ha-vrid=*) ha_vrid=${1#*=}; shift ;;
     --enable) enable=1; shift ;;
     --start) start=1; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -55,6 +73,21 @@ done
 case $prefix in /*) ;; *) die "--prefix must be absolute" ;; esac
 case $sysconfdir in /*) ;; *) die "--sysconfdir must be absolute" ;; esac
 prefix=${prefix%/} sysconfdir=${sysconfdir%/}
+if [ -n "$ha_role" ]; then
+  case $ha_role in primary | backup) ;; *) die "--ha takes primary or backup, not '$ha_role'" ;; esac
+  [ -n "$ha_if" ] || ha_if=$plant_if
+  [ -n "$ha_if" ] || die "--ha needs --ha-if IF (the plant-side NIC) or --plant-if"
+  [[ $ha_if =~ ^[A-Za-z0-9_.:@-]{1,15}$ ]] || die "--ha-if '$ha_if' is not an interface name"
+  [[ $vip =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] ||
+    die "--vip needs an IPv4 ADDR/PREFIX such as 10.3.0.5/24, got '$vip'"
+  for i in 1 2 3 4; do [ "${BASH_REMATCH[$i]}" -le 255 ] || die "--vip '$vip': ${BASH_REMATCH[$i]} is not an octet"; done
+  [ "${BASH_REMATCH[5]}" -ge 1 ] && [ "${BASH_REMATCH[5]}" -le 32 ] || die "--vip '$vip': prefix must be 1-32"
+  [[ $ha_vrid =~ ^[0-9]{1,3}$ ]] && [ "$ha_vrid" -ge 1 ] && [ "$ha_vrid" -le 255 ] || die "--ha-vrid must be 1-255"
+  [ -z "$plant_if" ] || [ "$plant_if" = "$ha_if" ] ||
+    say "warning: --ha-if $ha_if is not the plant-side NIC $plant_if; VRRP belongs where the plant reaches the box"
+elif [ -n "$vip$ha_if" ]; then
+  die "--vip and --ha-if go with --ha primary|backup"
+fi
 [ -n "$prefix" ] && [ "$prefix" != /usr ] && [ "$prefix" != /opt ] || die "refusing --prefix '$prefix'"
 if [ -n "$destdir" ]; then
   destdir=$(mkdir -p "$destdir" && cd "$destdir" && pwd)
@@ -199,7 +232,7 @@ chmod 0644 "$units/lnm.service"
 # --- level-4 hardening -----------------------------------------------------------------------
 if [ "$harden" -eq 1 ]; then
   # interfaces not given again: keep those of the installed ruleset
-  for v in plant_if outside_if; do
+  for v in plant_if outside_if ha_if; do
     if [ -z "${!v}" ] && [ -f "$C/nftables.conf" ]; then
       printf -v "$v" '%s' "$(sed -n -E "s/^define $v = \"(.*)\"\$/\1/p" "$C/nftables.conf")"
     fi
@@ -209,6 +242,7 @@ if [ "$harden" -eq 1 ]; then
   set_ifs() {
     [ -z "$plant_if" ] || sed -i "s|^define plant_if = .*|define plant_if = \"$plant_if\"|" "$1"
     [ -z "$outside_if" ] || sed -i "s|^define outside_if = .*|define outside_if = \"$outside_if\"|" "$1"
+    [ -z "$ha_if" ] || sed -i "s|^define ha_if = .*|define ha_if = \"$ha_if\"|" "$1"
     ports=$(sed -n -E 's/^[[:space:]]*(listen\.[A-Za-z0-9_-]+|fleet\.listen)[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\3/p' \
       "$C/lnm.properties" | sort -un | paste -sd, - | sed 's/,/, /g')
     [ -z "$ports" ] || sed -i "s|^define lnm_ports = .*|define lnm_ports = { $ports }|" "$1"
@@ -218,6 +252,23 @@ if [ "$harden" -eq 1 ]; then
   conffile "$app/nftables.conf" "$sysconfdir/nftables.conf" 0640 set_ifs
   rewrite_paths "$app/lnm-firewall.service" >"$units/lnm-firewall.service"
   chmod 0644 "$units/lnm-firewall.service"
+fi
+
+# --- active/standby pair (keepalived) ------------------------------------------------------
+if [ -n "$ha_role" ]; then
+  ha_admin=$(sed -n -E 's/^[[:space:]]*admin\.listen[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\2/p' "$C/lnm.properties")
+  [ -n "$ha_admin" ] || ha_admin=9090
+  grep -qiE '^[[:space:]]*admin\.listen[[:space:]]*[=:][[:space:]]*off[[:space:]]*$' "$C/lnm.properties" &&
+    die "--ha needs lnm's admin port (admin.listen) for the /readyz check, but it is off in $sysconfdir/lnm.properties"
+  set_ha() {
+    sed -i -e "s|@ROLE@|$ha_role|g" -e "s|@PREFIX@|$prefix|g" -e "s|@ADMIN_PORT@|$ha_admin|g" \
+      -e "s|@HA_IF@|$ha_if|g" -e "s|@VRID@|$ha_vrid|g" -e "s|@VIP@|$vip|g" \
+      -e "s|@PRIORITY@|$([ "$ha_role" = primary ] && echo 150 || echo 100)|g" "$1"
+  }
+  install -d -m 0755 "$D/etc/keepalived"
+  conffile "$app/keepalived.conf" /etc/keepalived/keepalived.conf 0640 set_ha
+  say "keepalived: $ha_role of the pair holding $vip on $ha_if (VRID $ha_vrid)"
+  [ "$harden" -eq 1 ] || say "warning: without --harden the ruleset is not updated; accept VRRP (IP protocol 112) on $ha_if"
 fi
 printf '%s\n' "${new_sums[@]}" >"$P/share/conffiles.sha256"
 
@@ -238,6 +289,15 @@ if [ "$live" -eq 1 ] && [ -d /run/systemd/system ]; then
     fi
   fi
   [ "$enable" -eq 0 ] || systemctl enable lnm.service
+  if [ -n "$ha_role" ]; then
+    if command -v keepalived >/dev/null; then
+      keepalived --config-test -f /etc/keepalived/keepalived.conf || die "keepalived rejects /etc/keepalived/keepalived.conf"
+      systemctl enable keepalived.service
+      systemctl reload-or-restart keepalived.service
+    else
+      say "keepalived is not installed: apt-get install keepalived, then: systemctl enable --now keepalived"
+    fi
+  fi
   if [ "$start" -eq 1 ]; then
     systemctl restart lnm.service
   elif systemctl is-active -q lnm.service; then

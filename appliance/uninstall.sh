@@ -37,6 +37,10 @@ fi
 if [ "$live" -eq 1 ] && [ -d /run/systemd/system ]; then
   systemctl disable --now lnm.service 2>/dev/null || true
   systemctl disable --now lnm-firewall.service 2>/dev/null || true
+  # a pair member without lnm must not hold the virtual address
+  if grep -qs 'lnm_ready' /etc/keepalived/keepalived.conf; then
+    systemctl disable --now keepalived.service 2>/dev/null || true
+  fi
 fi
 rm -f "$D/etc/systemd/system/lnm.service" "$D/etc/systemd/system/lnm-firewall.service" \
   "$D/etc/systemd/system/multi-user.target.wants/lnm.service" \
@@ -51,6 +55,9 @@ say "removed $prefix and the units"
 
 if [ "$purge" -eq 1 ]; then
   rm -rf "$D$sysconfdir" "$D/var/log/lnm" "$D/var/lib/lnm"
+  if grep -qs 'lnm_ready' "$D/etc/keepalived/keepalived.conf"; then
+    rm -f "$D/etc/keepalived/keepalived.conf"
+  fi
   rm -f "$D/etc/sysusers.d/lnm.conf"
   if grep -q '^lnm:' "$D/etc/passwd" 2>/dev/null; then
     if [ "$live" -eq 1 ]; then userdel lnm; else userdel --root "$D" lnm; fi

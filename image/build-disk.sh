@@ -44,8 +44,8 @@ for t in debootstrap:debootstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fs
 done
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 mkdir -p "$out/cache"
@@ -115,11 +115,16 @@ deb $MIRROR $SUITE main
 deb $MIRROR $SUITE-updates main
 deb http://security.debian.org/debian-security $SUITE-security main
 EOF
-# DHCP on every NIC (Azure and qemu both hand out addresses with DHCP); eth* names
-# (net.ifnames=0 below), so the ruleset's interface names are the same on every host.
-cat >"$root/etc/systemd/network/80-dhcp.network" <<'EOF'
+# DHCP on the outside NIC only: a DHCP server on the plant side must not choose this box's
+# resolver (and so where `direct` names connect), nor its routes. The image's first NIC, eth0,
+# is the outside one (Azure's primary NIC; qemu's first -nic); eth* names come from
+# net.ifnames=0 below, so the ruleset's interface names are the same on every host. At first
+# boot the VM's user-data rewrites this file for LNM_OUTSIDE_IF and gives the plant NIC its
+# static address (image/cloud-init/user-data.yaml). NICs no .network file matches stay
+# unconfigured: systemd-networkd has no catch-all.
+cat >"$root/etc/systemd/network/80-lnm-outside.network" <<'EOF'
 [Match]
-Name=eth* en*
+Name=eth0
 
 [Network]
 DHCP=yes

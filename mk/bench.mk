@@ -1,8 +1,13 @@
 # `make bench`: lnm side by side with nginx (stream, ssl_preread), HAProxy (req.ssl_sni) and
 # sniproxy on loopback, plus a direct run as the machine's ceiling, and the ClientHello parser
-# micro-benchmark. Installs the peers from Debian's packages when missing. Takes about 7 minutes.
+# micro-benchmark. lnm runs as the jlink image through its launcher (build/image/bin/lnm, built
+# here) with the image's own flags; LNM_BENCH_JAR=1 runs the jar with bench-only flags instead.
+# System calls per connection of every proxy are counted with strace -c -f. Installs the peers
+# from Debian's packages when missing. Takes about 8 minutes.
 # Output: the table on stdout, target/bench/results.md and target/bench/results.svg.
-# Knobs: BENCH_SECONDS, BENCH_REPS, BENCH_TARGETS, BENCH_IDLE_CONNS, LNM_JVM_FLAGS (see src/bench/run.sh).
+# Knobs: BENCH_SECONDS, BENCH_REPS, BENCH_TARGETS, BENCH_IDLE_CONNS, BENCH_SYSCALL_SECONDS,
+# LNM_CMD, LNM_JAVA_OPTS, LNM_BENCH_JAR, LNM_JVM_FLAGS (see src/bench/run.sh).
+# A/B of two builds: src/bench/ab.sh; memory of one image: src/bench/mem.sh.
 .PHONY: bench
 bench:
 	bash src/bench/run.sh

@@ -10,8 +10,8 @@
 # OUT/Containerfile FROM scratch, user 65532, the entrypoint
 #
 # The image has no shell, so the launcher script (bin/lnm) cannot run in it. The entrypoint
-# execs bin/java directly with the launcher's JVM flags, read from the launcher itself at build
-# time and written as a java argument file (/opt/lnm/lib/lnm.jvmflags): one place for the flags.
+# execs bin/java directly with the JVM flags the launcher uses too: the image's java argument
+# file /opt/lnm/lib/lnm.jvmflags, one place for the flags.
 set -euo pipefail
 image=${1:?usage: container-rootfs.sh IMAGE_DIR LAUNCHER CONF_DIR OUT}
 launcher=${2:?usage}
@@ -28,15 +28,8 @@ chmod 1777 "$root/tmp"
 cp -a "$image" "$root/opt/lnm"
 rm -f "$root/opt/lnm/bin/lnm" # the shell launcher; no shell here to run it
 
-# --- the JVM flags: the launcher's exec line, from the line with bin/java up to LNM_JAVA_OPTS
-flags=$(awk '/exec "\$home\/bin\/java"/ { on = 1; next }
-             on && /LNM_JAVA_OPTS/ { exit }
-             on { sub(/\\$/, ""); print }' "$launcher" | tr -s ' \t' '\n\n' | sed '/^$/d')
-[ -n "$flags" ] || die "no JVM flags found in $launcher (its exec line changed?)"
-while read -r f; do
-  [[ "$f" == -* ]] || die "unexpected launcher token '$f' (expected JVM flags only)"
-done <<<"$flags"
-printf '%s\n' "$flags" >"$root/opt/lnm/lib/lnm.jvmflags"
+# --- the JVM flags: the image's own java argument file, which the launcher reads too
+[ -f "$root/opt/lnm/lib/lnm.jvmflags" ] || die "$image/lib/lnm.jvmflags missing (make image)"
 arena=$(sed -n 's/^export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-\([0-9]*\)}.*/\1/p' "$launcher")
 
 # --- the C libraries every ELF file links, and the dynamic loader, at the paths ldd names

@@ -5,7 +5,11 @@
 #
 #   build-image.sh JAR OUT [CONF_DIR]
 #
-# JDK17 (default /usr/lib/jvm/java-17-openjdk-amd64) must have jmods/ (Debian openjdk-17-jmods).
+# The JDK it links from is the first of `find-jdk.sh` that links: JDK17 (default
+# /usr/lib/jvm/java-17-openjdk-amd64, with Debian's openjdk-17-jmods), else a JDK 25 under
+# /usr/lib/jvm (Temurin's links from its own runtime, no jmods/ needed); LNM_JDK=25 or
+# LNM_JDK=/path chooses. lnm's classes are release 17 either way. The image's JVM flags are
+# lib/lnm.jvmflags (from lnm.jvmflags here), valid on both.
 #
 # Why lnm goes into the image as a module instead of a jar on the class path: a static CDS
 # archive only covers the class path it was dumped with, by absolute path, so an archive made
@@ -19,25 +23,25 @@ jar_in=${1:?usage: build-image.sh JAR OUT [CONF_DIR]}
 out=${2:?usage: build-image.sh JAR OUT [CONF_DIR]}
 conf_dir=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
-JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 work=$(mktemp -d "${TMPDIR:-/tmp}/lnm-image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 say() { echo "build-image: $*" >&2; }
 die() { say "error: $*"; exit 1; }
-
-[ -x "$JDK17/bin/jlink" ] || die "no jlink in $JDK17 (set JDK17 to a JDK 17 home)"
-[ -f "$JDK17/jmods/java.base.jmod" ] && [ -f "$JDK17/jmods/jdk.httpserver.jmod" ] ||
-  die "$JDK17/jmods is incomplete: apt-get install openjdk-17-jmods"
 [ -f "$jar_in" ] || die "$jar_in not found (mvn -DskipTests package)"
 
 # --- modules: what jdeps sees in the jar, plus the two the design names explicitly --------
 # and jdk.crypto.ec, the JDK 17 provider of Ed25519 (fleet bundle signatures), which jdeps
-# cannot see because providers are found at run time
-deps=$("$JDK17/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar_in")
+# cannot see because providers are found at run time (any JDK's tools do for this; the first
+# usable one is taken)
+mapfile -t jdks < <(bash "$here/find-jdk.sh")
+tools=""
+for j in "${jdks[@]}"; do [ -x "$j/bin/javac" ] && [ -x "$j/bin/jdeps" ] && tools=$j && break; done
+[ -n "$tools" ] || die "no JDK found (looked at: ${jdks[*]}); set LNM_JDK or install openjdk-17-jdk-headless"
+deps=$("$tools/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar_in")
 modules=$(printf '%s\n' ${deps//,/ } jdk.httpserver java.management jdk.crypto.ec | sort -u | paste -sd, -)
 say "JDK modules: $modules"
-version=$("$JDK17/bin/java" -jar "$jar_in" version | awk '{print $2}')
+version=$("$tools/bin/java" -jar "$jar_in" version | awk '{print $2}')
 [[ "$version" =~ ^[0-9A-Za-z.+-]+$ ]] || die "cannot read the version from $jar_in"
 
 # --- make lnm.jar a module ------------------------------------------------------------------
@@ -49,20 +53,36 @@ mkdir -p "$work/src" "$work/classes"
   done
   echo "}"
 } >"$work/src/module-info.java"
-"$JDK17/bin/javac" -nowarn -d "$work/classes" --patch-module "lnm=$jar_in" "$work/src/module-info.java"
+"$tools/bin/javac" --release 17 -nowarn -d "$work/classes" --patch-module "lnm=$jar_in" "$work/src/module-info.java"
 cp "$jar_in" "$work/lnm.jar"
-"$JDK17/bin/jar" --update --file "$work/lnm.jar" --main-class lnm.cli.Main \
+"$tools/bin/jar" --update --file "$work/lnm.jar" --main-class lnm.cli.Main \
   --module-version "$version" -C "$work/classes" module-info.class
 
-# --- link --------------------------------------------------------------------------------
-rm -rf "$out"
-mkdir -p "$(dirname "$out")"
-"$JDK17/bin/jlink" \
-  --module-path "$work/lnm.jar:$JDK17/jmods" \
-  --add-modules "lnm,$modules" \
-  --strip-debug --no-header-files --no-man-pages --compress=2 \
-  --release-info "add:LNM_VERSION=$version" \
-  --output "$out"
+# --- link: from the first JDK that can --------------------------------------------------------
+link() { # link JDK: jlink the image into $out from that JDK's jmods, or from its own runtime
+  local jdk=$1 mp=$work/lnm.jar compress=zip-6
+  [ -x "$jdk/bin/jlink" ] || { say "$jdk: no jlink"; return 1; }
+  major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release")
+  [ "${major:-0}" -ge 17 ] || { say "$jdk: not a JDK 17 or later"; return 1; }
+  [ "$major" -ge 21 ] || compress=2
+  if [ -f "$jdk/jmods/java.base.jmod" ]; then
+    mp=$mp:$jdk/jmods
+  elif [ "$major" -lt 24 ]; then
+    say "$jdk: no jmods/ (Debian: apt-get install openjdk-$major-jmods)"; return 1
+  fi # else JDK 24+: links from its own runtime if it was built to (Temurin's are)
+  rm -rf "$out"
+  mkdir -p "$(dirname "$out")"
+  "$jdk/bin/jlink" \
+    --module-path "$mp" \
+    --add-modules "lnm,$modules" \
+    --strip-debug --no-header-files --no-man-pages --compress=$compress \
+    --release-info "add:LNM_VERSION=$version" \
+    --output "$out" 2>"$work/jlink.err" || { say "$jdk: jlink failed: $(head -c 300 "$work/jlink.err")"; return 1; }
+}
+linked=""
+for j in "${jdks[@]}"; do link "$j" && linked=$j && break; done
+[ -n "$linked" ] || die "no JDK could link the image (tried: ${jdks[*]}); install openjdk-17-jmods or set LNM_JDK"
+say "linked from $linked ($("$out/bin/java" -version 2>&1 | sed -n 2p))"
 # jlink's --strip-debug covers class files only; Debian's libjvm.so still has a symbol table
 # (4 MB). Dynamic symbols stay, so crash reports still name JVM entry points.
 find "$out/bin" "$out/lib" -type f \( -name '*.so' -o -perm -u+x \) -print0 |
@@ -72,12 +92,14 @@ find "$out/bin" "$out/lib" -type f \( -name '*.so' -o -perm -u+x \) -print0 |
     fi
   done
 install -m 0755 "$here/launcher.sh" "$out/bin/lnm"
+install -m 0644 "$here/lnm.jvmflags" "$out/lib/lnm.jvmflags"
 
 # --- class-data-sharing archive from a training run ------------------------------------------
-# The archive must be dumped with the launcher's GC and heap size (compressed oops layout).
+# The archive must be dumped with the launcher's GC and heap size (compressed oops layout), so
+# the dump reads the same lib/lnm.jvmflags (its -Xshare:dump comes later and wins).
 # -Xshare:dump with -XX:SharedClassListFile replaces lib/server/classes.jsa, the default
 # archive that -Xshare:auto maps at every start.
-dump_flags=(-XX:+UseSerialGC -Xmx256m)
+dump_flags=("@$out/lib/lnm.jvmflags")
 lists=("$out/lib/classlist") # the JDK's own startup class list, kept by jlink
 n=0
 train() { # train ARGS...: one run of lnm that records the classes it loaded
@@ -101,13 +123,15 @@ if bash "$here/train-run.sh" "$out/bin/lnm" "$work/train.run.list" "$work/run"; 
 fi
 # Keep the merged list in the image as lib/classlist, so `bin/java -Xshare:dump` there
 # rebuilds the same archive.
-cat "${lists[@]}" | grep -v '^#' | awk 'NF && !seen[$0]++' >"$work/classlist"
+# Each run numbers its classes ("NAME id: N"); the numbers of different runs clash (JDK 25
+# rejects that), and classes of the boot, platform and app loaders need none, so they go.
+cat "${lists[@]}" | grep -v '^#' | sed -E 's/^([^@ ][^ ]*) id: [0-9]+$/\1/' | awk 'NF && !seen[$0]++' >"$work/classlist"
 install -m 0644 "$work/classlist" "$out/lib/classlist"
 rm -f "$out/lib/server/classes.jsa"
 "$out/bin/java" "${dump_flags[@]}" -Xshare:dump \
   -XX:SharedClassListFile="$out/lib/classlist" \
   -XX:SharedArchiveFile="$out/lib/server/classes.jsa" --add-modules lnm \
-  -Xlog:cds=error -Xlog:cds+map=off >"$work/dump.log" 2>&1 ||
+  -Xlog:cds=error >"$work/dump.log" 2>&1 ||
   { cat "$work/dump.log" >&2; die "CDS dump failed"; }
 chmod 0644 "$out/lib/server/classes.jsa"
 

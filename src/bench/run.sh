@@ -5,9 +5,13 @@
 #
 # Knobs (environment): BENCH_SECONDS (per measured run, default 4), BENCH_WARMUP (not counted,
 # default 0.5), BENCH_REPS (medians of, default 3), BENCH_IDLE_CONNS (default 5000),
-# BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), LNM_JVM_FLAGS, BENCH_NO_INSTALL=1,
-# BENCH_SKIP_LNM_BUILD=1 (use the target/lnm.jar that is there), LNM_CMD (run lnm with this
-# launcher instead of java $LNM_JVM_FLAGS -jar target/lnm.jar, e.g. build/image/bin/lnm). Ports used: 19000, 19101-19104.
+# BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), BENCH_NO_INSTALL=1,
+# BENCH_SYSCALL_SECONDS (the strace window per proxy, default 3; 0 skips it).
+# lnm runs as users run it: the jlink image through its launcher, build/image/bin/lnm (built by
+# `make image`), with the image's own flags (lib/lnm.jvmflags). LNM_CMD=path runs another
+# launcher (another image). LNM_BENCH_JAR=1 runs `java $LNM_JVM_FLAGS -jar target/lnm.jar`
+# instead, with bench-only flags (LNM_JVM_FLAGS, default below). BENCH_SKIP_LNM_BUILD=1 uses the
+# image (or jar) that is there. Ports used: 19000, 19101-19104 (BENCH_PORT_BASE=N: N, N+101...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -23,8 +27,11 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}  # glibc: few malloc arenas, so J
 # cheap, and it is the evidence when lnm's numbers need explaining
 LNM_GC_LOG=${LNM_GC_LOG:--Xlog:gc:file=$OUT/lnm-gc.log}
 JAR=$ROOT/target/lnm.jar
-UP_PORT=19000
-declare -A PORT=([direct]=$UP_PORT [nginx]=19101 [haproxy]=19102 [sniproxy]=19103 [lnm]=19104)
+LNM_BENCH_JAR=${LNM_BENCH_JAR:-}
+[ "$LNM_BENCH_JAR" = 1 ] || LNM_CMD=${LNM_CMD:-$ROOT/build/image/bin/lnm}
+SYSCALL_SECONDS=${BENCH_SYSCALL_SECONDS:-3}
+UP_PORT=${BENCH_PORT_BASE:-19000}
+declare -A PORT=([direct]=$UP_PORT [nginx]=$((UP_PORT + 101)) [haproxy]=$((UP_PORT + 102)) [sniproxy]=$((UP_PORT + 103)) [lnm]=$((UP_PORT + 104)))
 declare -A PIDS=()      # target -> the proxy's process ids (RSS is summed over them and their children)
 declare -A TREE=()      # target -> those pids and their children, once started (nginx workers)
 declare -A STATUS=()    # target -> ok | failed: why
@@ -62,6 +69,7 @@ install_deps() {
     ls /usr/lib/nginx/modules/ngx_stream_module.so >/dev/null 2>&1 || need+=(libnginx-mod-stream)
     command -v haproxy >/dev/null || need+=(haproxy)
     command -v sniproxy >/dev/null || need+=(sniproxy)
+    command -v strace >/dev/null || need+=(strace)   # system calls per connection
     [ ${#need[@]} -eq 0 ] && return 0
     if [ "${BENCH_NO_INSTALL:-}" = 1 ] || [ "$(id -u)" -ne 0 ]; then
         log "missing ${need[*]} and not installing (not root or BENCH_NO_INSTALL=1): those peers will be skipped"
@@ -95,10 +103,13 @@ build_harness() {
 }
 
 build_lnm() {
-    if [ "${BENCH_SKIP_LNM_BUILD:-}" = 1 ] && [ -f "$JAR" ]; then return 0; fi
-    log "building target/lnm.jar (make build)"
-    if ! make -s build >"$OUT/lnm-build.log" 2>&1; then
-        STATUS[lnm]="failed: make build failed (target/bench/lnm-build.log)"
+    local goal=build what=target/lnm.jar
+    [ -n "${LNM_CMD:-}" ] && goal=image what="the image (jar, jlink, CDS training run)"
+    if [ "${BENCH_SKIP_LNM_BUILD:-}" = 1 ] && [ -f "$JAR" ] && { [ -z "${LNM_CMD:-}" ] || [ -x "$LNM_CMD" ]; }; then return 0; fi
+    [ "${LNM_CMD:-}" = "$ROOT/build/image/bin/lnm" ] || [ "$goal" = build ] || goal=build # another launcher: not ours to build
+    log "building $what (make $goal)"
+    if ! make -s "$goal" >"$OUT/lnm-build.log" 2>&1; then
+        STATUS[lnm]="failed: make $goal failed (target/bench/lnm-build.log)"
         log "${STATUS[lnm]}"
         return 0
     fi
@@ -172,9 +183,11 @@ start_target() {
         render "$SRC/conf/lnm.properties.in" "$port" "$OUT/lnm.properties"
         render "$SRC/conf/lnm-allowlist.properties.in" "$port" "$OUT/lnm-allowlist.properties"
         rm -f "$OUT/audit/lnm-audit.jsonl" "$OUT/lnm-gc.log"
-        if [ -n "${LNM_CMD:-}" ]; then   # e.g. LNM_CMD=build/image/bin/lnm (its own JVM flags)
-            # shellcheck disable=SC2086
-            start_bg lnm $LNM_CMD run --config "$OUT/lnm.properties"
+        if [ -n "${LNM_CMD:-}" ]; then   # the image's launcher with its own JVM flags
+            # plus a GC log, and the attach listener for the class histogram of the idle test
+            # (the image turns it off; it costs nothing until jcmd connects)
+            LNM_JAVA_OPTS="$LNM_GC_LOG -XX:-DisableAttachMechanism ${LNM_JAVA_OPTS:-}" \
+                start_bg lnm "$LNM_CMD" run --config "$OUT/lnm.properties"
         else
             # shellcheck disable=SC2086 # the flags are one word-split variable on purpose
             start_bg lnm java $LNM_JVM_FLAGS $LNM_GC_LOG -jar "$JAR" run --config "$OUT/lnm.properties"
@@ -286,8 +299,18 @@ run_rounds() {
     done
 }
 
+lnm_jdk() { # the JDK whose jcmd talks to lnm's JVM: the one of its major version (an image has no jcmd)
+    local java=java major j
+    [ -n "${LNM_CMD:-}" ] && java=$(dirname "$(readlink -f "$LNM_CMD")")/java
+    major=$("$java" -version 2>&1 | sed -n '1s/.*version "\([0-9]*\).*/\1/p')
+    for j in /usr/lib/jvm/*; do
+        [ -x "$j/bin/jcmd" ] && [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$j/release" 2>/dev/null)" = "$major" ] && { echo "$j"; return 0; }
+    done
+    dirname "$(dirname "$(readlink -f "$(command -v jcmd)")")"
+}
+
 live_heap_kb() { # pid file: live Java heap in kB from a class histogram (forces a full GC)
-    timeout 30 jcmd "$1" GC.class_histogram >"$2" 2>&1 || { echo 0; return 0; }
+    timeout 30 "$(lnm_jdk)/bin/jcmd" "$1" GC.class_histogram >"$2" 2>&1 || { echo 0; return 0; }
     awk '/^Total/{printf "%d", $3/1024}' "$2"
 }
 
@@ -323,6 +346,38 @@ run_idle() { # target: RSS before and while holding IDLE_CONNS connections
     sleep 1   # the connections are gone; let the proxy close its side too
 }
 
+# System calls per connection, counted the same way for every proxy: strace -c -f attached to
+# all its processes (every thread of the JVM, nginx's master and workers) while benchgen runs
+# the conn/s test for SYSCALL_SECONDS, divided by the connections benchgen completed. strace
+# slows the proxy a lot, so this runs apart from the rates, after them; the count per
+# connection is what it is about. The per-call breakdown is in target/bench/strace-TARGET.txt.
+count_syscalls() { # target
+    local t=$1 args=() p spid r conns calls top f=$OUT/strace-$1.txt
+    command -v strace >/dev/null || { log "strace not installed: no system call counts"; return 0; }
+    # shellcheck disable=SC2086
+    for p in ${TREE[$t]}; do args+=(-p "$p"); done
+    strace -c -f -qq -o "$f" "${args[@]}" 2>"$OUT/strace-$t.err" &
+    spid=$!
+    STARTED+=("$spid")
+    sleep 1.5   # attached to every thread before the first connection
+    r=$("$OUT/benchgen" cps "127.0.0.1:${PORT[$t]}" "$OUT/hello.bin" -c 32 -t "$SYSCALL_SECONDS" -w 0 2>>"$OUT/benchgen.err") || true
+    kill -INT "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+    forget "$spid"
+    conns=$(sed -n 's/.*total=\([0-9]*\).*/\1/p' <<<"$r")
+    calls=$(awk '$NF == "total" { print $4 }' "$f" 2>/dev/null)
+    if [ -z "$calls" ] || [ -z "$conns" ] || [ "$conns" -eq 0 ]; then
+        log "$t: system calls not counted (strace: $(head -c 200 "$OUT/strace-$t.err"); benchgen: $r)"
+        return 0
+    fi
+    # the top calls per connection, for the report: name:count/conn,...
+    top=$(awk -v n="$conns" '$1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%s:%.2f\n", $NF, $4 / n }' "$f" |
+        sort -t: -k2 -rn | head -12 | paste -sd, -)
+    printf '%s\tsyscalls\t1\tcalls=%s conns=%s seconds=%s top=%s\n' "$t" "$calls" "$conns" "$SYSCALL_SECONDS" "$top" >>"$RAW"
+    log "$(printf '%-8s syscalls %s calls / %s connections = %s per connection' "$t" "$calls" "$conns" \
+        "$(awk -v c="$calls" -v n="$conns" 'BEGIN { printf "%.1f", c / n }')")"
+}
+
 # ---------------------------------------------------------------- main
 main() {
     mkdir -p "$OUT"
@@ -350,8 +405,17 @@ main() {
         echo "reps=$REPS"
         echo "idle_conns=$IDLE_CONNS"
         echo "lnm_version=$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$ROOT/pom.xml" | head -1)"
-        if [ -n "${LNM_CMD:-}" ]; then echo "lnm_jvm_flags=(launcher $LNM_CMD)"; else echo "lnm_jvm_flags=$LNM_JVM_FLAGS"; fi
-        echo "java=$(java -version 2>&1 | head -1)"
+        if [ -n "${LNM_CMD:-}" ]; then
+            local flags=${LNM_CMD%/bin/*}/lib/lnm.jvmflags
+            echo "lnm_mode=image"
+            echo "lnm_jvm_flags=${LNM_CMD#"$ROOT"/} with $(if [ -f "$flags" ]; then sed -e 's/#.*//' "$flags" | xargs; else echo "its own flags"; fi)"
+            echo "java=$("$(dirname "$(readlink -f "$LNM_CMD")")/java" -version 2>&1 | sed -n 2p)"
+        else
+            echo "lnm_mode=jar"
+            echo "lnm_jvm_flags=$LNM_JVM_FLAGS"
+            echo "java=$(java -version 2>&1 | head -1)"
+        fi
+        echo "lnm_jar_flags=$LNM_JVM_FLAGS"
         echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
         echo "haproxy=$(haproxy -v 2>/dev/null | head -1 | awk '{print $3}')"
         echo "sniproxy=$(sniproxy -V 2>&1 | head -1 | awk '{print $2}')"
@@ -381,6 +445,11 @@ main() {
     for t in $TARGETS; do
         [ "${STATUS[$t]}" = ok ] && run_idle "$t"
     done
+    if [ "$SYSCALL_SECONDS" != 0 ]; then
+        for t in $TARGETS; do
+            [ "$t" != direct ] && [ "${STATUS[$t]}" = ok ] && count_syscalls "$t"
+        done
+    fi
 
     echo "load_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/meta.properties"
     if [ "${STATUS[lnm]:-}" = ok ]; then

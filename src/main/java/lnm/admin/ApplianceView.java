@@ -46,6 +46,11 @@ public interface ApplianceView {
 
     String version();
 
+    /** Each configured parent's health, in the order written; none at the top level. */
+    default List<lnm.upstream.ParentStatus> parents() {
+        return List.of();
+    }
+
     /** The box's fleet part (plant view on the top box), if the appliance has one. */
     default Optional<lnm.fleet.Fleet> fleet() {
         return Optional.empty();

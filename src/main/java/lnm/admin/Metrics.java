@@ -291,6 +291,8 @@ public final class Metrics {
             p.sample("lnm_bytes_total", e.getValue().bytesDown(), "listener", e.getKey(), "direction", "down");
         }
 
+        ParentView.metrics(p, v.parents());
+
         p.family("lnm_hello_failures_total", "counter",
                 "Connections whose TLS ClientHello (or PROXY header) could not be read, by reason.");
         for (Map.Entry<String, LongAdder> e : new TreeMap<>(helloFailures).entrySet()) {

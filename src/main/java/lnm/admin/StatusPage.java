@@ -58,6 +58,7 @@ final class StatusPage {
         charts(sb, samples, now, window(now - v.startedAt()));
         sb.append("<div class=\"row\">");
         listeners(sb, v, m, c);
+        ParentView.card(sb, c, v.parents());
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);
@@ -77,7 +78,8 @@ final class StatusPage {
                 .append("<span class=\"pill ").append(ready ? "ok" : "bad").append("\" id=\"ready\">")
                 .append(v.stopping() ? "draining" : ready ? "ready" : "not ready").append("</span>")
                 .append("<span class=\"meta\">up ").append(duration(now - v.startedAt())).append("</span>")
-                .append("<span class=\"meta\">parent ").append(esc(c.parent().map(Object::toString).orElse("none (top level)")))
+                .append("<span class=\"meta\">parent ").append(esc(c.parents().isEmpty() ? "none (top level)"
+                        : String.join(", ", c.parents().stream().map(Object::toString).toList())))
                 .append("</span>")
                 .append("<span class=\"meta\">").append(c.allowlist().size()).append(" allowlist rules</span>")
                 .append("<span class=\"meta\" id=\"reloads\">reloads ").append(m.reloadsOk()).append(" ok / ")

@@ -22,6 +22,9 @@ import lnm.dns.Resolver;
 import lnm.net.ConnectionInfo;
 import lnm.net.Server;
 import lnm.net.Services;
+import lnm.upstream.ParentChecker;
+import lnm.upstream.ParentSet;
+import lnm.upstream.ParentStatus;
 
 /**
  * The running appliance: config, audit log, resolver and proxy engine wired together, with
@@ -55,6 +58,9 @@ public final class Appliance implements AutoCloseable {
     // ---- admin: metrics, status page, config watcher ----
     private final Admin admin;
     private final Object reloadLock = new Object();
+    // parents with their health, checked in the background
+    private final ParentSet parents;
+    private final ParentChecker parentChecker;
     /** Fleet: pulls bundles (a box below), relays pulls (a middle box), signs them (the top). */
     private final lnm.fleet.Fleet fleet;
 
@@ -67,6 +73,8 @@ public final class Appliance implements AutoCloseable {
         this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
         this.server = new Server(services);
         this.dns = new DnsServer(services::config, audit);
+        this.parents = new ParentSet(c, () -> System.nanoTime() / 1_000_000);
+        this.parentChecker = new ParentChecker(parents, services::config);
         this.fleet = new lnm.fleet.Fleet(new FleetLocal());
     }
 
@@ -90,6 +98,7 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(lr.problems().stream().map(Problem::toString).toList());
         }
         Config c = lr.config();
+        lr.warnings().forEach(w -> LOG.warning(w.toString()));
         Appliance a;
         try {
             a = new Appliance(configFile, c, onClose, lookup);
@@ -116,6 +125,7 @@ public final class Appliance implements AutoCloseable {
         }
         try {
             a.admin.start(c, a::reload);
+            a.parentChecker.start();
         } catch (IOException e) {
             a.shutdown();
             throw new StartException(List.of(e.getMessage()));
@@ -127,7 +137,8 @@ public final class Appliance implements AutoCloseable {
         }
         LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
-                + c.parent().map(Object::toString).orElse("none"));
+                + (c.parents().isEmpty() ? "none" : c.parents().size() == 1 ? c.parents().get(0)
+                        : c.parents() + " (" + c.parentBalance() + ")"));
         return a;
     }
 
@@ -159,9 +170,11 @@ public final class Appliance implements AutoCloseable {
             }
             return msgs;
         }
+        lr.warnings().forEach(w -> LOG.warning(w.toString()));
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
             bind.addAll(dns.apply(lr.config()));
+            parents.apply(lr.config());
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -198,6 +211,11 @@ public final class Appliance implements AutoCloseable {
         return startedAt;
     }
 
+    /** The parents and their health; connections ask it where to go ({@link ParentSet#candidates}). */
+    public ParentSet parents() {
+        return parents;
+    }
+
     /** Metrics, status page and config watcher. */
     public Admin admin() {
         return admin;
@@ -216,6 +234,7 @@ public final class Appliance implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        parentChecker.close();
         admin.close();
         resolver.close();
         audit.close();
@@ -335,6 +354,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public String version() {
             return Version.get();
+        }
+
+        @Override
+        public List<ParentStatus> parents() {
+            return parents.status();
         }
 
         @Override

@@ -7,11 +7,15 @@ import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
 
-/** {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. */
+/**
+ * {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. Warnings
+ * (legal but dangerous settings) print as {@code FILE:LINE: warning: ...} and keep exit 0,
+ * unless {@code --strict} makes them failures.
+ */
 final class CheckCommand {
     private CheckCommand() {}
 
-    static int check(PrintStream out, Path file, boolean print) {
+    static int check(PrintStream out, Path file, boolean print, boolean strict) {
         LoadResult r = Config.load(file);
         if (!r.ok()) {
             for (Problem p : r.problems()) {
@@ -20,6 +24,9 @@ final class CheckCommand {
             out.println(r.problems().size() + " problem(s); " + file + " is not valid");
             return 1;
         }
+        for (Problem w : r.warnings()) {
+            out.println(w);
+        }
         Config c = r.config();
         java.util.List<Problem> fleet = lnm.fleet.FleetCheck.problems(c);
         if (!fleet.isEmpty()) {
@@ -27,8 +34,13 @@ final class CheckCommand {
             out.println(fleet.size() + " problem(s) in the fleet folders; " + file + " is not valid");
             return 1;
         }
+        int warnings = r.warnings().size();
+        if (strict && warnings > 0) {
+            out.println(warnings + " warning(s); " + file + " is not accepted with --strict");
+            return 1;
+        }
         out.println(file + ": ok (" + c.listeners().size() + " listener(s), " + c.allowlist().rules().size()
-                + " allowlist rule(s) in " + c.allowlistFile() + ")"
+                + " allowlist rule(s) in " + c.allowlistFile() + (warnings == 0 ? ")" : "; " + warnings + " warning(s))")
                 + (c.get(lnm.config.Key.FLEET_DIR).isEmpty() ? "" : "; " + lnm.fleet.FleetCheck.boxes(c) + " box folder(s) in fleet.dir ok"));
         if (print) {
             for (String line : c.effectiveSettings()) {

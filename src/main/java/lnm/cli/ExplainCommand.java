@@ -2,6 +2,7 @@ package lnm.cli;
 
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.util.List;
 import java.nio.file.Path;
 
 import lnm.config.Config;
@@ -54,8 +55,21 @@ final class ExplainCommand {
         if (d.allowed()) {
             out.println("destination: " + d.via().name().toLowerCase(java.util.Locale.ROOT) + " -> " + d.upstream()
                     + (c.parentProxyProtocol() && d.via() == lnm.config.Via.PARENT ? " (with PROXY protocol v2)" : ""));
+            if (d.via() == lnm.config.Via.PARENT && c.parents().size() > 1) {
+                out.println("order:       " + parentOrder(c, p));
+            }
         }
         return d.allowed() ? 0 : 1;
+    }
+
+    /** How connections spread over several parents, each with the port it would be reached on. */
+    static String parentOrder(Config c, int port) {
+        List<String> ps = c.parents().stream().map(h -> h.withDefaultPort(port).toString()).toList();
+        if (c.parentBalance() == lnm.config.ParentList.Balance.ROUND_ROBIN) {
+            return "round-robin over " + String.join(", ", ps)
+                    + " (each connection starts at the next one up; one marked down is tried last)";
+        }
+        return "failover: " + String.join(", then ", ps) + " (the first one up; one marked down is tried last)";
     }
 
     /** When no source is given, explain the name as if it came from an allowed address. */

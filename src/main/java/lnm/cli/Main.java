@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <pre>
  *   lnm run [--config FILE]                                   foreground; SIGHUP reloads, SIGTERM drains
- *   lnm check --config FILE [--print]                         validate; FILE:LINE: message per problem
+ *   lnm check --config FILE [--print] [--strict]              validate; FILE:LINE: message per problem
+ *                                                             (and FILE:LINE: warning: ...; --strict fails on those)
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
  *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
  *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
@@ -21,7 +22,7 @@ public final class Main {
     static final String DEFAULT_CONFIG = "/etc/lnm/lnm.properties";
     static final String USAGE = String.join(System.lineSeparator(),
             "usage: lnm run [--config FILE]",
-            "       lnm check --config FILE [--print]",
+            "       lnm check --config FILE [--print] [--strict]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
             "       " + lnm.fleet.FleetCommand.USAGE,
             "       lnm import lnm-cr FILE --out DIR",
@@ -56,7 +57,7 @@ public final class Main {
                 return RunCommand.run(out, Path.of(a.config != null ? a.config : DEFAULT_CONFIG));
             }
             case "check" -> {
-                return CheckCommand.check(out, a.requireConfig(), a.print);
+                return CheckCommand.check(out, a.requireConfig(), a.print, a.strict);
             }
             case "explain" -> {
                 if (a.positional.size() != 1) {
@@ -88,6 +89,7 @@ public final class Main {
         String command;
         String config;
         boolean print;
+        boolean strict;
         Integer port;
         String source;
         String out;
@@ -101,6 +103,7 @@ public final class Main {
                 switch (s) {
                     case "--config", "-c" -> a.config = value(args, ++i, s);
                     case "--print" -> a.print = true;
+                    case "--strict" -> a.strict = true;
                     case "--source" -> a.source = value(args, ++i, s);
                     case "--out" -> a.out = value(args, ++i, s);
                     case "--port" -> {

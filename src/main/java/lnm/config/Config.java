@@ -100,9 +100,33 @@ public final class Config {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
-    /** The lnm one level up; port -1 if unset (then the listener's port is used). */
+    /** The first lnm one level up; port -1 if unset (then the listener's port is used). */
     public Optional<HostPort> parent() {
-        return Optional.ofNullable(get(Key.PARENT));
+        return parents().stream().findFirst();
+    }
+
+    /** Every lnm one level up, in the order written; empty at the top level. */
+    public List<HostPort> parents() {
+        List<HostPort> l = get(Key.PARENT);
+        return l == null ? List.of() : l;
+    }
+
+    /** How connections spread over {@link #parents()}. */
+    public ParentList.Balance parentBalance() {
+        return get(Key.PARENT_BALANCE);
+    }
+
+    /** How parents are checked in the background. */
+    public ParentList.Check parentCheck() {
+        return get(Key.PARENT_CHECK);
+    }
+
+    public long parentCheckMillis() {
+        return get(Key.PARENT_CHECK_INTERVAL);
+    }
+
+    public long parentDownMillis() {
+        return get(Key.PARENT_DOWN);
     }
 
     /** Whether to send a PROXY protocol v2 header to the parent. */
@@ -229,8 +253,9 @@ public final class Config {
     }
     // --- end of built-in DNS ---
 
-    public boolean directAllowPrivate() {
-        return get(Key.DIRECT_ALLOW_PRIVATE);
+    /** The special-purpose addresses a direct destination may still resolve to (default none). */
+    public CidrSet directAllowSpecial() {
+        return get(Key.DIRECT_ALLOW_SPECIAL);
     }
 
     public long drainMillis() {

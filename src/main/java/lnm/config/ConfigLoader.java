@@ -26,6 +26,8 @@ final class ConfigLoader {
 
     private final Path file;
     private final List<Problem> problems = new ArrayList<>();
+    /** Legal but worth a word (see {@link Warnings}); only reported when there are no problems. */
+    private final List<Problem> warnings = new ArrayList<>();
     private final Map<Key<?>, Object> values = new HashMap<>();
     private final Map<Key<?>, Integer> lines = new HashMap<>();
     private final Set<Key<?>> explicit = new HashSet<>();
@@ -74,6 +76,7 @@ final class ConfigLoader {
         for (PropertiesReader.Entry e : entries) {
             entry(e, listenerNames);
         }
+        renamed();
         for (Key<?> k : Key.GLOBALS) {
             if (!values.containsKey(k) && !invalid.contains(k)) {
                 values.put(k, k.defaultValue());
@@ -104,8 +107,10 @@ final class ConfigLoader {
         }
         Set<String> explicitListenerKeys = new HashSet<>();
         drafts.forEach((name, keys) -> keys.keySet().forEach(suffix -> explicitListenerKeys.add("listen." + name + suffix)));
-        return new LoadResult(new Config(file, allowlistFile, auditFile, values, explicit, listeners,
-                explicitListenerKeys, allowlist), List.of());
+        Config config = new Config(file, allowlistFile, auditFile, values, explicit, listeners,
+                explicitListenerKeys, allowlist);
+        warnings.addAll(Warnings.check(config, this::lineOf));
+        return new LoadResult(config, List.of(), warnings);
     }
 
     /** Drops repeated keys, reporting each at its own line and naming the first. */
@@ -125,6 +130,9 @@ final class ConfigLoader {
 
     private void entry(PropertiesReader.Entry e, Set<String> listenerNames) {
         Key<?> k = Key.global(e.key());
+        if (k == null && Renamed.of(e.key()) != null) {
+            k = Renamed.of(e.key()).old();
+        }
         if (k != null) {
             try {
                 values.put(k, k.parse(e.key(), e.value()));
@@ -152,6 +160,41 @@ final class ConfigLoader {
         }
         String suggestion = DidYouMean.suggest(e.key(), candidates(listenerNames, m.matches() ? m.group(1) : null));
         problem(e, "unknown key '" + e.key() + "'" + (suggestion == null ? "" : "; did you mean '" + suggestion + "'?"));
+    }
+
+    /** Old keys are read as their new ones, with a warning; both set is a problem. */
+    private void renamed() {
+        for (Renamed<?, ?> r : Renamed.ALL) {
+            if (!explicit.contains(r.old())) {
+                continue;
+            }
+            int at = lines.get(r.old());
+            if (explicit.contains(r.now()) || invalid.contains(r.now())) {
+                problem(at, "'" + r.old().name() + "' is replaced by '" + r.now().name() + "', which is set too; remove '"
+                        + r.old().name() + "'");
+                continue;
+            }
+            Object v = r.convert(values.get(r.old()));
+            values.put(r.now(), v);
+            explicit.add(r.now());
+            lines.put(r.now(), at);
+            warnings.add(new Problem(file, at, "warning: '" + r.old().name() + "' is replaced by '" + r.now().name() + "' ("
+                    + r.why() + "); read as '" + r.now().name() + " = " + r.now().format(v) + "'"));
+        }
+    }
+
+    /** The line of a key as written ({@code listen.https.acceptProxyProtocol}, {@code sources}), or 0. */
+    private int lineOf(String key) {
+        Key<?> k = Key.global(key);
+        if (k != null) {
+            return lines.getOrDefault(k, 0);
+        }
+        Matcher m = LISTEN_KEY.matcher(key);
+        if (m.matches() && drafts.containsKey(m.group(1))) {
+            PropertiesReader.Entry e = drafts.get(m.group(1)).get(m.group(2) == null ? "" : m.group(2));
+            return e == null ? 0 : e.line();
+        }
+        return 0;
     }
 
     private static List<String> candidates(Set<String> listenerNames, String ownName) {
@@ -300,24 +343,17 @@ final class ConfigLoader {
     }
 
     /**
-     * {@code dns.upstream} and {@code dns.forwardZones} make sense only together: an upstream
-     * without zones would never be asked (every name off the allowlist is REFUSED), and zones
-     * without an upstream have nowhere to go. Either alone is a mistake worth stopping for,
-     * since the names the operator meant to forward would silently fail.
+     * {@code dns.forwardZones} without {@code dns.upstream} has nowhere to send the names the
+     * operator meant to forward: an error. The other way round (an upstream without zones, as
+     * configs written before forward zones existed have it) forwards nothing and is a warning
+     * ({@link Warnings}), so such a box still starts and answers its allowlist.
      */
     private void dnsForwarding() {
         Object upstream = values.get(Key.DNS_UPSTREAM);
         Object zones = values.get(Key.DNS_FORWARD_ZONES);
         boolean hasUpstream = upstream instanceof List<?> l && !l.isEmpty();
         boolean hasZones = zones instanceof ForwardZones z && !z.isEmpty();
-        if (hasUpstream && !hasZones && !lines.containsKey(Key.DNS_FORWARD_ZONES)) {
-            problem(lines.get(Key.DNS_UPSTREAM), "dns.upstream is set but dns.forwardZones is not: no name would be "
-                    + "forwarded; list the zones the upstream serves, such as 'dns.forwardZones = plant.local', or "
-                    + "remove dns.upstream");
-        } else if (hasUpstream && !hasZones) {
-            problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is empty: dns.upstream would never be asked; "
-                    + "list the zones it serves, such as 'plant.local', or remove dns.upstream");
-        } else if (hasZones && !hasUpstream) {
+        if (hasZones && !hasUpstream) {
             problem(lines.get(Key.DNS_FORWARD_ZONES), "dns.forwardZones is set but dns.upstream is not: there is no "
                     + "server to forward to");
         }

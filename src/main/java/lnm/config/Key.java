@@ -41,9 +41,24 @@ public final class Key<T> {
             "CIDRs of peers that send a PROXY protocol v2 header (such as the lnm below), any, or none",
             v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), CidrSet::toString);
 
-    public static final Key<HostPort> PARENT = new Key<>("parent", "",
-            "host[:port] of the lnm one level up (port defaults to the listener's); empty at the top level",
-            v -> v.isEmpty() ? null : HostPort.parse(v, -1), hp -> hp == null ? "" : hp.toString());
+    public static final Key<List<HostPort>> PARENT = new Key<>("parent", "",
+            "host[:port] of the lnm one level up, or several separated by commas (at most " + ParentList.MAX
+                    + ", tried as parent.balance says; port defaults to the listener's); empty at the top level",
+            ParentList::parse, ParentList::format);
+    public static final Key<ParentList.Balance> PARENT_BALANCE = new Key<>("parent.balance", "failover",
+            "failover (the first healthy parent in the order written) or round-robin (rotate over the healthy ones)",
+            ParentList.Balance::parse, ParentList.Balance::toString);
+    public static final Key<ParentList.Check> PARENT_CHECK = new Key<>("parent.check", "tcp",
+            "tcp (connect to the parent's port), tcp:PORT, http:PORT[/path] (GET on the parent's admin port, "
+                    + "path default /readyz, 200 means up) or off",
+            ParentList.Check::parse, ParentList.Check::toString);
+    public static final Key<Long> PARENT_CHECK_INTERVAL = new Key<>("parent.checkSeconds", "5",
+            "seconds from 0.1 to 3600, decimals allowed (time between active checks of each parent)",
+            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
+    public static final Key<Long> PARENT_DOWN = new Key<>("parent.downSeconds", "30",
+            "seconds from 0.1 to 3600, decimals allowed (how long a refused or timed-out parent is tried last "
+                    + "unless an active check brings it back sooner)",
+            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
     public static final Key<Boolean> PARENT_PROXY_PROTOCOL = new Key<>("parent.proxyProtocol", "none",
             "v2 or none", Key::proxyProtocol, b -> b ? "v2" : "none");
     public static final Key<String> ALLOWLIST = new Key<>("allowlist", "allowlist.properties",
@@ -113,14 +128,14 @@ public final class Key<T> {
     public static final Key<List<InetAddress>> DNS_ANSWER = new Key<>("dns.answer", "",
             "comma-separated IP addresses (at most " + DNS_MAX_ANSWERS + ") that allowlisted names resolve to; "
                     + "empty: this box's address on the interface the query arrived on",
-            Key::dnsAnswers, Key::formatDnsAnswers);
+            DnsValues::dnsAnswers, DnsValues::formatDnsAnswers);
     public static final Key<Integer> DNS_TTL = new Key<>("dns.ttl", "60",
             "an integer from 0 to 86400 (seconds that DNS answers may be cached)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
     public static final Key<List<InetSocketAddress>> DNS_UPSTREAM = new Key<>("dns.upstream", "",
             "comma-separated IP[:port] of DNS servers (at most " + DNS_MAX_UPSTREAMS + ", port default 53, "
                     + "IPv6 as [address]:port) that names not on the allowlist are forwarded to; empty: answer REFUSED",
-            Key::dnsUpstreams, Key::formatDnsUpstreams);
+            DnsValues::dnsUpstreams, DnsValues::formatDnsUpstreams);
     public static final Key<Optional<CidrSet>> DNS_SOURCES = new Key<>("dns.sources", "sources",
             "comma-separated CIDRs or addresses that may query the DNS server, any, none, or sources (the same as 'sources')",
             v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
@@ -140,8 +155,14 @@ public final class Key<T> {
                     + "REFUSED; empty: nothing is forwarded",
             ForwardZones::parse, ForwardZones::toString);
     // --- end of built-in DNS keys ---
+    public static final Key<CidrSet> DIRECT_ALLOW_SPECIAL = new Key<>("direct.allowSpecialAddresses", "none",
+            "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
+                    + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "
+                    + "100.64.0.0/10, 168.63.129.16, fc00::/7, this box's own addresses); RFC 1918 ranges are always allowed",
+            CidrSet::parse, CidrSet::toString);
+    /** Read as {@link #DIRECT_ALLOW_SPECIAL} ({@code true} = any), with a warning; see {@link Renamed}. */
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
-            "true or false (whether a direct destination may resolve to loopback, link-local (169.254.169.254), multicast, unspecified or this box's own addresses; RFC 1918 ranges are always allowed)",
+            "true or false (replaced by direct.allowSpecialAddresses)",
             Values::bool, String::valueOf);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
@@ -189,12 +210,13 @@ public final class Key<T> {
             Key::nonEmpty, Function.identity());
 
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
-    public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL, ALLOWLIST, SOURCES,
+    public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
+            PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
-            DIRECT_ALLOW_PRIVATE, DRAIN,
+            DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
             NAME, FLEET_LISTEN, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
 
@@ -316,78 +338,6 @@ public final class Key<T> {
     private static String formatPorts(List<Integer> ports) {
         return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
-
-    // --- dns.answer and dns.upstream values ---
-    private static List<InetAddress> dnsAnswers(String v) {
-        List<InetAddress> out = new java.util.ArrayList<>();
-        for (String e : dnsEntries(v, DNS_MAX_ANSWERS)) {
-            String a = e.startsWith("[") && e.endsWith("]") ? e.substring(1, e.length() - 1) : e;
-            byte[] b = IpLiteral.parse(a);
-            if (b == null) {
-                throw new IllegalArgumentException("'" + e + "' is not an IP address");
-            }
-            InetAddress ia = IpLiteral.toInet(b);
-            if (ia.isAnyLocalAddress() || ia.isMulticastAddress()) {
-                throw new IllegalArgumentException("'" + e + "' cannot be given to clients as an address");
-            }
-            if (out.contains(ia)) {
-                throw new IllegalArgumentException("'" + e + "' is listed twice");
-            }
-            out.add(ia);
-        }
-        return List.copyOf(out);
-    }
-
-    private static String formatDnsAnswers(List<InetAddress> l) {
-        return String.join(", ", l.stream().map(IpLiteral::format).toList());
-    }
-
-    private static List<InetSocketAddress> dnsUpstreams(String v) {
-        List<InetSocketAddress> out = new java.util.ArrayList<>();
-        for (String e : dnsEntries(v, DNS_MAX_UPSTREAMS)) {
-            HostPort hp = HostPort.parse(e, 53);
-            byte[] b = IpLiteral.parse(hp.host());
-            if (b == null) {
-                throw new IllegalArgumentException("'" + e + "' is not an IP address (a DNS server is named by its address)");
-            }
-            InetSocketAddress sa = new InetSocketAddress(IpLiteral.toInet(b), hp.port());
-            if (sa.getAddress().isAnyLocalAddress() || sa.getAddress().isMulticastAddress()) {
-                throw new IllegalArgumentException("'" + e + "' is not a unicast address");
-            }
-            if (out.contains(sa)) {
-                throw new IllegalArgumentException("'" + e + "' is listed twice");
-            }
-            out.add(sa);
-        }
-        return List.copyOf(out);
-    }
-
-    private static String formatDnsUpstreams(List<InetSocketAddress> l) {
-        return String.join(", ", l.stream().map(Values::formatBind).toList());
-    }
-
-    /** Comma-separated entries of a list value; empty value, empty list. */
-    private static List<String> dnsEntries(String v, int max) {
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new java.util.ArrayList<>();
-        for (String raw : v.split(",", -1)) {
-            String e = raw.trim();
-            if (e.isEmpty()) {
-                throw new IllegalArgumentException("empty entry");
-            }
-            if (e.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("'" + e + "': separate entries with commas");
-            }
-            out.add(e);
-        }
-        if (out.size() > max) {
-            throw new IllegalArgumentException(out.size() + " entries, at most " + max + " allowed");
-        }
-        return out;
-    }
-    // --- end of dns values ---
 
     private static String nonEmpty(String v) {
         if (v.isEmpty()) {

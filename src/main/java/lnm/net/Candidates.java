@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
+import lnm.config.CidrSet;
+
 /**
  * The upstream addresses a connection tries, in order, in {@link State#CONNECTING}: the core
  * asks for the {@link #next} one after each failed attempt until there are none left. This is
@@ -24,13 +26,14 @@ final class Candidates {
 
     /**
      * The resolved addresses on {@code port}, without the ones a {@code direct} destination
-     * may not reach ({@link Destinations#forbidden}) when {@code guard} is on.
+     * may not reach ({@link Destinations#forbidden}) when {@code guard} is on: the
+     * special-purpose addresses it may still reach, or null for no guard.
      */
-    static Candidates of(List<InetAddress> resolved, int port, boolean guard) {
+    static Candidates of(List<InetAddress> resolved, int port, CidrSet guard) {
         List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
         String why = null;
         for (InetAddress a : resolved) {
-            String f = guard ? Destinations.forbidden(a) : null;
+            String f = guard != null ? Destinations.forbidden(a, guard) : null;
             if (f == null) {
                 usable.add(new InetSocketAddress(a, port));
             } else {

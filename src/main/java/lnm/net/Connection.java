@@ -169,7 +169,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         state = State.DECIDING;
         deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
         dialer = new Dialer(loop, this, this);
-        dialer.resolve(services.resolver, c.target().host(), port, via == Via.DIRECT && !cfg.directAllowPrivate());
+        dialer.resolve(services.resolver, c.target().host(), port, via == Via.DIRECT ? cfg.directAllowSpecial() : null);
     }
 
     // ---- connecting (what the dialer reports) ------------------------------------------------

@@ -9,10 +9,16 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
 
+import lnm.config.CidrSet;
+
 /**
  * Which resolved addresses a {@code direct} destination may not reach, so that an allowlisted
  * name whose DNS points inwards cannot turn the box into a path to itself, its loopback
- * services or the cloud metadata endpoint (169.254.169.254).
+ * services, the cloud metadata endpoint (169.254.169.254), the Azure host endpoint
+ * (168.63.129.16: the VM agent's wire server and the platform DNS), carrier-grade NAT space
+ * (100.64.0.0/10, where clouds and VPN overlays put their own plumbing) or IPv6 unique local
+ * addresses (fc00::/7). RFC 1918 ranges stay reachable: plant networks use them. The operator
+ * opts back in per range with {@code direct.allowSpecialAddresses}.
  */
 final class Destinations {
     private static volatile Set<InetAddress> own = scanOwn();
@@ -24,9 +30,18 @@ final class Destinations {
         own = scanOwn();
     }
 
-    /** The reason an address is refused, or null if it may be reached. */
-    static String forbidden(InetAddress a) {
+    /**
+     * The reason an address is refused, or null if it may be reached.
+     *
+     * @param allowed the special-purpose addresses the operator lets through anyway
+     */
+    static String forbidden(InetAddress a, CidrSet allowed) {
         InetAddress x = unmap(a);
+        String why = special(x);
+        return why == null || allowed.contains(x) ? null : why;
+    }
+
+    private static String special(InetAddress x) {
         if (x.isLoopbackAddress()) {
             return "loopback";
         }
@@ -42,6 +57,15 @@ final class Destinations {
         byte[] b = x.getAddress();
         if (b.length == 4 && (b[0] == 0 || (b[0] & 0xff) == 255 && (b[1] & 0xff) == 255 && (b[2] & 0xff) == 255 && (b[3] & 0xff) == 255)) {
             return "reserved";
+        }
+        if (b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64) {
+            return "shared address space (100.64.0.0/10, carrier-grade NAT)";
+        }
+        if (b.length == 4 && (b[0] & 0xff) == 168 && (b[1] & 0xff) == 63 && (b[2] & 0xff) == 129 && (b[3] & 0xff) == 16) {
+            return "the Azure host endpoint (168.63.129.16)";
+        }
+        if (b.length == 16 && (b[0] & 0xfe) == 0xfc) {
+            return "unique local (fc00::/7)";
         }
         if (own.contains(x)) {
             return "this box's own address";

@@ -10,6 +10,7 @@ import java.nio.channels.SocketChannel;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
+import lnm.config.CidrSet;
 import lnm.dns.Resolver;
 
 /**
@@ -56,13 +57,14 @@ final class Dialer {
     /**
      * Resolves {@code host} on the resolver pool; the answer comes back on the loop.
      *
-     * @param guard drop addresses a {@code direct} destination may not reach
+     * @param guard for a {@code direct} destination, the special-purpose addresses it may still
+     *     reach ({@code direct.allowSpecialAddresses}); the others are dropped. Null: no guard.
      */
-    void resolve(Resolver resolver, String host, int port, boolean guard) {
+    void resolve(Resolver resolver, String host, int port, CidrSet guard) {
         resolver.resolve(host, answer -> loop.execute(() -> resolved(answer, port, guard)));
     }
 
-    private void resolved(Resolver.Answer answer, int port, boolean guard) {
+    private void resolved(Resolver.Answer answer, int port, CidrSet guard) {
         if (!events.resolving()) {
             return; // timed out or aborted meanwhile
         }

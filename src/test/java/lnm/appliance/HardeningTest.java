@@ -43,6 +43,14 @@ class HardeningTest {
             assertTrue(table.matches("(?s).*iifname \"plant0\" tcp dport \\{ \\d+(, \\d+)* \\} accept.*"), table);
             assertTrue(table.contains("tcp dport 9090") && table.contains("admin port: local only"), table);
             assertTrue(table.contains("iifname \"wan0\" tcp dport 22 accept"), table);
+            // DHCP replies only from the outside: a plant-side DHCP server picks no resolver
+            assertTrue(table.contains("iifname \"wan0\" udp sport 67 udp dport 68 accept"), table);
+            assertTrue(table.contains("iifname \"wan0\" udp sport 547 udp dport 546 accept"), table);
+            for (String line : table.split("\n")) {
+                if (line.contains("sport 67") || line.contains("sport 547")) {
+                    assertTrue(line.strip().startsWith("iifname \"wan0\""), line);
+                }
+            }
             String all = Sh.run(List.of("ip", "netns", "exec", ns, "nft", "list", "tables")).ok().out();
             assertEquals("table inet lnm", all.trim());
         } finally {

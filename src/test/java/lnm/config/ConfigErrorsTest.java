@@ -107,7 +107,7 @@ class ConfigErrorsTest {
         "limits.perSourceConnections = 1,000| bad value '1,000' for 'limits.perSourceConnections': not a whole number",
         "loop.threads = 65| bad value '65' for 'loop.threads': out of range; expected an integer from 1 to 64, or auto",
         "dns.cacheSeconds = 1e3| bad value '1e3' for 'dns.cacheSeconds': not a whole number; expected an integer from 0 to 86400",
-        "direct.allowPrivate = yes| bad value 'yes' for 'direct.allowPrivate': not true or false; expected true or false",
+        "direct.allowPrivate = yes| bad value 'yes' for 'direct.allowPrivate': not true or false; expected true or false (replaced by direct.allowSpecialAddresses)",
         "shutdown.drainSeconds = 3601| bad value '3601' for 'shutdown.drainSeconds': out of range; expected seconds from 0 to 3600",
         "listen.https.mode = udp| bad value 'udp' for 'listen.https.mode': unknown mode 'udp'; expected tls, tcp or http",
         "listen.https.acceptProxyProtocol = 10.2.0.0/33| bad value '10.2.0.0/33' for 'listen.https.acceptProxyProtocol': bad CIDR '10.2.0.0/33': prefix length must be 0-32; expected CIDRs",

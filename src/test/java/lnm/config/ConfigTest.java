@@ -80,7 +80,7 @@ class ConfigTest {
         assertEquals(1000, c.perSourceConnections());
         assertEquals(Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors())), c.loopThreads());
         assertEquals(60, c.dnsCacheSeconds());
-        assertFalse(c.directAllowPrivate());
+        assertEquals(CidrSet.none(), c.directAllowSpecial());
         assertEquals(30_000, c.drainMillis());
         assertEquals(0, c.allowlist().size());
         assertFalse(c.isSet(Key.LEVEL));
@@ -114,7 +114,7 @@ class ConfigTest {
                 "limits.perSourceConnections = 7",
                 "loop.threads = 3",
                 "dns.cacheSeconds = 0",
-                "direct.allowPrivate = true",
+                "direct.allowSpecialAddresses = 100.64.0.0/10, fd00::/8",
                 "shutdown.drainSeconds = 0");
         assertEquals(3, c.level());
         assertEquals(List.of(
@@ -139,7 +139,7 @@ class ConfigTest {
         assertEquals(7, c.perSourceConnections());
         assertEquals(3, c.loopThreads());
         assertEquals(0, c.dnsCacheSeconds());
-        assertTrue(c.directAllowPrivate());
+        assertEquals(CidrSet.parse("100.64.0.0/10, fd00::/8"), c.directAllowSpecial());
         assertEquals(0, c.drainMillis());
         assertTrue(c.isSet(Key.LEVEL));
     }
@@ -213,6 +213,10 @@ class ConfigTest {
                 "listen.opcua.acceptProxyProtocol = none (default)",
                 "parent = 10.4.0.10",
                 "parent.proxyProtocol = none (default)",
+                "parent.balance = failover (default)",
+                "parent.check = tcp (default)",
+                "parent.checkSeconds = 5 (default)",
+                "parent.downSeconds = 30 (default)",
                 "allowlist = allowlist.properties",
                 "sources = 10.3.0.0/16, 10.2.0.0/16",
                 "audit.file = audit.jsonl",
@@ -239,7 +243,7 @@ class ConfigTest {
                 "dns.rateLimit = 50 (default)",
                 "dns.upstreamTimeoutSeconds = 2 (default)",
                 "dns.forwardZones = (default)",
-                "direct.allowPrivate = false (default)",
+                "direct.allowSpecialAddresses = none (default)",
                 "shutdown.drainSeconds = 30 (default)",
                 "connect.ports = 443, 8883 (default)",
                 "http.ports = 80 (default)",

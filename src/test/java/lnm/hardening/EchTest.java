@@ -66,7 +66,7 @@ class EchTest {
     @Test
     void allowedByDefaultAndAuditedAsEch() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndirect.allowPrivate = true\n",
+                Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndirect.allowSpecialAddresses = any\n",
                         "public.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
             upstream.setSoTimeout(30_000);
             byte[] hello = helloWithEch("public.example", outerEch());

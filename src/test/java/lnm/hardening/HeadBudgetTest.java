@@ -44,7 +44,7 @@ class HeadBudgetTest {
     void aFullBudgetRefusesTheNextUnfinishedHeadAndFreedBytesServeALaterOne() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Box box = Box.start(dir, "listen.https = 127.0.0.1:0\nlimits.headBytes = 64KiB\ntimeouts.helloSeconds = 90\n"
-                        + "direct.allowPrivate = true\n", "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
+                        + "direct.allowSpecialAddresses = any\n", "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
             upstream.setSoTimeout(30_000);
             byte[] big = hello("a.example", 12_000);
             List<Client> holding = new ArrayList<>();

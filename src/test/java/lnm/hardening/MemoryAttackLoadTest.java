@@ -84,7 +84,7 @@ class MemoryAttackLoadTest {
             pool.submit(() -> answerHellos(upstream, small.length, done));
             int admin = freePort();
             Files.writeString(dir.resolve("lnm.properties"), "listen.https = 127.0.0.1:0\nadmin.listen = 127.0.0.1:" + admin
-                    + "\nallowlist = allowlist.properties\naudit.file = audit.jsonl\ndirect.allowPrivate = true\nshutdown.drainSeconds = 1\n");
+                    + "\nallowlist = allowlist.properties\naudit.file = audit.jsonl\ndirect.allowSpecialAddresses = any\nshutdown.drainSeconds = 1\n");
             Files.writeString(dir.resolve("allowlist.properties"), "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n");
             Path log = dir.resolve("lnm.log");
             Process p = new ProcessBuilder(lnm.toString(), "run", "--config", dir.resolve("lnm.properties").toString())

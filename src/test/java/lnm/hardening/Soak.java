@@ -30,6 +30,15 @@ import lnm.testing.Hellos;
  * default), with its resident memory and open file descriptors sampled every 30 s; at the end
  * both must be flat and every connection must have its audit record.
  *
+ * <p>The audit log rotates during the run whatever the machine's speed: {@code audit.maxBytes}
+ * is 512 bytes per second of run time (about two records a second; the refusal trickle alone
+ * makes ten times that), with {@code audit.keep} at its maximum so that no file is deleted.
+ * The records are counted across the whole rotation set, and the set is checked: numbered
+ * without gaps, no line cut at a file boundary, and the refusal trickle (one connection at a
+ * time, each name carrying its sequence number) found in the order it was made, every refusal
+ * that got an answer present. The verdict does not depend on how many connections the machine
+ * managed, only on each one being accounted for.
+ *
  * <p>The load, all on loopback and all bounded by the run time: verified streams (SHA-256 both
  * ways, 0 to 256 KiB, every half-close order) kept 40 at a time; a slowloris crowd of 300
  * replaced as lnm closes them; every 5 s a flood of 400 idle connections, past the connection
@@ -44,6 +53,7 @@ public final class Soak {
     private static final int SLOW = 300;
     private static final int FLOOD = 400;
     private static final int MAX_CONNECTIONS = 600;
+    private static final int KEEP = 1000;
 
     private final long seconds;
     private final long sampleSeconds;
@@ -54,6 +64,10 @@ public final class Soak {
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong slowChecks = new AtomicLong();
     private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+    /** Refusal trickle, by sequence number: whether lnm answered (so it read the name). */
+    private final java.util.BitSet refusalAnswered = new java.util.BitSet();
+    private int refusalsMade;
+    private Path auditFile;
     private volatile boolean running = true;
 
     private Soak(long seconds, long sampleSeconds) {
@@ -90,9 +104,11 @@ public final class Soak {
             resetter.setDaemon(true);
             resetter.start();
             String allowlist = load.rule()
-                    + "refused.soak.example = 127.0.0.1:" + closedPort + "\n"
-                    + "reset.soak.example = 127.0.0.1:" + resetting.getLocalPort() + "\n"
-                    + "nx.soak.invalid = direct\n";
+                    + "*.refused.soak.example = 127.0.0.1:" + closedPort + "\n"
+                    + "*.reset.soak.example = 127.0.0.1:" + resetting.getLocalPort() + "\n"
+                    + "*.nx.soak.invalid = direct\n";
+            long maxBytes = Math.max(16 * 1024, seconds * 512);
+            auditFile = dir.resolve("audit.jsonl");
             try (ChildLnm lnm = ChildLnm.start(dir, """
                     listen.https = 127.0.0.1:0
                     limits.maxConnections = %d
@@ -100,11 +116,13 @@ public final class Soak {
                     timeouts.connectSeconds = 2
                     timeouts.idleSeconds = 10
                     dns.cacheSeconds = 0
-                    """.formatted(MAX_CONNECTIONS), allowlist, 0, "-Xmx128m", "-XX:+UseSerialGC")) {
+                    audit.maxBytes = %d
+                    audit.keep = %d
+                    """.formatted(MAX_CONNECTIONS, maxBytes, KEEP), allowlist, 0, "-Xmx128m", "-XX:+UseSerialGC")) {
                 Crowd slow = new Crowd("soak-slowloris");
                 InetSocketAddress to = lnm.address("https");
-                System.out.printf("soak: lnm pid %d on %s for %d s, sampling every %d s; log and audit in %s%n",
-                        lnm.pid, to, seconds, sampleSeconds, dir);
+                System.out.printf("soak: lnm pid %d on %s for %d s, sampling every %d s; log and audit in %s "
+                        + "(audit.maxBytes %d, audit.keep %d)%n", lnm.pid, to, seconds, sampleSeconds, dir, maxBytes, KEEP);
                 sample(lnm, 0);
                 long baseFds = lnm.fds();
                 long t0 = System.nanoTime();
@@ -166,18 +184,29 @@ public final class Soak {
                 slow.close();
                 checker.shutdown();
                 checker.awaitTermination(30, TimeUnit.SECONDS);
-                // Everything the load opened is closed; give lnm its hello timeout to notice.
+                // Everything the load opened is closed; give lnm its hello timeout to notice. The
+                // wait ends when every record is there, or when none has come for 30 s (a busy
+                // machine is slower, not stuck), within 10 minutes in all.
                 long expected = connections.get();
-                waitUntil = System.nanoTime() + 30_000_000_000L;
-                while (lnm.audit().size() < expected && System.nanoTime() < waitUntil) {
+                long seen = -1;
+                long progressAt = System.nanoTime();
+                waitUntil = System.nanoTime() + 600_000_000_000L;
+                while (System.nanoTime() < waitUntil && System.nanoTime() - progressAt < 30_000_000_000L) {
+                    long n = AuditSet.count(auditFile, KEEP);
+                    if (n >= expected) {
+                        break;
+                    }
+                    if (n != seen) {
+                        seen = n;
+                        progressAt = System.nanoTime();
+                    }
                     Thread.sleep(200);
                 }
                 Thread.sleep(1000);
                 sample(lnm, (System.nanoTime() - t0) / 1_000_000_000L);
                 long finalFds = lnm.fds();
                 int exit = lnm.stop();
-                List<String> audit = lnm.audit();
-                return verdict(baseFds, finalFds, exit, expected, audit);
+                return verdict(baseFds, finalFds, exit, expected, AuditSet.read(auditFile, KEEP));
             }
         }
     }
@@ -185,7 +214,7 @@ public final class Soak {
     private void sample(ChildLnm lnm, long elapsed) throws IOException {
         long rss = lnm.rssKb();
         long fds = lnm.fds();
-        long records = lnm.audit().size();
+        long records = AuditSet.count(auditFile, KEEP);
         samples.add(new long[] {elapsed, rss, fds, records});
         System.out.printf("soak: t=%4ds rss=%6.1f MiB fds=%5d audit=%8d streams ok=%d refused-at-limit=%d %.1f MB problems=%d%n",
                 elapsed, rss / 1024.0, fds, records, streamsOk.get(), streamsRefused.get(), bytes.get() / 1e6, problems.size());
@@ -258,22 +287,31 @@ public final class Soak {
         }
     }
 
-    /** About 20 refusals a second of five kinds, each one connection that must be audited. */
+    /** The refusal trickle's names; the sequence number {@code n} goes in front. */
+    private static final String[] REFUSAL_NAMES = {
+        "not-on-the-list.example", null, "refused.soak.example", "reset.soak.example", "nx.soak.invalid"};
+
+    /**
+     * About 20 refusals a second of five kinds, each one connection that must be audited, one
+     * at a time: the n-th carries {@code sn.} in its name (except the garbage kind), so its
+     * record's place in the audit files can be checked.
+     */
     private void refusals(InetSocketAddress to) {
-        byte[][] kinds = {
-            Hellos.clientHello("not-on-the-list.example"),
-            "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
-            Hellos.clientHello("refused.soak.example"),
-            Hellos.clientHello("reset.soak.example"),
-            Hellos.clientHello("nx.soak.invalid")};
-        int i = 0;
+        byte[] garbage = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         while (running) {
+            int n = refusalsMade;
+            String name = REFUSAL_NAMES[n % REFUSAL_NAMES.length];
             try (Socket s = new Socket()) {
                 s.setSoTimeout(10_000);
                 s.connect(to, 5_000);
                 connections.incrementAndGet();
-                s.getOutputStream().write(kinds[i++ % kinds.length]);
-                s.getInputStream().readAllBytes();
+                refusalsMade++;
+                s.getOutputStream().write(name == null ? garbage : Hellos.clientHello("s" + n + "." + name));
+                InputStream in = s.getInputStream();
+                if (in.read() >= 0 && name != null) { // an answer (an alert, the resetting upstream's bytes): lnm read the name
+                    refusalAnswered.set(n);
+                }
+                in.readAllBytes();
             } catch (IOException e) {
                 // resets are expected for some kinds
             }
@@ -301,8 +339,14 @@ public final class Soak {
         }
     }
 
-    private int verdict(long baseFds, long finalFds, int exit, long expected, List<String> audit) {
+    private int verdict(long baseFds, long finalFds, int exit, long expected, AuditSet set) {
+        List<String> audit = set.records;
         List<String> fail = new ArrayList<>(problems);
+        fail.addAll(set.problems);
+        if (set.rotated == 0) {
+            fail.add("the audit log never rotated: the rotation set was not tested");
+        }
+        fail.addAll(refusalOrder(audit));
         if (exit != 0) {
             fail.add("lnm exited with " + exit + " after SIGTERM");
         }
@@ -335,15 +379,62 @@ public final class Soak {
         if (audit.size() != expected) {
             fail.add("audit records " + audit.size() + " vs connections made " + expected);
         }
-        System.out.printf("soak: %d connections, %d audit records %s; %d verified streams (%.1f MB), %d refused at the limit; "
+        System.out.printf("soak: audit rotation set, oldest first: %s%n", set.files.size() <= 8 ? set.files
+                : set.files.subList(0, 4) + " .. " + set.files.subList(set.files.size() - 4, set.files.size())
+                        + " (" + set.files.size() + " files)");
+        System.out.printf("soak: %d connections, %d audit records in %d files %s; %d verified streams (%.1f MB), %d refused at the limit; "
                 + "fds %d -> %d; RSS %.1f MiB (t=%ds) -> max %.1f MiB in the last third, second-half slope %.0f KiB/min%n",
-                expected, audit.size(), reasons, streamsOk.get(), bytes.get() / 1e6, streamsRefused.get(), baseFds, finalFds,
+                expected, audit.size(), set.files.size(), reasons, streamsOk.get(), bytes.get() / 1e6, streamsRefused.get(), baseFds, finalFds,
                 warmRss / 1024.0, samples.get(warm)[0], maxLate / 1024.0, slope);
         for (String f : fail.subList(0, Math.min(fail.size(), 20))) {
             System.out.println("soak: FAIL " + f);
         }
         System.out.println(fail.isEmpty() ? "soak: PASS" : "soak: FAIL (" + fail.size() + " problem(s))");
         return fail.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * The refusal trickle in the audit files: each connection ended before the next began, so
+     * their records come in sequence order. lnm closes a socket a moment before it queues the
+     * record, so two neighbours may swap; anything further back means the files are out of
+     * order. Every refusal that got an answer must have its record.
+     */
+    private List<String> refusalOrder(List<String> audit) {
+        List<String> fail = new ArrayList<>();
+        java.util.BitSet found = new java.util.BitSet();
+        java.util.regex.Pattern tag = java.util.regex.Pattern.compile("^s(\\d+)\\.(.*)$");
+        int highest = -1;
+        int swaps = 0;
+        for (int i = 0; i < audit.size(); i++) {
+            String sni = ChildLnmAudit.field(audit.get(i), "sni");
+            java.util.regex.Matcher m = sni == null ? null : tag.matcher(sni);
+            if (m == null || !m.matches() || !java.util.Arrays.asList(REFUSAL_NAMES).contains(m.group(2))) {
+                continue;
+            }
+            int n = Integer.parseInt(m.group(1));
+            int ordinal = n / 5 * 4 + Math.max(0, n % 5 - 1); // among the tagged kinds
+            if (found.get(n)) {
+                fail.add("refusal " + n + " recorded twice (record " + i + ")");
+            }
+            found.set(n);
+            if (ordinal < highest - 1) {
+                fail.add("refusal " + n + " recorded after a later one (record " + i + "): out of order");
+            } else if (ordinal < highest) {
+                swaps++;
+            }
+            highest = Math.max(highest, ordinal);
+        }
+        java.util.BitSet missing = (java.util.BitSet) refusalAnswered.clone();
+        missing.andNot(found);
+        if (!missing.isEmpty()) {
+            fail.add(missing.cardinality() + " answered refusals have no record, first " + missing.nextSetBit(0));
+        }
+        System.out.printf("soak: refusal trickle: %d made, %d answered, %d found in order in the audit files (%d neighbour swaps)%n",
+                refusalsMade, refusalAnswered.cardinality(), found.cardinality(), swaps);
+        if (refusalAnswered.cardinality() < 10) {
+            fail.add("only " + refusalAnswered.cardinality() + " refusals answered: the order check had nothing to check");
+        }
+        return fail;
     }
 
     /** Least-squares slope of RSS over time. */

@@ -45,7 +45,7 @@ class SourceLimitsTest {
     void perSourceLimitsApplyToTheOriginATrustedPeerNames() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Box box = Box.start(dir, "listen.https = 127.0.0.1:0\nlisten.https.acceptProxyProtocol = 127.0.0.1\n"
-                        + "limits.perSourceConnections = " + LIMIT + "\ntimeouts.helloSeconds = 90\ndirect.allowPrivate = true\n",
+                        + "limits.perSourceConnections = " + LIMIT + "\ntimeouts.helloSeconds = 90\ndirect.allowSpecialAddresses = any\n",
                         "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
             upstream.setSoTimeout(30_000);
             // One origin holds LIMIT connections (header sent, hello not yet): all admitted,
@@ -91,7 +91,7 @@ class SourceLimitsTest {
     void theDefaultPerSourceLimitAppliesToOneOriginThroughAPeer() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 Box box = Box.start(dir, "listen.https = 127.0.0.1:0\nlisten.https.acceptProxyProtocol = 127.0.0.1\n"
-                        + "limits.perSourceRate = 200\ntimeouts.helloSeconds = 120\ndirect.allowPrivate = true\n",
+                        + "limits.perSourceRate = 200\ntimeouts.helloSeconds = 120\ndirect.allowSpecialAddresses = any\n",
                         "a.example = 127.0.0.1:" + upstream.getLocalPort() + "\n")) {
             upstream.setSoTimeout(30_000);
             List<Client> held = new ArrayList<>();

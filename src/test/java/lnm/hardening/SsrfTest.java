@@ -35,7 +35,7 @@ import lnm.testing.TcpServer;
  * (loopback, its own interface addresses), the link-local metadata endpoint, multicast or an
  * unspecified address is refused as {@code destination_forbidden} before any connect; the
  * connection goes to the very address that was checked (one lookup per connection, so a
- * rebinding DNS cannot swap it in between); {@code direct.allowPrivate} and fixed targets are
+ * rebinding DNS cannot swap it in between); {@code direct.allowSpecialAddresses} and fixed targets are
  * the explicit ways to reach such addresses.
  *
  * <p>The listener's own port is the upstream port of a {@code direct} destination, so a check
@@ -100,6 +100,12 @@ class SsrfTest {
         answers.put("any6.ssrf.example", new InetAddress[] {ip("::")});
         answers.put("zero-net.ssrf.example", new InetAddress[] {ip("0.1.2.3")});
         answers.put("broadcast.ssrf.example", new InetAddress[] {ip("255.255.255.255")});
+        answers.put("cgnat.ssrf.example", new InetAddress[] {ip("100.64.0.1")});
+        answers.put("cgnat-top.ssrf.example", new InetAddress[] {ip("100.127.255.254")});
+        answers.put("azure-host.ssrf.example", new InetAddress[] {ip("168.63.129.16")});
+        answers.put("mapped-azure-host.ssrf.example", new InetAddress[] {mappedV6(168, 63, 129, 16)});
+        answers.put("ula.ssrf.example", new InetAddress[] {ip("fc00::1")});
+        answers.put("ula-fd.ssrf.example", new InetAddress[] {ip("fd12:3456::1")});
         answers.put("all-bad.ssrf.example", new InetAddress[] {ip("127.0.0.1"), ip("169.254.169.254"), ip("::1")});
         List<InetAddress> own = ownAddresses();
         for (int i = 0; i < own.size(); i++) {
@@ -136,6 +142,60 @@ class SsrfTest {
         }
     }
 
+    @Test
+    void anOptInOpensItsRangeOnly() throws Exception {
+        // 127.0.0.2 let through; the Azure host endpoint, CGNAT space and the rest of loopback
+        // stay refused, before any connect.
+        Map<String, InetAddress> answers = Map.of("ok.ssrf.example", ip("127.0.0.2"),
+                "azure-host.ssrf.example", ip("168.63.129.16"), "cgnat.ssrf.example", ip("100.64.0.1"),
+                "lo.ssrf.example", ip("127.0.0.1"));
+        byte[] hello = Hellos.clientHello("ok.ssrf.example");
+        AtomicInteger served = new AtomicInteger();
+        try (Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndirect.allowSpecialAddresses = 127.0.0.2\n",
+                "*.ssrf.example = direct\n", host -> new InetAddress[] {answers.get(host)})) {
+            Upstream up = new Upstream(ip("127.0.0.2"), box.port("https"), hello.length, served);
+            try {
+                try (Client c = Client.connect(box.address("https")).send(hello)) {
+                    assertEquals('Y', c.read(1, Duration.ofSeconds(5))[0]);
+                }
+                List<String> refused = List.of("azure-host.ssrf.example", "cgnat.ssrf.example", "lo.ssrf.example");
+                for (String name : refused) {
+                    try (Client c = Client.connect(box.address("https")).send(Hellos.clientHello(name))) {
+                        assertArrayEquals(Client.alert(80), c.drain(Duration.ofSeconds(5)).bytes(), name);
+                    }
+                }
+                List<String> r = box.assertAuditComplete(4, Duration.ofSeconds(20));
+                assertEquals("allowlist:*.ssrf.example", Box.field(r.get(0), "reason"), r.get(0));
+                for (String rec : r.subList(1, 4)) {
+                    assertEquals("destination_forbidden", Box.field(rec, "reason"), rec);
+                    assertEquals("-1", String.valueOf(connectMs(rec)), "no connect may be tried: " + rec);
+                }
+            } finally {
+                up.close();
+            }
+        }
+        assertEquals(1, served.get());
+    }
+
+    @Test
+    void theOldKeyStillOptsIn() throws Exception {
+        // direct.allowPrivate = true is read as direct.allowSpecialAddresses = any (with a
+        // warning, see WarningsTest): a loopback answer is connected to.
+        byte[] hello = Hellos.clientHello("old.ssrf.example");
+        AtomicInteger served = new AtomicInteger();
+        try (Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndirect.allowPrivate = true\n",
+                "old.ssrf.example = direct\n", host -> new InetAddress[] {ip("127.0.0.2")})) {
+            Upstream up = new Upstream(ip("127.0.0.2"), box.port("https"), hello.length, served);
+            try (Client c = Client.connect(box.address("https")).send(hello)) {
+                assertEquals('Y', c.read(1, Duration.ofSeconds(5))[0]);
+            } finally {
+                up.close();
+            }
+            assertEquals("any", box.app.config().directAllowSpecial().toString());
+        }
+        assertEquals(1, served.get());
+    }
+
     private static long connectMs(String record) {
         String v = Box.field(record, "connectMs");
         return v == null ? -1 : Long.parseLong(v);
@@ -143,14 +203,14 @@ class SsrfTest {
 
     @Test
     void theConnectionGoesToTheAddressThatWasCheckedWithOneLookup() throws Exception {
-        // direct.allowPrivate lets a loopback answer through, which is what makes this testable
+        // direct.allowSpecialAddresses lets a loopback answer through, which is what makes this testable
         // on loopback: each lookup of the name answers differently (a rebinding DNS), so a
         // second lookup between check and connect would show up as a hello at the wrong
         // address or a lookup count above one per connection.
         AtomicInteger lookups = new AtomicInteger();
         InetAddress first = ip("127.0.0.2");
         InetAddress second = ip("127.0.0.3");
-        try (Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndns.cacheSeconds = 0\ndirect.allowPrivate = true\n",
+        try (Box box = Box.start(dir, "listen.https = 127.0.0.1:0\ndns.cacheSeconds = 0\ndirect.allowSpecialAddresses = 127.0.0.0/8\n",
                 "rebind.ssrf.example = direct\n", host -> new InetAddress[] {lookups.incrementAndGet() % 2 == 1 ? first : second})) {
             int port = box.port("https");
             AtomicInteger atFirst = new AtomicInteger();

@@ -1,0 +1,55 @@
+package lnm.admin;
+
+import java.util.List;
+
+import lnm.config.Config;
+import lnm.upstream.ParentStatus;
+
+/**
+ * The status page's card of parents: each one's state (up, or down with the last failure),
+ * for how long, and the connections that tried it. Nothing at the top level.
+ */
+final class ParentView {
+    private ParentView() {}
+
+    static void card(StringBuilder sb, Config c, List<ParentStatus> parents) {
+        if (parents.isEmpty()) {
+            return;
+        }
+        sb.append("<div class=\"card\"><h2>Parents <small>").append(StatusPage.esc(c.parentBalance().toString()))
+                .append(" · check ").append(StatusPage.esc(c.parentCheck().toString()))
+                .append("</small></h2><table id=\"parents\"><thead><tr><th>parent</th><th>state</th><th>since</th>")
+                .append("<th class=\"n\">attempts</th><th class=\"n\">failures</th></tr></thead><tbody>");
+        for (ParentStatus p : parents) {
+            sb.append("<tr data-parent=\"").append(StatusPage.esc(p.parent().toString())).append("\"><td><code>")
+                    .append(StatusPage.esc(p.parent().toString())).append("</code></td><td>")
+                    .append(p.up() ? "<span class=\"pill ok\">up</span>"
+                            : "<span class=\"pill bad\">down</span> <small class=\"badtext\">"
+                                    + StatusPage.esc(p.why() == null ? "" : p.why()) + "</small>")
+                    .append("</td><td>").append(StatusPage.duration(p.forMillis()))
+                    .append("</td><td class=\"n\">").append(StatusPage.count(p.attempts()))
+                    .append("</td><td class=\"n\">").append(StatusPage.count(p.failures())).append("</td></tr>");
+        }
+        sb.append("</tbody></table></div>");
+    }
+
+    /** {@code lnm_parent_up}, {@code lnm_parent_attempts_total}, {@code lnm_parent_failures_total}. */
+    static void metrics(PromText p, List<ParentStatus> parents) {
+        if (parents.isEmpty()) {
+            return;
+        }
+        p.family("lnm_parent_up", "gauge", "1 when the parent is up (tried before the ones marked down).");
+        for (ParentStatus s : parents) {
+            p.sample("lnm_parent_up", s.up() ? 1 : 0, "parent", s.parent().toString());
+        }
+        p.family("lnm_parent_attempts_total", "counter", "Connections that tried the parent.");
+        for (ParentStatus s : parents) {
+            p.sample("lnm_parent_attempts_total", s.attempts(), "parent", s.parent().toString());
+        }
+        p.family("lnm_parent_failures_total", "counter",
+                "Connections that could not reach the parent (refused, reset or timed out).");
+        for (ParentStatus s : parents) {
+            p.sample("lnm_parent_failures_total", s.failures(), "parent", s.parent().toString());
+        }
+    }
+}
