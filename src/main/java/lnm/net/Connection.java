@@ -7,11 +7,13 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Locale;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
 import lnm.config.Config;
+import lnm.config.HostPort;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
 import lnm.proxy.ProxyV2;
@@ -164,19 +166,31 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         rec.reason(c.reason(), c.qualifier());
         rec.via = c.via().name().toLowerCase(Locale.ROOT);
         via = c.via();
-        int port = c.target().port() > 0 ? c.target().port() : local.getPort();
-        rec.upstream = c.target().host() + ":" + port;
         state = State.DECIDING;
-        deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
-        dialer = new Dialer(loop, this, this);
-        dialer.resolve(services.resolver, c.target().host(), port, via == Via.DIRECT ? cfg.directAllowSpecial() : null);
+        dialer = new Dialer(loop, this, this, services);
+        dialer.start(candidates(c), via == Via.DIRECT ? cfg.directAllowSpecial() : null);
+    }
+
+    /** Every parent, in the order their health gives, for a parent destination; else the one target. */
+    private Candidates candidates(Front.Connect c) {
+        if (via == Via.PARENT) {
+            List<HostPort> order = services.parents.candidates();
+            return Candidates.parents(order.isEmpty() ? cfg.parents() : order, c.port());
+        }
+        return Candidates.of(c.target().withDefaultPort(c.port()));
     }
 
     // ---- connecting (what the dialer reports) ------------------------------------------------
 
     @Override
-    public boolean resolving() {
-        return state == State.DECIDING;
+    public boolean dialing() {
+        return state == State.DECIDING || state == State.CONNECTING;
+    }
+
+    @Override
+    public void resolving(HostPort destination) {
+        rec.upstream = destination.toString();
+        deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
     }
 
     @Override
@@ -193,7 +207,6 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         rec.connectMillis = connectMillis;
         act(front.onConnected());
     }
-
 
     /** A CONNECT answered: write the 200 and read the tunnel's hello (it may have come with the CONNECT). */
     private void tunnelHello(Front.TunnelHello hold) {

@@ -210,14 +210,9 @@ abstract class ConnectionCore implements EventLoop.Handler {
                     refuse(Reason.HELLO_TIMEOUT, -1);
                 }
             }
-            case DECIDING -> {
+            case DECIDING, CONNECTING -> {
                 if (now >= deadline) {
-                    unreachable(Reason.DNS_TIMEOUT, "no answer within " + cfg.connectTimeoutMillis() + " ms");
-                }
-            }
-            case CONNECTING -> {
-                if (now >= deadline) {
-                    dialer.failed(new IOException("connect timed out after " + cfg.connectTimeoutMillis() + " ms"), true);
+                    dialer.timedOut(cfg.connectTimeoutMillis()); // the next address or parent, or unreachable
                     updateInterest();
                 }
             }

@@ -98,7 +98,7 @@ final class HttpFront implements Front {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
         }
         first = h;
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.isConnect() ? ok.consumed() : 0, seen);
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.port(), h.isConnect() ? ok.consumed() : 0, seen);
     }
 
     private boolean portAllowed(RequestHead h) {

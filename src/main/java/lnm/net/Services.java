@@ -8,15 +8,22 @@ import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.dns.Resolver;
+import lnm.upstream.AddressHealth;
+import lnm.upstream.ParentSet;
 
 /**
- * What every connection shares: the current config snapshot, the audit log, the resolver, and
- * the connection counts that limits are enforced against. Thread-safe.
+ * What every connection shares: the current config snapshot, the audit log, the resolver, the
+ * health of parents and upstream addresses, and the connection counts that limits are
+ * enforced against. Thread-safe.
  */
 public final class Services {
     private volatile Config config;
     final AuditLog audit;
     final Resolver resolver;
+    /** The parents and their health: the order a parent destination is tried in. */
+    final ParentSet parents;
+    /** Upstream addresses that could not be reached lately: tried after the others. */
+    final AddressHealth addrs;
     private final Consumer<AuditRecord> onClose;
     private final SourceCounter connections = new SourceCounter();
     private final RateLimit rateLimit = new RateLimit(System::nanoTime);
@@ -30,10 +37,13 @@ public final class Services {
     /**
      * @param onClose sees every finished record (metrics); runs on a loop thread, must be quick
      */
-    public Services(Config config, AuditLog audit, Resolver resolver, Consumer<AuditRecord> onClose) {
+    public Services(Config config, AuditLog audit, Resolver resolver, ParentSet parents, AddressHealth addrs,
+            Consumer<AuditRecord> onClose) {
         this.config = config;
         this.audit = audit;
         this.resolver = resolver;
+        this.parents = parents;
+        this.addrs = addrs;
         this.onClose = onClose;
         this.heads = new HeadBudget(config.headBytes());
     }
