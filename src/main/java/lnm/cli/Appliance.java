@@ -328,6 +328,11 @@ public final class Appliance implements AutoCloseable {
         }
 
         @Override
+        public long[] headBytes() {
+            return server.headBytes();
+        }
+
+        @Override
         public List<ConnectionInfo> connections() {
             return server.connections();
         }

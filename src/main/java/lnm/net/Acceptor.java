@@ -189,7 +189,7 @@ final class Acceptor {
             EventLoop.closeQuietly(ch);
             return;
         }
-        String refused = services.admit(peer.getAddress(), c);
+        String refused = services.admit(spec, peer.getAddress(), c);
         EventLoop loop = loops[next];
         next = (next + 1) % loops.length;
         Connection conn = new Connection(loop, services, c, spec, ch, peer);

@@ -139,6 +139,9 @@ final class HttpFront implements Front {
         String sni = h.sni() == null ? null : stripDot(h.sni().toLowerCase(Locale.ROOT));
         Seen seen = new Seen(h, null, null);
         if (sni != null && sni.equals(stripDot(first.host()))) {
+            if (h.ech() && !cfg.echAllowed()) {
+                return new Refuse(Reason.ECH, "encrypted_client_hello refused (tls.ech = deny)", Alerts.ACCESS_DENIED, seen);
+            }
             return new Relay(null, 0, seen);
         }
         String why = "SNI " + (sni == null ? "(none)" : sni) + " differs from the CONNECT host " + first.host();
