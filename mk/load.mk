@@ -1,8 +1,10 @@
 # make load-test: the tests tagged "load" (JUnit @Tag("load")), which `make test` leaves out.
 # They judge timings: latency ratios under attack, how soon a timeout or a refusal comes, how
 # long a setup takes. Those numbers mean something on a quiet machine only, so they never
-# decide `make test`; run this target alone, with nothing else busy on the box.
+# decide `make test`; run this target alone, with nothing else busy on the box. The memory
+# attack (MemoryAttackLoadTest) runs the jlink image by its own launcher, so the image is built
+# first; it writes what it saw to target/memory-attack.txt.
 .PHONY: load-test
 
-load-test: test-deps
+load-test: test-deps image
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); mvn -B -ntp test -Dgroups=load -Dlnm.test.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

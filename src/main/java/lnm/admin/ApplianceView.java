@@ -24,6 +24,11 @@ public interface ApplianceView {
 
     int activeConnections();
 
+    /** Bytes held before a decision by all connections, and their budget ({@code limits.headBytes}). */
+    default long[] headBytes() {
+        return new long[] {0, 0};
+    }
+
     /** Live connections right now (gathers from each event loop). */
     List<ConnectionInfo> connections();
 

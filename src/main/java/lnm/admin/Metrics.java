@@ -98,13 +98,14 @@ public final class Metrics {
     public void record(AuditRecord r) {
         String reason = r.reason == null ? "unknown" : r.reason;
         boolean allow = "allow".equals(r.decision);
+        int n = Math.max(1, r.count); // a record that counts refusals stands for that many connections
         connections.computeIfAbsent(new ConnKey(r.listener, allow ? "allow" : "deny", reason), k -> new LongAdder())
-                .increment();
+                .add(n);
         ListenerStats l = listener(r.listener);
-        (allow ? l.allowed : l.denied).increment();
+        (allow ? l.allowed : l.denied).add(n);
         l.upFinished.add(r.bytesUp);
         l.downFinished.add(r.bytesDown);
-        (allow ? allowed : denied).increment();
+        (allow ? allowed : denied).add(n);
         if (r.rule != null) {
             RuleStats rs = rules.computeIfAbsent(r.rule, k -> new RuleStats());
             (allow ? rs.allowed : rs.denied).increment();
@@ -274,6 +275,11 @@ public final class Metrics {
         }
         p.family("lnm_active_connections", "gauge", "Connections open now.");
         p.sample("lnm_active_connections", v.activeConnections());
+        long[] heads = v.headBytes();
+        p.family("lnm_head_bytes", "gauge", "Bytes held before a decision (hellos, request heads, PROXY headers) now.");
+        p.sample("lnm_head_bytes", heads[0]);
+        p.family("lnm_head_bytes_limit", "gauge", "The budget for those bytes (limits.headBytes); past it new heads are refused as head_budget.");
+        p.sample("lnm_head_bytes_limit", heads[1]);
 
         p.family("lnm_bytes_total", "counter",
                 "Bytes relayed by listener; direction up is client to upstream. Includes live connections, sampled each second.");

@@ -19,6 +19,8 @@ public final class AuditRecord {
     public String host;
     public List<String> alpn = List.of();
     public String tls;
+    /** The hello carried encrypted_client_hello: its sni is the outer name. */
+    public boolean ech;
     public String decision = "deny";
     public String reason;
     public String via;
@@ -37,6 +39,8 @@ public final class AuditRecord {
     public String path;
     public int status;
     public int requests;
+    /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
+    public int count;
 
     public AuditRecord(String listener, int level, String client) {
         this.listener = listener;
@@ -91,6 +95,9 @@ public final class AuditRecord {
         }
         j.field("alpn", alpn);
         j.field("tls", tls);
+        if (ech) {
+            j.field("ech", true);
+        }
         j.field("decision", decision);
         j.field("reason", reason);
         j.field("via", via);
@@ -119,6 +126,9 @@ public final class AuditRecord {
         }
         if (requests > 0) {
             j.field("requests", requests);
+        }
+        if (count > 0) {
+            j.field("count", count);
         }
         return j.close();
     }

@@ -49,6 +49,11 @@ public final class Json {
         return this;
     }
 
+    public Json field(String k, boolean v) {
+        key(k).append(v);
+        return this;
+    }
+
     public Json field(String k, List<String> values) {
         StringBuilder b = key(k).append('[');
         for (int i = 0; i < values.size(); i++) {

@@ -30,6 +30,9 @@ public enum Reason {
     HOST_CHANGED("host_changed", 403, false,
             (who, port, d) -> who + " is not " + d + ", the host this connection was opened for; use a new connection"),
     LIMIT("limit", 503, false, (who, port, d) -> "too many connections, try again later"),
+    RATE_LIMITED("rate_limited", 429, false, (who, port, d) -> "too many new connections, try again later"),
+    HEAD_BUDGET("head_budget", 503, false, (who, port, d) -> "too many unfinished requests, try again later"),
+    ECH("ech", 403, false, (who, port, d) -> who + " is refused: its hello carries encrypted_client_hello"),
     // the head (PROXY header, request head, ClientHello) did not parse
     NO_HELLO("no_hello", -1, true, null),
     HELLO_INCOMPLETE("hello_incomplete", -1, true, null),

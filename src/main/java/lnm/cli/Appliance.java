@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 import lnm.admin.Admin;
@@ -22,6 +23,7 @@ import lnm.dns.Resolver;
 import lnm.net.ConnectionInfo;
 import lnm.net.Server;
 import lnm.net.Services;
+import lnm.upstream.AddressHealth;
 import lnm.upstream.ParentChecker;
 import lnm.upstream.ParentSet;
 import lnm.upstream.ParentStatus;
@@ -60,6 +62,7 @@ public final class Appliance implements AutoCloseable {
     private final Object reloadLock = new Object();
     // parents with their health, checked in the background
     private final ParentSet parents;
+    private final AddressHealth addrs;
     private final ParentChecker parentChecker;
     /** Fleet: pulls bundles (a box below), relays pulls (a middle box), signs them (the top). */
     private final lnm.fleet.Fleet fleet;
@@ -70,10 +73,12 @@ public final class Appliance implements AutoCloseable {
         this.audit = new AuditLog(c.auditFile(), c.auditMaxBytes(), c.auditKeep(), 65_536);
         this.resolver = new Resolver(4, c.dnsCacheSeconds(),
                 admin.metrics().countingLookup(lookup == null ? InetAddress::getAllByName : lookup));
-        this.services = new Services(c, audit, resolver, admin.onClose().andThen(onClose));
+        LongSupplier clock = () -> System.nanoTime() / 1_000_000;
+        this.parents = new ParentSet(c, clock);
+        this.addrs = new AddressHealth(clock, c.parentDownMillis());
+        this.services = new Services(c, audit, resolver, parents, addrs, admin.onClose().andThen(onClose));
         this.server = new Server(services);
         this.dns = new DnsServer(services::config, audit);
-        this.parents = new ParentSet(c, () -> System.nanoTime() / 1_000_000);
         this.parentChecker = new ParentChecker(parents, services::config);
         this.fleet = new lnm.fleet.Fleet(new FleetLocal());
     }
@@ -175,6 +180,7 @@ public final class Appliance implements AutoCloseable {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
             bind.addAll(dns.apply(lr.config()));
             parents.apply(lr.config());
+            addrs.setDownMillis(lr.config().parentDownMillis());
             for (String m : bind) {
                 LOG.warning("reload: " + m);
             }
@@ -214,6 +220,11 @@ public final class Appliance implements AutoCloseable {
     /** The parents and their health; connections ask it where to go ({@link ParentSet#candidates}). */
     public ParentSet parents() {
         return parents;
+    }
+
+    /** Upstream addresses that could not be reached lately, tried after the others. */
+    public AddressHealth addresses() {
+        return addrs;
     }
 
     /** Metrics, status page and config watcher. */
@@ -314,6 +325,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public int activeConnections() {
             return server.activeConnections();
+        }
+
+        @Override
+        public long[] headBytes() {
+            return server.headBytes();
         }
 
         @Override

@@ -185,6 +185,21 @@ public final class Config {
         return get(Key.PER_SOURCE_CONNECTIONS);
     }
 
+    /** {@code limits.headBytes}: the budget for bytes held before a decision; 0 for auto (from the heap). */
+    public long headBytes() {
+        return get(Key.HEAD_BYTES);
+    }
+
+    /** {@code limits.perSourceRate}: new connections a second per source; 0 when off. */
+    public int perSourceRate() {
+        return get(Key.PER_SOURCE_RATE);
+    }
+
+    /** {@code tls.ech}: whether a hello with encrypted_client_hello may pass. */
+    public boolean echAllowed() {
+        return get(Key.TLS_ECH);
+    }
+
     public int loopThreads() {
         return get(Key.LOOP_THREADS);
     }

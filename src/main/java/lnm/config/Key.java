@@ -96,6 +96,18 @@ public final class Key<T> {
     public static final Key<Integer> PER_SOURCE_CONNECTIONS = new Key<>("limits.perSourceConnections", "1000",
             "an integer from 1 to 1000000",
             v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+    public static final Key<Long> HEAD_BYTES = new Key<>("limits.headBytes", "auto",
+            "a size from 16KiB to 1TiB (bytes all connections together may hold before their decision: hellos, "
+                    + "HTTP request heads, PROXY headers), or auto (a quarter of the Java heap)",
+            v -> v.equalsIgnoreCase("auto") ? 0L : Values.size(v, 16L << 10, 1L << 40),
+            n -> n == 0 ? "auto" : Values.formatSize(n));
+    public static final Key<Integer> PER_SOURCE_RATE = new Key<>("limits.perSourceRate", "200",
+            "an integer from 1 to 1000000 (new connections per second per source, bursts of twice that), or off",
+            v -> v.equalsIgnoreCase("off") ? 0 : Values.intRange(v, 1, 1_000_000),
+            n -> n == 0 ? "off" : String.valueOf(n));
+    public static final Key<Boolean> TLS_ECH = new Key<>("tls.ech", "allow",
+            "allow or deny (whether a ClientHello with encrypted_client_hello may pass; the decision is on its outer name)",
+            v -> Values.either(v, "allow", "deny"), b -> b ? "allow" : "deny");
     public static final Key<Integer> LOOP_THREADS = new Key<>("loop.threads", "auto",
             "an integer from 1 to 64, or auto (one per processor)",
             v -> v.equalsIgnoreCase("auto")
@@ -116,14 +128,14 @@ public final class Key<T> {
     public static final Key<List<InetAddress>> DNS_ANSWER = new Key<>("dns.answer", "",
             "comma-separated IP addresses (at most " + DNS_MAX_ANSWERS + ") that allowlisted names resolve to; "
                     + "empty: this box's address on the interface the query arrived on",
-            Key::dnsAnswers, Key::formatDnsAnswers);
+            DnsValues::dnsAnswers, DnsValues::formatDnsAnswers);
     public static final Key<Integer> DNS_TTL = new Key<>("dns.ttl", "60",
             "an integer from 0 to 86400 (seconds that DNS answers may be cached)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
     public static final Key<List<InetSocketAddress>> DNS_UPSTREAM = new Key<>("dns.upstream", "",
             "comma-separated IP[:port] of DNS servers (at most " + DNS_MAX_UPSTREAMS + ", port default 53, "
                     + "IPv6 as [address]:port) that names not on the allowlist are forwarded to; empty: answer REFUSED",
-            Key::dnsUpstreams, Key::formatDnsUpstreams);
+            DnsValues::dnsUpstreams, DnsValues::formatDnsUpstreams);
     public static final Key<Optional<CidrSet>> DNS_SOURCES = new Key<>("dns.sources", "sources",
             "comma-separated CIDRs or addresses that may query the DNS server, any, none, or sources (the same as 'sources')",
             v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
@@ -201,7 +213,7 @@ public final class Key<T> {
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
             PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
-            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, LOOP_THREADS, DNS_CACHE_SECONDS,
+            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
             DIRECT_ALLOW_SPECIAL, DRAIN,
@@ -326,78 +338,6 @@ public final class Key<T> {
     private static String formatPorts(List<Integer> ports) {
         return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
     }
-
-    // --- dns.answer and dns.upstream values ---
-    private static List<InetAddress> dnsAnswers(String v) {
-        List<InetAddress> out = new java.util.ArrayList<>();
-        for (String e : dnsEntries(v, DNS_MAX_ANSWERS)) {
-            String a = e.startsWith("[") && e.endsWith("]") ? e.substring(1, e.length() - 1) : e;
-            byte[] b = IpLiteral.parse(a);
-            if (b == null) {
-                throw new IllegalArgumentException("'" + e + "' is not an IP address");
-            }
-            InetAddress ia = IpLiteral.toInet(b);
-            if (ia.isAnyLocalAddress() || ia.isMulticastAddress()) {
-                throw new IllegalArgumentException("'" + e + "' cannot be given to clients as an address");
-            }
-            if (out.contains(ia)) {
-                throw new IllegalArgumentException("'" + e + "' is listed twice");
-            }
-            out.add(ia);
-        }
-        return List.copyOf(out);
-    }
-
-    private static String formatDnsAnswers(List<InetAddress> l) {
-        return String.join(", ", l.stream().map(IpLiteral::format).toList());
-    }
-
-    private static List<InetSocketAddress> dnsUpstreams(String v) {
-        List<InetSocketAddress> out = new java.util.ArrayList<>();
-        for (String e : dnsEntries(v, DNS_MAX_UPSTREAMS)) {
-            HostPort hp = HostPort.parse(e, 53);
-            byte[] b = IpLiteral.parse(hp.host());
-            if (b == null) {
-                throw new IllegalArgumentException("'" + e + "' is not an IP address (a DNS server is named by its address)");
-            }
-            InetSocketAddress sa = new InetSocketAddress(IpLiteral.toInet(b), hp.port());
-            if (sa.getAddress().isAnyLocalAddress() || sa.getAddress().isMulticastAddress()) {
-                throw new IllegalArgumentException("'" + e + "' is not a unicast address");
-            }
-            if (out.contains(sa)) {
-                throw new IllegalArgumentException("'" + e + "' is listed twice");
-            }
-            out.add(sa);
-        }
-        return List.copyOf(out);
-    }
-
-    private static String formatDnsUpstreams(List<InetSocketAddress> l) {
-        return String.join(", ", l.stream().map(Values::formatBind).toList());
-    }
-
-    /** Comma-separated entries of a list value; empty value, empty list. */
-    private static List<String> dnsEntries(String v, int max) {
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        List<String> out = new java.util.ArrayList<>();
-        for (String raw : v.split(",", -1)) {
-            String e = raw.trim();
-            if (e.isEmpty()) {
-                throw new IllegalArgumentException("empty entry");
-            }
-            if (e.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("'" + e + "': separate entries with commas");
-            }
-            out.add(e);
-        }
-        if (out.size() > max) {
-            throw new IllegalArgumentException(out.size() + " entries, at most " + max + " allowed");
-        }
-        return out;
-    }
-    // --- end of dns values ---
 
     private static String nonEmpty(String v) {
         if (v.isEmpty()) {

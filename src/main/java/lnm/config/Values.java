@@ -62,6 +62,17 @@ final class Values {
         return BigDecimal.valueOf(millis).movePointLeft(3).stripTrailingZeros().toPlainString();
     }
 
+    /** True for {@code yes}, false for {@code no} (any case); anything else is refused. */
+    static boolean either(String v, String yes, String no) {
+        if (v.equalsIgnoreCase(yes)) {
+            return true;
+        }
+        if (v.equalsIgnoreCase(no)) {
+            return false;
+        }
+        throw new IllegalArgumentException("neither " + yes + " nor " + no);
+    }
+
     /**
      * A byte size: a number with an optional unit. {@code KiB MiB GiB TiB} and the JVM-style
      * {@code K M G T} are powers of 1024; {@code KB MB GB TB} are powers of 1000; {@code B} or no

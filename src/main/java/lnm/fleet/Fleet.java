@@ -133,7 +133,7 @@ public final class Fleet implements AutoCloseable {
 
     private FleetHttp.Response relay(Report r, List<String> via, byte[] body) {
         Config c = local.config();
-        Optional<HostPort> src = FleetSource.resolve(c);
+        List<HostPort> src = FleetSource.all(c);
         String me = c.get(Key.NAME);
         if (src.isEmpty()) {
             return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' has no fleet.source to pass the pull to"));
@@ -141,9 +141,9 @@ public final class Fleet implements AutoCloseable {
         List<String> path = new ArrayList<>(via);
         path.add(me);
         try {
-            return FleetHttp.post(src.get(), path, body, 10_000);
+            return FleetSource.post(src, path, body, 10_000);
         } catch (IOException e) {
-            return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' cannot reach its source " + src.get() + ": " + e.getMessage()));
+            return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' cannot reach its source (" + e.getMessage() + ")"));
         }
     }
 

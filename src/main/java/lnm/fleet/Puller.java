@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +66,7 @@ final class Puller implements AutoCloseable {
         if (!FleetSource.pulls(c)) {
             return;
         }
-        Optional<HostPort> src = FleetSource.resolve(c);
+        List<HostPort> src = FleetSource.all(c);
         if (src.isEmpty()) {
             failed("fleet.source = parent, but no parent is set");
             return;
@@ -75,14 +74,14 @@ final class Puller implements AutoCloseable {
         int timeout = (int) Math.max(2_000, Math.min(10_000, c.get(Key.FLEET_INTERVAL)));
         FleetHttp.Response r;
         try {
-            r = FleetHttp.post(src.get(), List.of(), report(c).encode().getBytes(StandardCharsets.UTF_8), timeout);
+            r = FleetSource.post(src, List.of(), report(c).encode().getBytes(StandardCharsets.UTF_8), timeout);
         } catch (IOException e) {
-            failed("source " + src.get() + " unreachable: " + e.getMessage());
+            failed("source unreachable (" + e.getMessage() + ")");
             return;
         }
         lastPullMillis = System.currentTimeMillis();
         if (r.status() != 200) {
-            failed("source " + src.get() + " answered " + r.status() + ": " + r.text());
+            failed("source answered " + r.status() + ": " + r.text());
             return;
         }
         pullError = "";

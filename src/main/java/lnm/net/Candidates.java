@@ -6,44 +6,102 @@ import java.util.ArrayList;
 import java.util.List;
 
 import lnm.config.CidrSet;
+import lnm.config.HostPort;
+import lnm.upstream.AddressHealth;
 
 /**
- * The upstream addresses a connection tries, in order, in {@link State#CONNECTING}: the core
- * asks for the {@link #next} one after each failed attempt until there are none left. This is
- * the one place that decides what is tried and in which order; a destination with several
- * parents would add theirs here.
+ * What one connection tries, in order, in {@link State#CONNECTING}: a list of destinations,
+ * and for the one being tried, its addresses. A {@code parent} destination lists every parent
+ * in the order {@link lnm.upstream.ParentSet#candidates} gives (the ones up first); a fixed or
+ * direct destination is a list of one. Each destination is resolved when its turn comes, and
+ * its addresses are tried in the order {@link AddressHealth#order} gives (an address that
+ * could not be reached lately goes last). This is the one place that decides what is tried
+ * and in which order; {@link Dialer} walks it.
  */
 final class Candidates {
-    private final List<InetSocketAddress> addresses;
-    /** Why the last forbidden address was dropped, or null. */
-    private final String forbidden;
+    /** The destinations as configured (a parent's port may be -1: then {@link #port} applies). */
+    private final List<HostPort> destinations;
+    private final boolean parents;
+    private final int port;
+    private int current = -1;
+    private List<InetSocketAddress> addresses = List.of();
     private int next;
+    /** Why the last forbidden address was dropped, or null. */
+    private String forbidden;
 
-    private Candidates(List<InetSocketAddress> addresses, String forbidden) {
-        this.addresses = addresses;
-        this.forbidden = forbidden;
+    private Candidates(List<HostPort> destinations, boolean parents, int port) {
+        if (destinations.isEmpty()) {
+            throw new IllegalArgumentException("no destination");
+        }
+        this.destinations = List.copyOf(destinations);
+        this.parents = parents;
+        this.port = port;
+    }
+
+    /** The parents in {@code order}, each on its own port or else on {@code port}. */
+    static Candidates parents(List<HostPort> order, int port) {
+        return new Candidates(order, true, port);
+    }
+
+    /** One fixed or direct destination. */
+    static Candidates of(HostPort target) {
+        return new Candidates(List.of(target), false, target.port());
     }
 
     /**
-     * The resolved addresses on {@code port}, without the ones a {@code direct} destination
-     * may not reach ({@link Destinations#forbidden}) when {@code guard} is on: the
-     * special-purpose addresses it may still reach, or null for no guard.
+     * Moves to the next destination (the first on the first call; after that only while
+     * {@link #hasNextDestination}). Its addresses come from {@link #resolved}.
      */
-    static Candidates of(List<InetAddress> resolved, int port, CidrSet guard) {
-        List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
-        String why = null;
-        for (InetAddress a : resolved) {
-            String f = guard != null ? Destinations.forbidden(a, guard) : null;
-            if (f == null) {
-                usable.add(new InetSocketAddress(a, port));
-            } else {
-                why = a.getHostAddress() + " is " + f;
-            }
+    void nextDestination() {
+        if (current + 1 >= destinations.size()) {
+            throw new IllegalStateException("no destination left");
         }
-        return new Candidates(usable, why);
+        current++;
+        addresses = List.of();
+        next = 0;
+        forbidden = null;
     }
 
-    /** True when no address may be tried (all were forbidden, or none resolved). */
+    /** The destination being tried, with its port. */
+    HostPort destination() {
+        return destinations.get(current).withDefaultPort(port);
+    }
+
+    /**
+     * The parent being tried as configured (what {@link lnm.upstream.ParentSet} knows it by), or
+     * null for a destination that is not a parent.
+     */
+    HostPort parent() {
+        return parents ? destinations.get(current) : null;
+    }
+
+    /** True when the destination being tried is not the last. */
+    boolean hasNextDestination() {
+        return current + 1 < destinations.size();
+    }
+
+    /**
+     * The current destination's addresses, in the order {@code health} gives, without the ones
+     * a {@code direct} destination may not reach ({@link Destinations#forbidden}).
+     *
+     * @param guard the special-purpose addresses a {@code direct} destination may still reach,
+     *     or null for no guard
+     */
+    void resolved(List<InetAddress> resolved, CidrSet guard, AddressHealth health) {
+        int p = destination().port();
+        List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
+        for (InetAddress a : health.order(resolved, p)) {
+            String f = guard != null ? Destinations.forbidden(a, guard) : null;
+            if (f == null) {
+                usable.add(new InetSocketAddress(a, p));
+            } else {
+                forbidden = a.getHostAddress() + " is " + f;
+            }
+        }
+        addresses = usable;
+    }
+
+    /** True when no address of the current destination may be tried (all were forbidden). */
     boolean isEmpty() {
         return addresses.isEmpty();
     }
@@ -53,6 +111,7 @@ final class Candidates {
         return forbidden;
     }
 
+    /** True while the current destination has an address not yet tried. */
     boolean hasNext() {
         return next < addresses.size();
     }

@@ -1,16 +1,19 @@
 package lnm.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Locale;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
 import lnm.config.Config;
+import lnm.config.HostPort;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
 import lnm.proxy.ProxyV2;
@@ -52,9 +55,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         }
         front = Front.forListener(listener, cfg, peer.getAddress(), local.getPort());
         if (!admitted) {
-            error = refusedBy + " reached";
-            refuse(Reason.LIMIT, -1);
+            refuseByLimit(refusedBy, peer.getAddress());
             return;
+        }
+        if (!listener.acceptProxyProtocol().contains(peer.getAddress())) {
+            countedAs = peer.getAddress(); // a trusted PROXY peer's origin is counted once its header is read
         }
         if (!cfg.sources().contains(peer.getAddress())) {
             refuse(Reason.SOURCE_NOT_ALLOWED, Alerts.ACCESS_DENIED);
@@ -86,7 +91,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         }
         s.flip();
         int cap = 2 * cfg.maxHelloBytes() + 1024 + front.headAllowance();
-        head.append(s, cap);
+        if (!head.append(s, cap)) {
+            error = "head budget of " + services.heads.limit() + " bytes spent";
+            refuse(Reason.HEAD_BUDGET, Alerts.INTERNAL_ERROR);
+            return;
+        }
         State before = state;
         act(front.onHead(head));
         if (state == before && head.length() > cap) {
@@ -94,10 +103,37 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         }
     }
 
+    /**
+     * Refused at admission by the limit named ({@link Services#admit}): {@code limit}, or
+     * {@code rate_limited}, with a record of its own or counted into one.
+     */
+    private void refuseByLimit(String limit, InetAddress source) {
+        error = limit + " reached";
+        if (Services.RATE_COUNTED.equals(limit)) {
+            error = null;
+            rec.reason(Reason.RATE_LIMITED);
+            rec.closedByFirst(Side.LNM);
+            counted = true;
+            closeNow(null);
+            services.countRefusal(source, rec); // written with the others when its second is over
+        } else {
+            refuse(Services.RATE.equals(limit) ? Reason.RATE_LIMITED : Reason.LIMIT, -1);
+        }
+    }
+
     /** Does what the front said, and notes what it learned. */
     private void act(Front.Step step) {
         if (rec.origin == null && front.origin() != null) {
             rec.origin = format(front.origin());
+            if (admitted && countedAs == null) {
+                InetAddress origin = front.origin().getAddress();
+                String refused = services.admitOrigin(origin, cfg);
+                if (refused != null) {
+                    refuseByLimit(refused, origin);
+                    return;
+                }
+                countedAs = origin;
+            }
         }
         if (step instanceof Front.Refuse no) {
             CoreAudit.seen(rec, no.seen());
@@ -132,19 +168,31 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         rec.reason(c.reason(), c.qualifier());
         rec.via = c.via().name().toLowerCase(Locale.ROOT);
         via = c.via();
-        int port = c.target().port() > 0 ? c.target().port() : local.getPort();
-        rec.upstream = c.target().host() + ":" + port;
         state = State.DECIDING;
-        deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
-        dialer = new Dialer(loop, this, this);
-        dialer.resolve(services.resolver, c.target().host(), port, via == Via.DIRECT ? cfg.directAllowSpecial() : null);
+        dialer = new Dialer(loop, this, this, services);
+        dialer.start(candidates(c), via == Via.DIRECT ? cfg.directAllowSpecial() : null);
+    }
+
+    /** Every parent, in the order their health gives, for a parent destination; else the one target. */
+    private Candidates candidates(Front.Connect c) {
+        if (via == Via.PARENT) {
+            List<HostPort> order = services.parents.candidates();
+            return Candidates.parents(order.isEmpty() ? cfg.parents() : order, c.port());
+        }
+        return Candidates.of(c.target().withDefaultPort(c.port()));
     }
 
     // ---- connecting (what the dialer reports) ------------------------------------------------
 
     @Override
-    public boolean resolving() {
-        return state == State.DECIDING;
+    public boolean dialing() {
+        return state == State.DECIDING || state == State.CONNECTING;
+    }
+
+    @Override
+    public void resolving(HostPort destination) {
+        rec.upstream = destination.toString();
+        deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
     }
 
     @Override
@@ -161,7 +209,6 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         rec.connectMillis = connectMillis;
         act(front.onConnected());
     }
-
 
     /** A CONNECT answered: write the 200 and read the tunnel's hello (it may have come with the CONNECT). */
     private void tunnelHello(Front.TunnelHello hold) {
@@ -198,7 +245,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             header = ProxyV2.encode(src, local);
         }
         relay = new Relay(client, upstream, head.replay(header), header.length, CoreAudit.join(toClient, first), loop.pool());
-        head = null;
+        dropHead();
         toClient = null;
         Pipe.Gate gate = front.gate(relay.down(), header.length, this::act);
         if (gate != null) {

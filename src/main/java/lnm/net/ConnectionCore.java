@@ -49,8 +49,8 @@ abstract class ConnectionCore implements EventLoop.Handler {
     SelectionKey upstreamKey;
     Via via;
 
-    /** Bytes read from the client before relaying starts; replayed upstream. */
-    Head head = new Head();
+    /** Bytes read from the client before relaying starts; replayed upstream. Taken from the head budget. */
+    Head head;
     /** Bytes for the client before the relay starts (a CONNECT's 200), or null. */
     ByteBuffer toClient;
 
@@ -59,7 +59,10 @@ abstract class ConnectionCore implements EventLoop.Handler {
     long deadline;
     long lastActivity = acceptedAt;
     String error;
+    /** Counted at accept; {@link #countedAs}: the address counted per source (null: the total only). */
     boolean admitted;
+    InetAddress countedAs;
+    boolean counted; // a rate-limited refusal counted into another record: none of its own
     /** The client became readable while the upstream was being found: reads wait for the relay. */
     boolean clientEarly;
     /** Where the client connected to; its port is the upstream port when a destination names none. */
@@ -73,6 +76,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         this.client = new Peer(Side.CLIENT, client);
         this.peer = peer;
         this.rec = new AuditRecord(listener.name(), cfg.level(), format(peer));
+        this.head = new Head(services.heads);
     }
 
     // ---- events -------------------------------------------------------------------------
@@ -114,6 +118,9 @@ abstract class ConnectionCore implements EventLoop.Handler {
         }
         if (relay != null) {
             abortPeerOf(side);
+        }
+        if (rec.reason == null && state == State.READING_HEAD) { // a reset before the decision
+            rec.reason(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE);
         }
         closeNow(side);
     }
@@ -203,14 +210,9 @@ abstract class ConnectionCore implements EventLoop.Handler {
                     refuse(Reason.HELLO_TIMEOUT, -1);
                 }
             }
-            case DECIDING -> {
+            case DECIDING, CONNECTING -> {
                 if (now >= deadline) {
-                    unreachable(Reason.DNS_TIMEOUT, "no answer within " + cfg.connectTimeoutMillis() + " ms");
-                }
-            }
-            case CONNECTING -> {
-                if (now >= deadline) {
-                    dialer.failed(new IOException("connect timed out after " + cfg.connectTimeoutMillis() + " ms"), true);
+                    dialer.timedOut(cfg.connectTimeoutMillis()); // the next address or parent, or unreachable
                     updateInterest();
                 }
             }
@@ -286,7 +288,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         }
         ByteBuffer bye = CoreAudit.join(toClient, r == null ? null : r.bytes());
         toClient = null;
-        head = null;
+        dropHead();
         if (!bye.hasRemaining() || !client.channel.isOpen()) {
             closeNow(null);
             return;
@@ -358,16 +360,23 @@ abstract class ConnectionCore implements EventLoop.Handler {
             rec.bytesDown = relay.bytesDown();
             relay.release(loop.pool());
         }
-        head = null;
+        dropHead();
         farewell = null;
         loop.remove(this);
         if (admitted) {
-            services.release(peer.getAddress());
+            services.release(countedAs);
         }
         if (error != null) {
             rec.error = error;
         }
-        services.finished(rec);
+        if (!counted) {
+            services.finished(rec);
+        }
+    }
+
+    /** The head's bytes go back to the budget: refused, closed, or handed to the relay. */
+    void dropHead() {
+        head = head == null ? null : head.release();
     }
 
     /** {@code ip:port} as the audit writes it ({@code [v6]:port}; IPv4-mapped IPv6 as IPv4). */
@@ -378,7 +387,6 @@ abstract class ConnectionCore implements EventLoop.Handler {
     }
 
     // ---- the steps of the data path, in Connection --------------------------------------------
-
     /** The client is readable while the head is read. */
     abstract void readHead() throws IOException;
 

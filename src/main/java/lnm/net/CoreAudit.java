@@ -19,6 +19,7 @@ final class CoreAudit {
             rec.sni = seen.hello().sni();
             rec.alpn = seen.hello().alpn();
             rec.tls = seen.hello().tlsVersion();
+            rec.ech = seen.hello().ech();
         }
         RequestHead h = seen.request();
         if (h != null) {

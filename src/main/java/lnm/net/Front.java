@@ -65,7 +65,7 @@ interface Front {
         boolean proxyTrusted = listener.acceptProxyProtocol().contains(source);
         Front f = switch (listener.mode()) {
             case TLS -> new TlsFront(cfg, source, localPort, proxyTrusted);
-            case TCP -> new TcpFront(listener);
+            case TCP -> new TcpFront(listener, localPort);
             case HTTP -> new HttpFront(cfg, source, proxyTrusted);
         };
         return proxyTrusted ? new ProxyPrefix(f) : f;
@@ -90,12 +90,15 @@ interface Front {
     record Refuse(Reason reason, String detail, int alert, Seen seen) implements Step {}
 
     /**
-     * Allowed: resolve {@code target} and connect.
+     * Allowed: resolve {@code target} and connect; a {@link Via#PARENT} target is the first
+     * parent, and the core tries every parent in the order their health gives.
      *
      * @param reason {@link Reason#ALLOWLIST} or {@link Reason#LISTENER}, completed by {@code qualifier}
+     * @param port the port the client asked for (the listener's, or an http request's): a target
+     *     or parent that names no port is reached on it
      * @param skip head bytes consumed here (a CONNECT head) that are not replayed upstream
      */
-    record Connect(Reason reason, String qualifier, Via via, HostPort target, int skip, Seen seen) implements Step {}
+    record Connect(Reason reason, String qualifier, Via via, HostPort target, int port, int skip, Seen seen) implements Step {}
 
     /**
      * Start relaying.

@@ -11,26 +11,61 @@ import java.util.Arrays;
  * read, so a hello split over reads or records is normal.
  */
 final class Head {
-    private byte[] bytes = new byte[0];
+    private static final byte[] EMPTY = new byte[0];
+
+    private final HeadBudget budget;
+    private byte[] bytes = EMPTY;
     private int length;
     private int skip;
+
+    /** A head whose buffer is taken from {@code budget} as it grows. */
+    Head(HeadBudget budget) {
+        this.budget = budget;
+    }
 
     int length() {
         return length;
     }
 
+    /** Bytes of the budget this head holds: its buffer's size. */
+    int held() {
+        return bytes.length;
+    }
+
     /**
-     * Appends what {@code src} holds. The buffer grows by doubling up to {@code cap} and at most
-     * one read past it: the caller judges the size after parsing, so a refusal names what is
-     * really wrong whatever the TCP segmentation.
+     * Appends what {@code src} holds. The buffer starts empty and grows with what was received, to
+     * the next power of two (at least 512 bytes, at most {@code cap} unless one read passes it),
+     * each step taken from the budget first. At most one read past {@code cap}: the caller judges
+     * the size after parsing, so a refusal names what is really wrong whatever the segmentation.
+     *
+     * @return false, appending nothing, when the budget cannot give the bytes to grow
      */
-    void append(ByteBuffer src, int cap) {
+    boolean append(ByteBuffer src, int cap) {
         int n = src.remaining();
-        if (length + n > bytes.length) {
-            bytes = Arrays.copyOf(bytes, Math.max(length + n, Math.min(cap, Math.max(512, bytes.length * 2))));
+        int need = length + n;
+        if (need > bytes.length) {
+            int size = need > cap ? need : Math.min(cap, Math.max(512, Integer.highestOneBit(need - 1) << 1));
+            if (!budget.take(size - bytes.length, size)) {
+                return false;
+            }
+            bytes = Arrays.copyOf(bytes, size);
         }
         src.get(bytes, length, n);
         length += n;
+        return true;
+    }
+
+    /**
+     * Gives the buffer back to the budget; the head is empty afterwards (decided, refused or closed).
+     *
+     * @return null, for {@code head = head.release()}
+     */
+    Head release() {
+        budget.give(bytes.length);
+        bytes = EMPTY;
+        length = 0;
+        skip = 0;
+        return null;
     }
 
     /** Everything read so far, for the PROXY header parser. */

@@ -98,7 +98,7 @@ final class HttpFront implements Front {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
         }
         first = h;
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.isConnect() ? ok.consumed() : 0, seen);
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.port(), h.isConnect() ? ok.consumed() : 0, seen);
     }
 
     private boolean portAllowed(RequestHead h) {
@@ -139,6 +139,9 @@ final class HttpFront implements Front {
         String sni = h.sni() == null ? null : stripDot(h.sni().toLowerCase(Locale.ROOT));
         Seen seen = new Seen(h, null, null);
         if (sni != null && sni.equals(stripDot(first.host()))) {
+            if (h.ech() && !cfg.echAllowed()) {
+                return new Refuse(Reason.ECH, "encrypted_client_hello refused (tls.ech = deny)", Alerts.ACCESS_DENIED, seen);
+            }
             return new Relay(null, 0, seen);
         }
         String why = "SNI " + (sni == null ? "(none)" : sni) + " differs from the CONNECT host " + first.host();

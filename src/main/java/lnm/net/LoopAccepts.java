@@ -123,7 +123,7 @@ final class LoopAccepts {
                 EventLoop.closeQuietly(ch);
                 return;
             }
-            String refused = services.admit(peer.getAddress(), c);
+            String refused = services.admit(spec, peer.getAddress(), c);
             new Connection(loop, services, c, spec, ch, peer).start(refused);
         }
     }

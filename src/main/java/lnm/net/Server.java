@@ -39,6 +39,7 @@ public final class Server {
             loops[i] = new EventLoop("lnm-loop-" + i, BUFFER_SIZE);
         }
         this.acceptor = new Acceptor(loops, services);
+        loops[0].everyTick(now -> services.writeCounted(false));
     }
 
     /**
@@ -76,6 +77,11 @@ public final class Server {
 
     public int activeConnections() {
         return services.active();
+    }
+
+    /** Bytes held before a decision by all connections now, and their budget. */
+    public long[] headBytes() {
+        return new long[] {services.headBytesHeld(), services.headBytesLimit()};
     }
 
     /** Every live connection, gathered from each loop (waits at most a second per loop). */
@@ -118,6 +124,7 @@ public final class Server {
         for (EventLoop l : loops) {
             l.join(5_000);
         }
+        services.writeCounted(true);
     }
 
     private int totalLive() {

@@ -6,27 +6,46 @@ import java.util.function.Consumer;
 import lnm.audit.AuditLog;
 import lnm.audit.AuditRecord;
 import lnm.config.Config;
+import lnm.config.ListenerSpec;
 import lnm.dns.Resolver;
+import lnm.upstream.AddressHealth;
+import lnm.upstream.ParentSet;
 
 /**
- * What every connection shares: the current config snapshot, the audit log, the resolver, and
- * the connection counts that limits are enforced against. Thread-safe.
+ * What every connection shares: the current config snapshot, the audit log, the resolver, the
+ * health of parents and upstream addresses, and the connection counts that limits are
+ * enforced against. Thread-safe.
  */
 public final class Services {
     private volatile Config config;
     final AuditLog audit;
     final Resolver resolver;
+    /** The parents and their health: the order a parent destination is tried in. */
+    final ParentSet parents;
+    /** Upstream addresses that could not be reached lately: tried after the others. */
+    final AddressHealth addrs;
     private final Consumer<AuditRecord> onClose;
     private final SourceCounter connections = new SourceCounter();
+    private final RateLimit rateLimit = new RateLimit(System::nanoTime);
+    /** {@link #admit}'s answer for a refusal by {@code limits.perSourceRate}. */
+    static final String RATE = "perSourceRate";
+    /** The same past the per-second threshold: the refusal is counted into one record ({@link #countRefusal}). */
+    static final String RATE_COUNTED = "perSourceRate (counted)";
+    /** Bytes held before a decision by all connections ({@code limits.headBytes}). */
+    final HeadBudget heads;
 
     /**
      * @param onClose sees every finished record (metrics); runs on a loop thread, must be quick
      */
-    public Services(Config config, AuditLog audit, Resolver resolver, Consumer<AuditRecord> onClose) {
+    public Services(Config config, AuditLog audit, Resolver resolver, ParentSet parents, AddressHealth addrs,
+            Consumer<AuditRecord> onClose) {
         this.config = config;
         this.audit = audit;
         this.resolver = resolver;
+        this.parents = parents;
+        this.addrs = addrs;
         this.onClose = onClose;
+        this.heads = new HeadBudget(config.headBytes());
     }
 
     public Config config() {
@@ -36,6 +55,17 @@ public final class Services {
     /** New connections use {@code c}; live ones keep the snapshot they started with. */
     public void setConfig(Config c) {
         this.config = c;
+        heads.setLimit(c.headBytes());
+    }
+
+    /** Bytes held before a decision now, by all connections. */
+    public long headBytesHeld() {
+        return heads.held();
+    }
+
+    /** The budget for those bytes ({@code limits.headBytes}, resolved). */
+    public long headBytesLimit() {
+        return heads.limit();
     }
 
     public int active() {
@@ -43,11 +73,22 @@ public final class Services {
     }
 
     /**
-     * Counts a new connection from {@code source} against the limits.
+     * Counts a new connection from {@code source} on {@code listener} against the limits. A peer
+     * trusted to send a PROXY v2 header (a child lnm with the devices below it behind one
+     * address) counts against the total only: the per-source limits and the rate limit wait
+     * for the origin its header names ({@link #admitOrigin}).
      *
-     * @return null if admitted (then {@link #release} must follow), else which limit refused it
+     * @return null if admitted (then {@link #release} must follow), else which limit refused it:
+     *     the key's name, or {@link #RATE_COUNTED}
      */
-    String admit(InetAddress source, Config c) {
+    String admit(ListenerSpec listener, InetAddress source, Config c) {
+        if (listener.acceptProxyProtocol().contains(source)) {
+            return connections.acquireTotal(c.maxConnections()) ? null : "maxConnections";
+        }
+        String rated = rate(source, c);
+        if (rated != null) {
+            return rated;
+        }
         return switch (connections.acquire(source, c.maxConnections(), c.perSourceConnections())) {
             case ADMITTED -> null;
             case TOTAL_FULL -> "maxConnections";
@@ -55,8 +96,51 @@ public final class Services {
         };
     }
 
+    /**
+     * The origin a trusted PROXY v2 header named, for a connection {@link #admit} counted in
+     * the total only: its rate and per-source count.
+     *
+     * @return null if admitted (then {@link #release} with the origin), else which limit refused it
+     */
+    String admitOrigin(InetAddress origin, Config c) {
+        String rated = rate(origin, c);
+        if (rated != null) {
+            return rated;
+        }
+        return connections.acquireSource(origin, c.perSourceConnections()) ? null : "perSourceConnections";
+    }
+
+    private String rate(InetAddress source, Config c) {
+        return switch (rateLimit.admit(source, c.perSourceRate())) {
+            case PASS -> null;
+            case REFUSE -> RATE;
+            case COUNT -> RATE_COUNTED;
+        };
+    }
+
+    /** A refusal past the rate limit's per-second threshold: {@code rec} is counted, not written. */
+    void countRefusal(InetAddress source, AuditRecord rec) {
+        rateLimit.count(source, rec);
+    }
+
+    /** Writes the records that count rate-limited refusals whose second is over; {@code all} at shutdown. */
+    void writeCounted(boolean all) {
+        for (AuditRecord r : rateLimit.due(all)) {
+            finished(r);
+        }
+    }
+
+    /**
+     * Forgets a connection {@link #admit} counted.
+     *
+     * @param source the address counted per source (the peer, or the origin {@link #admitOrigin}
+     *     counted), or null when only the total was counted
+     */
     void release(InetAddress source) {
-        connections.release(source);
+        if (source != null) {
+            connections.releaseSource(source);
+        }
+        connections.releaseTotal();
     }
 
     void finished(AuditRecord r) {

@@ -26,18 +26,11 @@ public final class SourceCounter {
 
     /** Counts one more connection from {@code source} unless a cap would be passed. */
     public Verdict acquire(InetAddress source, int maxTotal, int maxPerSource) {
-        if (total.incrementAndGet() > maxTotal) {
-            total.decrementAndGet();
+        if (!acquireTotal(maxTotal)) {
             return Verdict.TOTAL_FULL;
         }
-        int[] count = new int[1];
-        perSource.compute(source, (k, n) -> {
-            AtomicInteger m = n == null ? new AtomicInteger() : n;
-            count[0] = m.incrementAndGet();
-            return m;
-        });
-        if (count[0] > maxPerSource) {
-            release(source);
+        if (!acquireSource(source, maxPerSource)) {
+            releaseTotal();
             return Verdict.SOURCE_FULL;
         }
         return Verdict.ADMITTED;
@@ -45,7 +38,41 @@ public final class SourceCounter {
 
     /** Forgets one connection from {@code source} counted by {@link #acquire}. */
     public void release(InetAddress source) {
+        releaseSource(source);
+        releaseTotal();
+    }
+
+    /** Counts one more connection in all (not for any source) unless {@code maxTotal} would be passed. */
+    public boolean acquireTotal(int maxTotal) {
+        if (total.incrementAndGet() > maxTotal) {
+            total.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** Counts one more connection for {@code source} (not in all) unless {@code maxPerSource} would be passed. */
+    public boolean acquireSource(InetAddress source, int maxPerSource) {
+        int[] count = new int[1];
+        perSource.compute(source, (k, n) -> {
+            AtomicInteger m = n == null ? new AtomicInteger() : n;
+            count[0] = m.incrementAndGet();
+            return m;
+        });
+        if (count[0] > maxPerSource) {
+            releaseSource(source);
+            return false;
+        }
+        return true;
+    }
+
+    /** Forgets one connection counted by {@link #acquireTotal}. */
+    public void releaseTotal() {
         total.decrementAndGet();
+    }
+
+    /** Forgets one connection counted by {@link #acquireSource}. */
+    public void releaseSource(InetAddress source) {
         perSource.computeIfPresent(source, (k, n) -> n.decrementAndGet() <= 0 ? null : n);
     }
 

@@ -18,7 +18,7 @@ package lnm.net;
  *
  * Every state may also go straight to {@code CLOSED} (a reset, an internal failure, shutdown).
  * There is no backward edge: a state, once left, is never entered again (CONNECTING moving on
- * to the next candidate address stays in CONNECTING).
+ * to the next candidate address, or resolving the next parent, stays in CONNECTING).
  *
  * <ul>
  *   <li>{@code READING_HEAD}: reading what comes before the decision: a PROXY v2 header (only
@@ -26,9 +26,11 @@ package lnm.net;
  *       HTTP request head; a tcp listener decides at once). Bounded by the hello timeout,
  *       counted from accept, so dribbling bytes does not extend it.</li>
  *   <li>{@code DECIDING}: allowed by policy; the destination's addresses are being resolved
- *       and checked. Bounded by the connect timeout.</li>
+ *       and checked (a parent whose name does not resolve gives way to the next one, still
+ *       here). Bounded by the connect timeout.</li>
  *   <li>{@code CONNECTING}: non-blocking connect to the upstream, each candidate address in turn
- *       ({@link Candidates}). Bounded by the connect timeout per address.</li>
+ *       ({@link Candidates}); when a parent's addresses are used up, the next parent is
+ *       resolved and tried. Bounded by the connect timeout per address and per resolution.</li>
  *   <li>{@code TUNNEL_HELLO}: an http CONNECT is answered (200) and the upstream is connected
  *       and idle; the tunnel's TLS hello is read and its SNI checked against the CONNECT host.
  *       Bounded by a new hello timeout. Refusals from here on are TLS alerts.</li>

@@ -14,9 +14,11 @@ import lnm.tls.Alerts;
  */
 final class TcpFront implements Front {
     private final ListenerSpec listener;
+    private final int localPort;
 
-    TcpFront(ListenerSpec listener) {
+    TcpFront(ListenerSpec listener, int localPort) {
         this.listener = listener;
+        this.localPort = localPort;
     }
 
     @Override
@@ -26,7 +28,7 @@ final class TcpFront implements Front {
 
     @Override
     public Step start(Head head) {
-        return new Connect(Reason.LISTENER, listener.name(), Via.FIXED, listener.target(), 0, Seen.NOTHING);
+        return new Connect(Reason.LISTENER, listener.name(), Via.FIXED, listener.target(), localPort, 0, Seen.NOTHING);
     }
 
     @Override

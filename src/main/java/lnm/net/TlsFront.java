@@ -48,7 +48,10 @@ final class TlsFront implements Front {
         if (!d.allowed()) {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
         }
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), 0, seen);
+        if (h.ech() && !cfg.echAllowed()) { // allowed on its outer name, but its real one is hidden
+            return new Refuse(Reason.ECH, "encrypted_client_hello refused (tls.ech = deny)", Alerts.ACCESS_DENIED, seen);
+        }
+        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), localPort, 0, seen);
     }
 
     @Override

@@ -10,7 +10,8 @@ import lnm.wire.ParseResult.Invalid;
 /**
  * The body of a ClientHello handshake message (RFC 8446 4.1.2, RFC 5246 7.4.1.2), once the
  * record layer has gathered all of it: fixed fields, then the extensions lnm reads
- * (server_name, ALPN, supported_versions). Every other extension is only framed and skipped.
+ * (server_name, ALPN, supported_versions, encrypted_client_hello). Every other extension is only
+ * framed and skipped.
  *
  * <p>Structure is checked strictly, since the proxy decides on what it reads here while the
  * upstream server may read the same bytes differently: every vector must fit its parent
@@ -20,6 +21,7 @@ final class HelloBody {
     static final int EXT_SERVER_NAME = 0;
     static final int EXT_ALPN = 16;
     static final int EXT_SUPPORTED_VERSIONS = 43;
+    static final int EXT_ECH = 0xfe0d;
     static final int NAME_TYPE_HOST = 0;
 
     private HelloBody() {}
@@ -63,7 +65,7 @@ final class HelloBody {
         }
         int version = ext.highestVersion >= 0 ? ext.highestVersion : legacyVersion;
         return new ParseResult.Parsed<>(
-                new ClientHello(ext.sni, ext.alpn, TlsVersions.name(version), false), consumed);
+                new ClientHello(ext.sni, ext.alpn, TlsVersions.name(version), false, ext.ech), consumed);
     }
 
     private static Invalid<ClientHello> malformed(String detail) {
@@ -75,6 +77,7 @@ final class HelloBody {
         String sni;
         List<String> alpn = List.of();
         int highestVersion = -1;
+        boolean ech;
 
         Invalid<ClientHello> read(Cursor list) {
             ExtensionSet seen = new ExtensionSet();
@@ -91,12 +94,23 @@ final class HelloBody {
                     case EXT_SERVER_NAME -> serverName(data);
                     case EXT_ALPN -> alpn(data);
                     case EXT_SUPPORTED_VERSIONS -> supportedVersions(data);
+                    case EXT_ECH -> ech(data);
                     default -> null;
                 };
                 if (problem != null) {
                     return problem;
                 }
             }
+            return null;
+        }
+
+        /**
+         * encrypted_client_hello (the TLS ECH draft): only its presence is noted. lnm decides on
+         * the outer name and never on what the extension holds, and a server without ECH ignores
+         * it whole, so its content is not judged here (browsers send random GREASE in it).
+         */
+        private Invalid<ClientHello> ech(Cursor data) {
+            ech = true;
             return null;
         }
 

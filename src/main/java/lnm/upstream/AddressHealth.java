@@ -19,7 +19,9 @@ public final class AddressHealth {
     static final int MAX = 4096;
 
     private final LongSupplier clock;
-    private final long downMillis;
+    private volatile long downMillis;
+    /** How many addresses are remembered (marked now or lately); written under the lock. */
+    private volatile int marked;
     /** Address -> when its mark ends; insertion order, so the eldest is dropped first. */
     private final Map<InetSocketAddress, Long> down = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -36,6 +38,9 @@ public final class AddressHealth {
 
     /** The addresses to try in order: as resolved, those marked down moved to the end. */
     public List<InetAddress> order(List<InetAddress> resolved, int port) {
+        if (marked == 0) {
+            return resolved; // the common case, without the lock every connection would take
+        }
         long now = clock.getAsLong();
         List<InetAddress> ok = new ArrayList<>(resolved.size());
         List<InetAddress> bad = new ArrayList<>();
@@ -49,17 +54,27 @@ public final class AddressHealth {
         return ok;
     }
 
+    /** How long a later failure counts ({@code parent.downSeconds}, after a reload). */
+    public void setDownMillis(long downMillis) {
+        this.downMillis = downMillis;
+    }
+
     public void failed(InetSocketAddress a) {
         long until = clock.getAsLong() + downMillis;
         synchronized (down) {
             down.remove(a); // re-insert: the newest mark is dropped last
             down.put(a, until);
+            marked = down.size();
         }
     }
 
     public void succeeded(InetSocketAddress a) {
+        if (marked == 0) {
+            return;
+        }
         synchronized (down) {
             down.remove(a);
+            marked = down.size();
         }
     }
 

@@ -55,10 +55,15 @@ public final class ParentSet {
             return !down || now >= downUntil;
         }
 
-        synchronized void markUp(long now) {
-            if (down) {
-                down = false;
-                changedAt = now;
+        void markUp(long now) {
+            if (!down) {
+                return; // every connection reports: no lock when nothing changes
+            }
+            synchronized (this) {
+                if (down) {
+                    down = false;
+                    changedAt = now;
+                }
             }
         }
 

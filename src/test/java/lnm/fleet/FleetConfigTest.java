@@ -59,10 +59,11 @@ class FleetConfigTest {
         assertTrue(problems("fleet.trust = ed25519:AAAA").get(0).contains("an Ed25519 key has 32 bytes, not 3"));
         assertTrue(problems("fleet.interval = 0.01").get(0).contains("'fleet.interval': out of range"));
 
-        Config c = load("parent = 10.4.0.10:443", "fleet.source = parent", "fleet.trust = " + trust).config();
-        assertEquals(new HostPort("10.4.0.10", FleetSource.DEFAULT_PORT), FleetSource.resolve(c).orElseThrow());
+        Config c = load("parent = 10.4.0.10:443, 10.4.0.11", "fleet.source = parent", "fleet.trust = " + trust).config();
+        assertEquals(List.of(new HostPort("10.4.0.10", FleetSource.DEFAULT_PORT), new HostPort("10.4.0.11", FleetSource.DEFAULT_PORT)),
+                FleetSource.all(c), "every parent, in order, at the fleet port");
         Config d = load("fleet.source = 10.4.0.9", "fleet.trust = " + trust + ", " + KeyLines.line(KeyLines.generate().getPublic())).config();
-        assertEquals(new HostPort("10.4.0.9", FleetSource.DEFAULT_PORT), FleetSource.resolve(d).orElseThrow());
+        assertEquals(List.of(new HostPort("10.4.0.9", FleetSource.DEFAULT_PORT)), FleetSource.all(d));
         assertTrue(BoxName.valid(c.get(lnm.config.Key.NAME)), "the default name is the host name, made valid");
     }
 

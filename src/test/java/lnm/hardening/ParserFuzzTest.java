@@ -650,10 +650,12 @@ class ParserFuzzTest {
         String sni = null;
         List<String> alpn = List.of();
         int highest = -1;
+        boolean ech = false;
         for (int i = 0; i < exts.size(); i++) {
             if (!seen.add(exts.get(i).type())) {
                 return ParseResult.invalid(ClientHelloParser.MALFORMED, "duplicate extension");
             }
+            ech |= exts.get(i).type() == 0xfe0d; // encrypted_client_hello: noted, its content not judged
             Object m = model.get(i);
             if (m instanceof List<?> l) {
                 List<Entry> entries = (List<Entry>) l;
@@ -706,7 +708,7 @@ class ParserFuzzTest {
             case 0x0301 -> "TLSv1.0";
             default -> throw new AssertionError("model version " + v);
         };
-        return new Parsed<>(new ClientHello(sni, alpn, name, false), length);
+        return new Parsed<>(new ClientHello(sni, alpn, name, false, ech), length);
     }
 
     private static String lowerAscii(String s) {

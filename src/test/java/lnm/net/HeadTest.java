@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,7 @@ class HeadTest {
 
     @Test
     void appendsReadsInOrderAndShowsThemWhole() {
-        Head h = new Head();
+        Head h = new Head(new HeadBudget(1 << 20));
         h.append(bytes("PROXY"), 1 << 20);
         h.append(bytes("hello"), 1 << 20);
         assertEquals(10, h.length());
@@ -35,7 +37,7 @@ class HeadTest {
 
     @Test
     void skippedBytesLeaveTheViewAndAreNotReplayed() {
-        Head h = new Head();
+        Head h = new Head(new HeadBudget(1 << 20));
         h.append(bytes("HDRhello"), 1 << 20);
         h.skip(3);
         assertEquals("hello", text(h.view()));
@@ -49,7 +51,7 @@ class HeadTest {
 
     @Test
     void viewsAreReadOnly() {
-        Head h = new Head();
+        Head h = new Head(new HeadBudget(1 << 20));
         h.append(bytes("x"), 16);
         assertThrows(ReadOnlyBufferException.class, () -> h.view().put((byte) 1));
         assertThrows(ReadOnlyBufferException.class, () -> h.all().put((byte) 1));
@@ -57,10 +59,46 @@ class HeadTest {
 
     @Test
     void growsPastItsCapByAtMostOneRead() {
-        Head h = new Head();
+        Head h = new Head(new HeadBudget(1 << 20));
         h.append(ByteBuffer.allocate(900), 1000);
         h.append(ByteBuffer.allocate(900), 1000); // the read that passes the cap is kept whole
         assertEquals(1800, h.length());
         assertEquals(1800, h.view().remaining());
+    }
+
+    @Test
+    void growsWithWhatWasReceivedToPowersOfTwoTakenFromTheBudget() {
+        HeadBudget b = new HeadBudget(1 << 20);
+        Head h = new Head(b);
+        assertEquals(0, h.held(), "nothing held before the first byte");
+        assertTrue(h.append(ByteBuffer.allocate(100), 1 << 17));
+        assertEquals(512, h.held());
+        assertTrue(h.append(ByteBuffer.allocate(8_900), 1 << 17));
+        assertEquals(16_384, h.held(), "9,000 bytes: the next power of two");
+        assertEquals(16_384, b.held());
+        h.release();
+        assertEquals(0, b.held(), "given back");
+        assertEquals(0, h.length());
+    }
+
+    @Test
+    void aSpentBudgetRefusesGrowthAndKeepsItsLastQuarterForSmallHeads() {
+        HeadBudget b = new HeadBudget(64 * 1024); // big heads: 48 KiB; small ones the rest
+        List<Head> big = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Head h = new Head(b);
+            assertTrue(h.append(ByteBuffer.allocate(9_000), 1 << 17));
+            big.add(h);
+        }
+        Head fourth = new Head(b);
+        assertFalse(fourth.append(ByteBuffer.allocate(9_000), 1 << 17), "past three quarters");
+        assertEquals(0, fourth.length(), "nothing appended");
+        assertEquals(3 * 16_384, b.held());
+        Head small = new Head(b);
+        assertTrue(small.append(ByteBuffer.allocate(2_000), 1 << 17), "a small head has the last quarter");
+        big.get(0).release();
+        assertFalse(fourth.append(ByteBuffer.allocate(9_000), 1 << 17), "small heads count against the big heads' share too");
+        small.release();
+        assertTrue(fourth.append(ByteBuffer.allocate(9_000), 1 << 17), "freed bytes serve the next one");
     }
 }

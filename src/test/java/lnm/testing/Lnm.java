@@ -34,6 +34,11 @@ public final class Lnm implements AutoCloseable {
      * @param allowlist allowlist.properties text
      */
     public static Lnm start(Path dir, String config, String allowlist) throws Exception {
+        return start(dir, config, allowlist, null);
+    }
+
+    /** As above, with {@code lookup} answering every DNS question (null: the JDK resolver). */
+    public static Lnm start(Path dir, String config, String allowlist, lnm.dns.Resolver.Lookup lookup) throws Exception {
         StringBuilder c = new StringBuilder(config);
         if (!config.contains("allowlist")) {
             c.append("\nallowlist = allowlist.properties\n");
@@ -49,7 +54,7 @@ public final class Lnm implements AutoCloseable {
         }
         Files.writeString(dir.resolve("lnm.properties"), c);
         Files.writeString(dir.resolve("allowlist.properties"), allowlist);
-        return new Lnm(dir, Appliance.start(dir.resolve("lnm.properties")));
+        return new Lnm(dir, Appliance.start(dir.resolve("lnm.properties"), r -> { }, lookup));
     }
 
     public InetSocketAddress address(String listener) {

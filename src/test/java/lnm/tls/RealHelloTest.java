@@ -96,8 +96,8 @@ class RealHelloTest {
     void chromiumSizeHelloWithPostQuantumKeyShare() {
         byte[] hello = Hellos.records(Hellos.chromiumLike());
         assertTrue(hello.length > 1700 && hello.length < 2100, "size " + hello.length);
-        // name sent in mixed case with a trailing dot is reported normalised
-        assertEquals(new ClientHello("www.example.com", H2, "TLSv1.3", false), parseAllWays(hello));
+        // name sent in mixed case with a trailing dot is reported normalised; its ECH GREASE is noted
+        assertEquals(new ClientHello("www.example.com", H2, "TLSv1.3", false, true), parseAllWays(hello));
     }
 
     @Test
