@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -84,12 +85,16 @@ final class Acceptor {
                 register(l.name(), group);
                 LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(group[0]))
                         + (group.length > 1 ? ", one socket per loop" : ""));
-            } catch (IOException e) {
+            } catch (IOException | UnsupportedAddressTypeException e) {
                 ServerSocketChannel[] group = bound.remove(l.name());
                 if (group != null) {
                     closeGroup(group);
                 }
-                problems.add("listener " + l.name() + ": cannot bind " + l.bind() + ": " + e.getMessage());
+                // the JDK throws UnsupportedAddressTypeException for an IPv6 address when it
+                // finds no IPv6 on this box (for one, when /proc/net/if_inet6 is hidden)
+                String why = e instanceof UnsupportedAddressTypeException
+                        ? "IPv6 is not available to this process (is /proc/net/if_inet6 readable?)" : e.getMessage();
+                problems.add("listener " + l.name() + ": cannot bind " + l.bindText() + ": " + why);
             }
         }
         boundCount = bound.size();
