@@ -3,14 +3,13 @@ package lnm.dns;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import lnm.config.InterfaceAddresses;
 import lnm.config.IpLiteral;
 
 /**
@@ -32,11 +31,8 @@ final class LocalAddresses {
     static List<InetAddress> forWildcard(InetAddress wildcard) throws SocketException {
         boolean v6 = wildcard instanceof Inet6Address;
         Set<InetAddress> out = new LinkedHashSet<>();
-        for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!ni.isUp()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+        for (List<InetAddress> addresses : InterfaceAddresses.up().values()) {
+            for (InetAddress a : addresses) {
                 if (a instanceof Inet4Address || (v6 && !a.isLinkLocalAddress())) {
                     out.add(withoutScope(a));
                 }
@@ -55,19 +51,12 @@ final class LocalAddresses {
         List<InetAddress> v4 = new ArrayList<>();
         List<InetAddress> v6 = new ArrayList<>();
         (l instanceof Inet4Address ? v4 : v6).add(withoutScope(l));
-        try {
-            NetworkInterface ni = NetworkInterface.getByInetAddress(l);
-            if (ni != null) {
-                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
-                    if (l instanceof Inet4Address && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
-                        v6.add(withoutScope(a));
-                    } else if (l instanceof Inet6Address && a instanceof Inet4Address) {
-                        v4.add(a);
-                    }
-                }
+        for (InetAddress a : InterfaceAddresses.sameInterface(l)) {
+            if (l instanceof Inet4Address && a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+                v6.add(withoutScope(a));
+            } else if (l instanceof Inet6Address && a instanceof Inet4Address) {
+                v4.add(a);
             }
-        } catch (SocketException e) {
-            // Interface gone: answer with the address itself only.
         }
         return new Responder.Local(v4, v6);
     }

@@ -2,11 +2,7 @@ package lnm.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.net.UnknownHostException;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.Set;
 
 import lnm.config.CidrSet;
@@ -94,14 +90,6 @@ final class Destinations {
     }
 
     private static Set<InetAddress> scanOwn() {
-        Set<InetAddress> s = new HashSet<>();
-        try {
-            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                s.addAll(Collections.list(ni.getInetAddresses()));
-            }
-        } catch (SocketException | RuntimeException e) {
-            // no interface list: only the fixed ranges above apply
-        }
-        return Set.copyOf(s);
+        return Set.copyOf(lnm.config.InterfaceAddresses.all());
     }
 }
