@@ -103,10 +103,10 @@ kill "$server_pid" 2>/dev/null || true
 server_pid=
 
 # --- 3. podman kube play of the manifests ---------------------------------------------------
-# One file with unique names and this build's tag. Podman 4.3 publishes every containerPort on
-# the host (as hostPort = containerPort on 0.0.0.0) and makes one pod per replica, so the test
-# copy runs one replica and publishes on free loopback ports. The PodDisruptionBudget is cluster
-# policy that kube play does not take.
+# One file with unique names and this build's tag. Podman 4.3 makes one pod per replica; the
+# test copy runs one replica and publishes its three ports on free loopback ports (the shipped
+# Deployment lists no ports, so both its replicas start under kube play). The
+# PodDisruptionBudget is cluster policy that kube play does not take.
 free_port() {
   local p
   for ((i = 0; i < 50; i++)); do
@@ -124,9 +124,10 @@ for f in configmap deployment service; do
     -e "s/^  replicas: 2\$/  replicas: 1/" "$here/deploy/kubernetes/$f.yaml" |
     awk -v a="${host_port[8443]}" -v b="${host_port[8883]}" -v c="${host_port[9090]}" '
       { print }
-      /containerPort: / { n = $NF; ind = substr($0, 1, index($0, "containerPort") - 1)
-        hp = n == 8443 ? a : n == 8883 ? b : c
-        print ind "hostIP: 127.0.0.1"; print ind "hostPort: " hp }'
+      /^        args: / { print "        ports:"
+        split("8443 8883 9090", cp, " "); hp[1] = a; hp[2] = b; hp[3] = c
+        for (i = 1; i <= 3; i++) {
+          print "        - containerPort: " cp[i]; print "          hostIP: 127.0.0.1"; print "          hostPort: " hp[i] } }'
   echo ---
 done >"$work/play.yaml"
 podman kube play --quiet "$work/play.yaml" 2>&1 >/dev/null | grep -v 'systemd' >&2 || true
