@@ -20,7 +20,7 @@ public final class FromAbove {
             "limits.helloMaxBytes", "limits.maxConnections", "limits.perSourceConnections", "limits.perSourceRate",
             "dns.cacheSeconds", "dns.ttl", "dns.upstream", "dns.sources", "dns.audit", "dns.rateLimit",
             "dns.upstreamTimeoutSeconds", "dns.forwardZones",
-            "direct.allowPrivate", "audit.maxBytes", "audit.keep", "shutdown.drainSeconds",
+            "direct.allowPrivate", "direct.allowSpecialAddresses", "limits.headBytes", "tls.ech", "audit.maxBytes", "audit.keep", "shutdown.drainSeconds",
             "connect.ports", "http.ports", "http.connect.requireMatchingSni");
 
     private FromAbove() {}
