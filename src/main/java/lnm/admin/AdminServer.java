@@ -5,14 +5,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 import lnm.audit.Json;
 import lnm.config.ListenerSpec;
@@ -30,10 +26,8 @@ import lnm.net.ConnectionInfo;
  * <tr><td>{@code /connections}</td><td>live connections as JSON</td></tr>
  * </table>
  *
- * <p>Two worker threads and a short queue: the admin port serves a scraper and a person,
- * never the proxied traffic, and must not take memory or threads from it. When the queue is
- * full the dispatcher thread answers itself, which slows admin clients down instead of
- * queueing without bound.
+ * <p>Served by a {@link SmallHttpServer}: the admin port serves a scraper and a person, never
+ * the proxied traffic, and must not take memory or threads from it.
  */
 final class AdminServer {
     private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
@@ -41,32 +35,22 @@ final class AdminServer {
     private final ApplianceView view;
     private final Metrics metrics;
     private final History history;
-    private final HttpServer http;
-    private final ThreadPoolExecutor executor;
+    private final SmallHttpServer http;
 
     AdminServer(InetSocketAddress bind, ApplianceView view, Metrics metrics, History history) throws IOException {
         this.view = view;
         this.metrics = metrics;
         this.history = history;
-        this.http = HttpServer.create(bind, 64);
-        this.executor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
-            Thread t = new Thread(r, "lnm-admin-http");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
-        http.setExecutor(executor);
-        http.createContext("/", this::handle);
-        http.start();
+        this.http = new SmallHttpServer(bind, "lnm-admin-http", this::handle);
     }
 
     /** The bound address (the real port when configured as 0). */
     InetSocketAddress address() {
-        return http.getAddress();
+        return http.address();
     }
 
     void stop() {
-        http.stop(0);
-        executor.shutdownNow();
+        http.stop();
     }
 
     private void handle(HttpExchange ex) throws IOException {

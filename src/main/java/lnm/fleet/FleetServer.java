@@ -6,14 +6,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+
+import lnm.admin.SmallHttpServer;
 
 /**
  * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request and
@@ -30,32 +28,22 @@ final class FleetServer {
         FleetHttp.Response pull(Report report, List<String> via, byte[] body);
     }
 
-    private final HttpServer http;
-    private final ThreadPoolExecutor executor;
+    private final SmallHttpServer http;
     private final String ownName;
     private final Handler handler;
 
     FleetServer(InetSocketAddress bind, String ownName, Handler handler) throws IOException {
         this.ownName = ownName;
         this.handler = handler;
-        this.http = HttpServer.create(bind, 64);
-        this.executor = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(32), r -> {
-            Thread t = new Thread(r, "lnm-fleet-http");
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
-        http.setExecutor(executor);
-        http.createContext("/", this::handle);
-        http.start();
+        this.http = new SmallHttpServer(bind, "lnm-fleet-http", this::handle);
     }
 
     InetSocketAddress address() {
-        return http.getAddress();
+        return http.address();
     }
 
     void stop() {
-        http.stop(0);
-        executor.shutdownNow();
+        http.stop();
     }
 
     private void handle(HttpExchange ex) throws IOException {

@@ -36,8 +36,13 @@ interface Front {
      */
     Step onHead(Head head);
 
-    /** The upstream is connected: {@link Relay}, or {@link TunnelHello} to check a hello first. */
-    Step onConnected();
+    /**
+     * The upstream is connected: {@link Relay}, or {@link TunnelHello} to check a hello first.
+     * By default the relay starts at once.
+     */
+    default Step onConnected() {
+        return new Relay(null, 0, Seen.NOTHING);
+    }
 
     /**
      * Relaying starts: a gate for the client-to-upstream pump, or null for none.
@@ -46,14 +51,18 @@ interface Front {
      * @param headerLen bytes of PROXY header queued ahead of the client's bytes on the gated pump
      * @param events where the gate reports what it saw ({@link Note}, {@link Stop}) for the audit
      */
-    Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events);
+    default Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
+        return null;
+    }
 
     /**
      * What a client refused before relaying is told, or null to close at once.
      *
      * @param alert the TLS alert a TLS client gets, -1 for none
      */
-    Refusal refusal(Reason reason, int alert);
+    default Refusal refusal(Reason reason, int alert) {
+        return alert < 0 ? null : new Refusal(lnm.tls.Alerts.fatal(alert), 0);
+    }
 
     /** The original client a PROXY v2 header named, or null. */
     default InetSocketAddress origin() {

@@ -1,11 +1,8 @@
 package lnm.net;
 
-import java.util.function.Consumer;
-
 import lnm.audit.Reason;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
-import lnm.tls.Alerts;
 
 /**
  * The front of a {@code tcp} listener: no head to read, every admitted client goes to the
@@ -34,20 +31,5 @@ final class TcpFront implements Front {
     @Override
     public Step onHead(Head head) {
         return NeedMore.INSTANCE; // decided at start: bytes wait for the relay
-    }
-
-    @Override
-    public Step onConnected() {
-        return new Relay(null, 0, Seen.NOTHING);
-    }
-
-    @Override
-    public Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
-        return null;
-    }
-
-    @Override
-    public Refusal refusal(Reason reason, int alert) {
-        return alert < 0 ? null : new Refusal(Alerts.fatal(alert), 0);
     }
 }

@@ -1,7 +1,6 @@
 package lnm.net;
 
 import java.net.InetAddress;
-import java.util.function.Consumer;
 
 import lnm.audit.Reason;
 import lnm.config.Config;
@@ -52,20 +51,5 @@ final class TlsFront implements Front {
             return new Refuse(Reason.ECH, "encrypted_client_hello refused (tls.ech = deny)", Alerts.ACCESS_DENIED, seen);
         }
         return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), localPort, 0, seen);
-    }
-
-    @Override
-    public Step onConnected() {
-        return new Relay(null, 0, Seen.NOTHING);
-    }
-
-    @Override
-    public Pipe.Gate gate(Pipe down, int headerLen, Consumer<Step> events) {
-        return null;
-    }
-
-    @Override
-    public Refusal refusal(Reason reason, int alert) {
-        return alert < 0 ? null : new Refusal(Alerts.fatal(alert), 0);
     }
 }
