@@ -5,16 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import lnm.testing.StatusServer;
 
 /** install.sh --ha: the keepalived configuration of each box, VRRP in the ruleset, the track script. */
 class HaInstallTest {
@@ -104,29 +103,10 @@ class HaInstallTest {
         assertTrue(r.exit() != 0 && r.out().contains("--vip and --ha-if go with --ha"), r.out());
     }
 
-    /** Answers every request on a loopback port with {@code status}. */
-    private static ServerSocket http(String status) throws IOException {
-        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(() -> {
-            for (int i = 0; i < 100 && !ss.isClosed(); i++) {
-                try (Socket s = ss.accept()) {
-                    s.getInputStream().read(new byte[1024]);
-                    OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return ss;
-    }
-
     @Test
     void trackScriptFollowsReadyz() throws IOException {
         String script = Path.of("appliance/lnm-readyz").toAbsolutePath().toString();
-        try (ServerSocket ready = http("200 OK"); ServerSocket draining = http("503 Service Unavailable")) {
+        try (ServerSocket ready = StatusServer.start("200 OK"); ServerSocket draining = StatusServer.start("503 Service Unavailable")) {
             assertEquals(0, Sh.run(List.of(script, String.valueOf(ready.getLocalPort()))).exit());
             assertEquals(1, Sh.run(List.of(script, String.valueOf(draining.getLocalPort()))).exit());
         }

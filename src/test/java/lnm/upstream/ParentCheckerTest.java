@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.config.Config;
 import lnm.config.HostPort;
+import lnm.testing.StatusServer;
 
 /** The real probes against loopback sockets, and the background rounds. */
 class ParentCheckerTest {
@@ -37,26 +35,6 @@ class ParentCheckerTest {
         }
     }
 
-    /** Answers each request with {@code status} until closed. */
-    private static ServerSocket httpServer(String status) throws IOException {
-        ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(() -> {
-            for (int i = 0; i < 1000 && !ss.isClosed(); i++) {
-                try (Socket s = ss.accept()) {
-                    s.getInputStream().read(new byte[1024]);
-                    OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    out.flush();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return ss;
-    }
-
     @Test
     void tcpProbe() throws IOException {
         try (ServerSocket up = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
@@ -69,7 +47,7 @@ class ParentCheckerTest {
 
     @Test
     void httpProbeWants200() throws IOException {
-        try (ServerSocket ok = httpServer("200 OK"); ServerSocket busy = httpServer("503 Service Unavailable")) {
+        try (ServerSocket ok = StatusServer.start("200 OK"); ServerSocket busy = StatusServer.start("503 Service Unavailable")) {
             assertNull(ParentChecker.http("127.0.0.1", ok.getLocalPort(), "/readyz", 5_000));
             String why = ParentChecker.http("127.0.0.1", busy.getLocalPort(), "/readyz", 5_000);
             assertTrue(why.endsWith("/readyz: HTTP/1.1 503 Service Unavailable"), why);
