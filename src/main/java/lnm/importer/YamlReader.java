@@ -121,13 +121,9 @@ final class YamlReader {
         Map<String, Node> m = new LinkedHashMap<>();
         int first = lines.get(at).no;
         while (true) {
-            skipBlank();
-            if (at >= lines.size() || lines.get(at).indent < indent || lines.get(at).text.equals("---")) {
+            Line l = nextInBlock(indent);
+            if (l == null) {
                 break;
-            }
-            Line l = lines.get(at);
-            if (l.indent > indent) {
-                throw new ParseException(l.no, "unexpected indentation: '" + l.text + "'");
             }
             if (isItem(l.text)) {
                 throw new ParseException(l.no, "a list item where a 'key: value' was expected");
@@ -157,17 +153,29 @@ final class YamlReader {
         return new Node(m, first);
     }
 
+    /**
+     * The next line of the block at {@code indent}, or null where the block ends (end of
+     * input, a line indented less, or a document separator); a line indented more is an error.
+     */
+    private Line nextInBlock(int indent) throws ParseException {
+        skipBlank();
+        if (at >= lines.size() || lines.get(at).indent < indent || lines.get(at).text.equals("---")) {
+            return null;
+        }
+        Line l = lines.get(at);
+        if (l.indent > indent) {
+            throw new ParseException(l.no, "unexpected indentation: '" + l.text + "'");
+        }
+        return l;
+    }
+
     private Node list(int indent) throws ParseException {
         List<Node> items = new ArrayList<>();
         int first = lines.get(at).no;
         while (true) {
-            skipBlank();
-            if (at >= lines.size() || lines.get(at).indent < indent || lines.get(at).text.equals("---")) {
+            Line l = nextInBlock(indent);
+            if (l == null) {
                 break;
-            }
-            Line l = lines.get(at);
-            if (l.indent > indent) {
-                throw new ParseException(l.no, "unexpected indentation: '" + l.text + "'");
             }
             if (!isItem(l.text)) {
                 break; // the next key of the map this list is a value of
