@@ -4,6 +4,7 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +45,15 @@ public final class Metrics {
     /** Upstream connect time buckets in seconds: loopback and LAN up to a slow satellite link. */
     static final double[] CONNECT_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    record ConnKey(String listener, String decision, String reason) {}
+    /**
+     * A connection count's labels. {@code qualifier} completes {@code reason} (an allow's rule
+     * pattern or listener name, or null): the two are joined only when the metrics are read.
+     */
+    record ConnKey(String listener, String decision, String reason, String qualifier) {
+        String reasonText() {
+            return qualifier == null ? reason : reason + qualifier;
+        }
+    }
 
     /** Per-listener counts. */
     static final class ListenerStats {
@@ -96,10 +105,10 @@ public final class Metrics {
 
     /** One finished connection; runs on a loop thread, so only lock-free updates (and one short lock for a denied name). */
     public void record(AuditRecord r) {
-        String reason = r.reason == null ? "unknown" : r.reason;
+        String reason = r.hasReason() ? r.reasonPrefix() : "unknown";
         boolean allow = "allow".equals(r.decision);
         int n = Math.max(1, r.count); // a record that counts refusals stands for that many connections
-        connections.computeIfAbsent(new ConnKey(r.listener, allow ? "allow" : "deny", reason), k -> new LongAdder())
+        connections.computeIfAbsent(new ConnKey(r.listener, allow ? "allow" : "deny", reason, r.reasonQualifier()), k -> new LongAdder())
                 .add(n);
         ListenerStats l = listener(r.listener);
         (allow ? l.allowed : l.denied).add(n);
@@ -110,7 +119,7 @@ public final class Metrics {
             RuleStats rs = rules.computeIfAbsent(r.rule, k -> new RuleStats());
             (allow ? rs.allowed : rs.denied).increment();
         }
-        LongAdder hf = helloFailures.get(reason);
+        LongAdder hf = r.reasonQualifier() == null ? helloFailures.get(reason) : null; // a hello failure has no qualifier
         if (hf != null) {
             hf.increment();
         }
@@ -119,7 +128,8 @@ public final class Metrics {
         }
         String name = r.sni != null ? r.sni : r.host;
         if (!allow && name != null) {
-            deniedNames.add(name, reason, r.origin != null ? r.origin : r.client, r.listener, System.currentTimeMillis());
+            InetSocketAddress who = r.originAddress() != null ? r.originAddress() : r.clientAddress();
+            deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener, System.currentTimeMillis());
         }
     }
 
@@ -268,9 +278,9 @@ public final class Metrics {
 
         p.family("lnm_connections_total", "counter",
                 "Connections ended, by listener, decision (allow/deny) and audit reason.");
-        for (Map.Entry<ConnKey, LongAdder> e : sorted(connections).entrySet()) {
+        for (Map.Entry<ConnKey, Long> e : sorted(connections).entrySet()) {
             ConnKey k = e.getKey();
-            p.sample("lnm_connections_total", e.getValue().sum(), "listener", k.listener(), "decision", k.decision(),
+            p.sample("lnm_connections_total", e.getValue(), "listener", k.listener(), "decision", k.decision(),
                     "reason", k.reason());
         }
         p.family("lnm_active_connections", "gauge", "Connections open now.");
@@ -343,15 +353,16 @@ public final class Metrics {
         return 0;
     }
 
-    private static Map<ConnKey, LongAdder> sorted(Map<ConnKey, LongAdder> m) {
-        Map<ConnKey, LongAdder> out = new TreeMap<>((a, b) -> {
+    /** The counts by listener, decision and whole reason text (qualifier joined), in that order. */
+    private static Map<ConnKey, Long> sorted(Map<ConnKey, LongAdder> m) {
+        Map<ConnKey, Long> out = new TreeMap<>((a, b) -> {
             int c = a.listener().compareTo(b.listener());
             if (c == 0) {
                 c = a.decision().compareTo(b.decision());
             }
             return c != 0 ? c : a.reason().compareTo(b.reason());
         });
-        out.putAll(m);
+        m.forEach((k, v) -> out.merge(new ConnKey(k.listener(), k.decision(), k.reasonText(), null), v.sum(), Long::sum));
         return out;
     }
 

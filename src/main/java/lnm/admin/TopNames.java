@@ -1,10 +1,13 @@
 package lnm.admin;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import lnm.config.IpLiteral;
 
 /**
  * The most frequent names in an unbounded stream, in bounded memory (the Space-Saving
@@ -26,7 +29,7 @@ final class TopNames {
         long count;
         long error;
         String reason;
-        String client;
+        InetSocketAddress client;
         String listener;
         long seen;
 
@@ -47,8 +50,12 @@ final class TopNames {
         this.capacity = capacity;
     }
 
-    /** Counts one occurrence; quick (a scan of the table only when a new name evicts). */
-    synchronized void add(String name, String reason, String client, String listener, long now) {
+    /**
+     * Counts one occurrence; quick (a scan of the table only when a new name evicts).
+     *
+     * @param client the client (its trusted origin, if any), written as text only by {@link #top}
+     */
+    synchronized void add(String name, String reason, InetSocketAddress client, String listener, long now) {
         Slot s = slots.get(name);
         if (s == null) {
             long inherited = 0;
@@ -76,7 +83,7 @@ final class TopNames {
     synchronized List<Entry> top(int n) {
         List<Entry> all = new ArrayList<>(slots.size());
         for (Slot s : slots.values()) {
-            all.add(new Entry(s.name, s.count, s.error, s.reason, s.client, s.listener, s.seen));
+            all.add(new Entry(s.name, s.count, s.error, s.reason, IpLiteral.format(s.client), s.listener, s.seen));
         }
         all.sort(Comparator.comparingLong(Entry::count).reversed()
                 .thenComparing(Comparator.comparingLong(Entry::lastSeenMillis).reversed())

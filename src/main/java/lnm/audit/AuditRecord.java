@@ -1,6 +1,10 @@
 package lnm.audit;
 
+import java.net.InetSocketAddress;
 import java.util.List;
+
+import lnm.config.HostPort;
+import lnm.config.IpLiteral;
 
 /**
  * One connection's audit record, filled in as the connection goes and written once when it ends.
@@ -8,13 +12,18 @@ import java.util.List;
  * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
  * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
+ *
+ * <p>A record lives as long as its connection, so what can be written from values the connection
+ * holds anyway is kept as those values and turned into text only when read: the client, origin
+ * and upstream addresses ({@link IpLiteral#format(InetSocketAddress)}), and the reason's
+ * qualifier (the rule's pattern or the listener's name) apart from its prefix.
  */
 public final class AuditRecord {
     public final long startMillis = System.currentTimeMillis();
     public final String listener;
     public final int level;
-    public final String client;
-    public String origin;
+    private final InetSocketAddress client;
+    private InetSocketAddress origin;
     public String sni;
     public String host;
     public List<String> alpn = List.of();
@@ -22,9 +31,12 @@ public final class AuditRecord {
     /** The hello carried encrypted_client_hello: its sni is the outer name. */
     public boolean ech;
     public String decision = "deny";
-    public String reason;
+    /** The reason's text, or its prefix when {@link #reasonQualifier} completes it. */
+    private String reason;
+    private String reasonQualifier;
     public String via;
-    public String upstream;
+    /** The address tried or connected to ({@link InetSocketAddress}), else the destination being resolved ({@link HostPort}). */
+    private Object upstream;
     public long bytesUp;
     public long bytesDown;
     public String closedBy;
@@ -32,7 +44,7 @@ public final class AuditRecord {
     public String rule;
     public String error;
     /** Time to establish the upstream TCP connection, -1 when none was made. */
-    public long connectMillis = -1;
+    public int connectMillis = -1;
     /** HTTP listeners: the request's method and path (plain HTTP, without the query), the
      * status lnm itself answered (0 when the upstream answered), and requests seen on the connection. */
     public String method;
@@ -42,20 +54,89 @@ public final class AuditRecord {
     /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
     public int count;
 
-    public AuditRecord(String listener, int level, String client) {
+    /** @param client the peer's address as accepted */
+    public AuditRecord(String listener, int level, InetSocketAddress client) {
         this.listener = listener;
         this.level = level;
         this.client = client;
     }
 
-    /** Sets {@code reason} to {@code r}'s audit text. */
-    public void reason(Reason r) {
-        reason = r.text();
+    /** {@code client} as the audit writes it ({@code ip:port}, {@code [v6]:port}). */
+    public String client() {
+        return IpLiteral.format(client);
     }
 
-    /** Sets {@code reason} to a prefix reason's text and its qualifier ({@code allowlist:*.example.com}). */
+    public InetSocketAddress clientAddress() {
+        return client;
+    }
+
+    /** The original client a trusted PROXY header named. */
+    public void origin(InetSocketAddress a) {
+        origin = a;
+    }
+
+    /** {@code origin} as the audit writes it, or null. */
+    public String origin() {
+        return origin == null ? null : IpLiteral.format(origin);
+    }
+
+    /** The original client a trusted PROXY header named, or null. */
+    public InetSocketAddress originAddress() {
+        return origin;
+    }
+
+    /** Resolving {@code destination}: the upstream until an address is tried. */
+    public void upstream(HostPort destination) {
+        upstream = destination;
+    }
+
+    /** Trying or connected to {@code address}. */
+    public void upstream(InetSocketAddress address) {
+        upstream = address;
+    }
+
+    /** {@code upstream} as the audit writes it, or null. */
+    public String upstream() {
+        return upstream instanceof InetSocketAddress a ? IpLiteral.format(a) : upstream == null ? null : upstream.toString();
+    }
+
+    /** Sets {@code reason} to {@code r}'s audit text. */
+    public void reason(Reason r) {
+        reason(r.text());
+    }
+
+    /** Sets {@code reason} to {@code text} as it stands. */
+    public void reason(String text) {
+        reason = text;
+        reasonQualifier = null;
+    }
+
+    /**
+     * Sets {@code reason} to a prefix reason's text and its qualifier ({@code allowlist:*.example.com}),
+     * joined when the record is read.
+     */
     public void reason(Reason r, String qualifier) {
-        reason = r.text() + qualifier;
+        reason = r.text();
+        reasonQualifier = qualifier;
+    }
+
+    /** The reason's full text ({@code allowlist:*.example.com}), or null while none is set. */
+    public String reason() {
+        return reasonQualifier == null ? reason : reason + reasonQualifier;
+    }
+
+    public boolean hasReason() {
+        return reason != null;
+    }
+
+    /** The reason's text without its qualifier ({@code allowlist:}), or null. */
+    public String reasonPrefix() {
+        return reason;
+    }
+
+    /** What completes {@link #reasonPrefix} (a rule's pattern, a listener's name), or null. */
+    public String reasonQualifier() {
+        return reasonQualifier;
     }
 
     /** Sets {@code closedBy} unless it is set already: the first side to end the stream is the one named. */
@@ -83,8 +164,8 @@ public final class AuditRecord {
         j.field("time", IsoTime.format(startMillis));
         j.field("listener", listener);
         j.field("level", level);
-        j.field("client", client);
-        j.field("origin", origin);
+        j.field("client", client());
+        j.field("origin", origin());
         if (host != null && sni == null) {
             j.field("host", host);
         } else {
@@ -99,9 +180,9 @@ public final class AuditRecord {
             j.field("ech", true);
         }
         j.field("decision", decision);
-        j.field("reason", reason);
+        j.field("reason", reason());
         j.field("via", via);
-        j.field("upstream", upstream);
+        j.field("upstream", upstream());
         j.field("bytesUp", bytesUp);
         j.field("bytesDown", bytesDown);
         j.field("durationMs", Math.max(0, endMillis - startMillis));

@@ -7,8 +7,8 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
@@ -28,6 +28,8 @@ import lnm.tls.Alerts;
  */
 final class Connection extends ConnectionCore implements Dialer.Events {
     private static final byte[] NO_HEADER = {};
+    /** Each {@link Via}'s audit spelling, made once rather than per connection. */
+    private static final String[] VIA_TEXT = Arrays.stream(Via.values()).map(Via::toString).toArray(String[]::new);
 
     Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
         super(loop, services, cfg, listener, client, peer);
@@ -53,15 +55,16 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             closeNow(Side.LNM); // nothing to say to a client that is gone
             return;
         }
-        front = Front.forListener(listener, cfg, peer.getAddress(), local.getPort());
+        InetAddress source = rec.clientAddress().getAddress();
+        front = Front.forListener(listener, cfg, source, local.getPort());
         if (!admitted) {
-            refuseByLimit(refusedBy, peer.getAddress());
+            refuseByLimit(refusedBy, source);
             return;
         }
-        if (!listener.acceptProxyProtocol().contains(peer.getAddress())) {
-            countedAs = peer.getAddress(); // a trusted PROXY peer's origin is counted once its header is read
+        if (!listener.acceptProxyProtocol().contains(source)) {
+            countedAs = source; // a trusted PROXY peer's origin is counted once its header is read
         }
-        if (!cfg.sources().contains(peer.getAddress())) {
+        if (!cfg.sources().contains(source)) {
             refuse(Reason.SOURCE_NOT_ALLOWED, Alerts.ACCESS_DENIED);
             return;
         }
@@ -123,8 +126,8 @@ final class Connection extends ConnectionCore implements Dialer.Events {
 
     /** Does what the front said, and notes what it learned. */
     private void act(Front.Step step) {
-        if (rec.origin == null && front.origin() != null) {
-            rec.origin = format(front.origin());
+        if (rec.originAddress() == null && front.origin() != null) {
+            rec.origin(front.origin());
             if (admitted && countedAs == null) {
                 InetAddress origin = front.origin().getAddress();
                 String refused = services.admitOrigin(origin, cfg);
@@ -166,7 +169,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
     private void allow(Front.Connect c) {
         rec.decision = "allow";
         rec.reason(c.reason(), c.qualifier());
-        rec.via = c.via().name().toLowerCase(Locale.ROOT);
+        rec.via = VIA_TEXT[c.via().ordinal()];
         via = c.via();
         state = State.DECIDING;
         dialer = new Dialer(loop, this, this, services);
@@ -191,13 +194,13 @@ final class Connection extends ConnectionCore implements Dialer.Events {
 
     @Override
     public void resolving(HostPort destination) {
-        rec.upstream = destination.toString();
+        rec.upstream(destination);
         deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
     }
 
     @Override
     public void attempt(InetSocketAddress address) {
-        rec.upstream = format(address);
+        rec.upstream(address);
         state = State.CONNECTING;
         deadline = EventLoop.nowMillis() + cfg.connectTimeoutMillis();
     }
@@ -206,7 +209,8 @@ final class Connection extends ConnectionCore implements Dialer.Events {
     public void connected(long connectMillis) {
         upstream = dialer.upstream();
         upstreamKey = dialer.key();
-        rec.connectMillis = connectMillis;
+        dialer = null; // done: what it tried and resolved is not kept for the relay's life
+        rec.connectMillis = (int) connectMillis;
         act(front.onConnected());
     }
 
@@ -241,7 +245,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         clientEarly = false;
         byte[] header = NO_HEADER;
         if (via == Via.PARENT && cfg.parentProxyProtocol()) {
-            InetSocketAddress src = front.origin() != null ? front.origin() : peer;
+            InetSocketAddress src = front.origin() != null ? front.origin() : rec.clientAddress();
             header = ProxyV2.encode(src, local);
         }
         relay = new Relay(client, upstream, head.replay(header), header.length, CoreAudit.join(toClient, first), loop.pool());
@@ -250,6 +254,8 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         Pipe.Gate gate = front.gate(relay.down(), header.length, this::act);
         if (gate != null) {
             relay.up().gate(gate);
+        } else {
+            front = null; // without a gate nothing asks the front anything once relaying
         }
         state = State.RELAYING;
         lastActivity = EventLoop.nowMillis();

@@ -36,14 +36,14 @@ abstract class ConnectionCore implements EventLoop.Handler {
     final Config cfg;
     final ListenerSpec listener;
     final Peer client;
-    final InetSocketAddress peer;
+    /** The one audit record; it also keeps the peer's address ({@link AuditRecord#clientAddress}). */
     final AuditRecord rec;
     final long acceptedAt = EventLoop.nowMillis();
 
     State state = State.READING_HEAD;
     Front front;
     SelectionKey clientKey;
-    /** The connect step while it runs, and the upstream it found (null before). */
+    /** The connect step while it runs (null before and once connected), and the upstream it found (null before). */
     Dialer dialer;
     Peer upstream;
     SelectionKey upstreamKey;
@@ -74,8 +74,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         this.cfg = cfg;
         this.listener = listener;
         this.client = new Peer(Side.CLIENT, client);
-        this.peer = peer;
-        this.rec = new AuditRecord(listener.name(), cfg.level(), format(peer));
+        this.rec = new AuditRecord(listener.name(), cfg.level(), peer);
         this.head = new Head(services.heads);
     }
 
@@ -119,7 +118,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
         if (relay != null) {
             abortPeerOf(side);
         }
-        if (rec.reason == null && state == State.READING_HEAD) { // a reset before the decision
+        if (!rec.hasReason() && state == State.READING_HEAD) { // a reset before the decision
             rec.reason(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE);
         }
         closeNow(side);
@@ -234,7 +233,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
     @Override
     public void onFailure(Throwable t) {
         error = t.toString();
-        if (rec.reason == null) {
+        if (!rec.hasReason()) {
             rec.reason(Reason.INTERNAL_ERROR);
         }
         closeNow(Side.LNM);
@@ -251,7 +250,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
     /** What {@code /connections} shows; called on the loop thread. */
     @Override
     public ConnectionInfo info(long now) {
-        return new ConnectionInfo(listener.name(), rec.client, rec.origin, rec.sni != null ? rec.sni : rec.host, state.name(), rec.upstream,
+        return new ConnectionInfo(listener.name(), rec.client(), rec.origin(), rec.sni != null ? rec.sni : rec.host, state.name(), rec.upstream(),
                 relay == null ? 0 : relay.bytesUp(), relay == null ? 0 : relay.bytesDown(), now - acceptedAt);
     }
 

@@ -1,6 +1,7 @@
 package lnm.net;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 import lnm.audit.AuditRecord;
 import lnm.audit.Side;
@@ -17,7 +18,7 @@ final class CoreAudit {
     static void seen(AuditRecord rec, Front.Seen seen) {
         if (seen.hello() != null) {
             rec.sni = seen.hello().sni();
-            rec.alpn = seen.hello().alpn();
+            rec.alpn = common(seen.hello().alpn());
             rec.tls = seen.hello().tlsVersion();
             rec.ech = seen.hello().ech();
         }
@@ -31,6 +32,23 @@ final class CoreAudit {
         if (seen.decision() != null) {
             rec.rule = seen.decision().rule() == null ? null : seen.decision().rule().pattern();
         }
+    }
+
+    /**
+     * The ALPN lists most clients offer, kept once: a record holds one of these rather than its
+     * own copy of the same names for as long as its connection lives.
+     */
+    private static final List<String> H2_HTTP11 = List.of("h2", "http/1.1");
+    private static final List<String> HTTP11 = List.of("http/1.1");
+    private static final List<String> H2 = List.of("h2");
+
+    /** {@code offered}, or the shared list equal to it. */
+    static List<String> common(List<String> offered) {
+        return switch (offered.size()) {
+            case 1 -> HTTP11.equals(offered) ? HTTP11 : H2.equals(offered) ? H2 : offered;
+            case 2 -> H2_HTTP11.equals(offered) ? H2_HTTP11 : offered;
+            default -> offered;
+        };
     }
 
     /** A relayed stream stopped by its front (a later request refused): a deny by lnm. */

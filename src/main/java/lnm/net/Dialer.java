@@ -67,8 +67,8 @@ final class Dialer {
     private Peer upstream;
     private SelectionKey key;
     private long startedAt;
-    /** What went wrong with each destination given up, for the audit's {@code error}. */
-    private final List<String> failures = new ArrayList<>(2);
+    /** What went wrong with each parent given up, for the audit's {@code error}; null until one is. */
+    private List<String> failures;
 
     Dialer(EventLoop loop, EventLoop.Handler owner, Events events, Services services) {
         this.loop = loop;
@@ -204,12 +204,15 @@ final class Dialer {
             if (parentsFault) {
                 services.parents.failed(parent, why);
             }
+            if (failures == null) {
+                failures = new ArrayList<>(2);
+            }
             failures.add(candidates.destination() + ": " + why);
         }
         if (candidates.hasNextDestination()) {
             nextDestination();
         } else {
-            events.unreachable(reason, failures.size() > 1 ? String.join("; ", failures) : why);
+            events.unreachable(reason, failures != null && failures.size() > 1 ? String.join("; ", failures) : why);
         }
     }
 

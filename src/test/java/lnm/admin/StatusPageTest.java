@@ -80,9 +80,9 @@ class StatusPageTest {
     }
 
     private static AuditRecord rec(String decision, String reason, String sni, String rule) {
-        AuditRecord r = new AuditRecord("https", 3, "10.2.0.7:50000");
+        AuditRecord r = new AuditRecord("https", 3, new InetSocketAddress("10.2.0.7", 50000));
         r.decision = decision;
-        r.reason = reason;
+        r.reason(reason);
         r.sni = sni;
         r.rule = rule;
         r.bytesUp = 1000;
@@ -155,8 +155,8 @@ class StatusPageTest {
     void topNamesKeepsTheFrequentOnesInBoundedMemory() {
         TopNames t = new TopNames(4);
         for (int i = 0; i < 100; i++) {
-            t.add("frequent.example", "not_allowlisted", "c", "https", i);
-            t.add("noise-" + i + ".example", "not_allowlisted", "c", "https", i);
+            t.add("frequent.example", "not_allowlisted", new InetSocketAddress("10.2.0.7", 1), "https", i);
+            t.add("noise-" + i + ".example", "not_allowlisted", new InetSocketAddress("10.2.0.7", 1), "https", i);
         }
         List<TopNames.Entry> top = t.top(10);
         assertEquals(4, top.size());

@@ -63,7 +63,7 @@ final class Box implements AutoCloseable {
     }
 
     private void count(AuditRecord r) {
-        byReason.computeIfAbsent(String.valueOf(r.reason), k -> new LongAdder()).increment();
+        byReason.computeIfAbsent(String.valueOf(r.reason()), k -> new LongAdder()).increment();
         finished.incrementAndGet();
     }
 

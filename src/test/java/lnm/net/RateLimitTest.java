@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -29,8 +30,8 @@ class RateLimitTest {
         }
     }
 
-    static AuditRecord refused(String client) {
-        AuditRecord r = new AuditRecord("https", 4, client);
+    static AuditRecord refused(int port) {
+        AuditRecord r = new AuditRecord("https", 4, new InetSocketAddress("127.0.0.1", port));
         r.reason(Reason.RATE_LIMITED);
         return r;
     }
@@ -67,10 +68,10 @@ class RateLimitTest {
         for (int i = 0; i < RateLimit.RECORDED_PER_SECOND; i++) {
             assertSame(RateLimit.Verdict.REFUSE, limit.admit(a, 1), "refusal " + i + " gets its own record");
         }
-        AuditRecord first = refused("127.0.0.1:40000");
+        AuditRecord first = refused(40000);
         for (int i = 0; i < 500; i++) {
             assertSame(RateLimit.Verdict.COUNT, limit.admit(a, 1));
-            limit.count(a, i == 0 ? first : refused("127.0.0.1:" + (40001 + i)));
+            limit.count(a, i == 0 ? first : refused(40001 + i));
             now.addAndGet(MS); // 500 refusals in half a second
         }
         assertEquals(List.of(), limit.due(false), "written when the second is over, not before");
@@ -96,7 +97,7 @@ class RateLimitTest {
             limit.admit(a, 1);
         }
         assertSame(RateLimit.Verdict.COUNT, limit.admit(a, 1));
-        AuditRecord r = refused("127.0.0.1:1");
+        AuditRecord r = refused(1);
         limit.count(a, r);
         now.addAndGet(1_100 * MS); // one token came back
         assertSame(RateLimit.Verdict.PASS, limit.admit(a, 1));
@@ -113,9 +114,9 @@ class RateLimitTest {
             limit.admit(a, 1);
         }
         limit.admit(a, 1);
-        AuditRecord r = refused("127.0.0.1:1");
+        AuditRecord r = refused(1);
         limit.count(a, r);
-        limit.count(a, refused("127.0.0.1:2"));
+        limit.count(a, refused(2));
         assertEquals(List.of(r), limit.due(true));
         assertEquals(2, r.count);
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.FileInputStream;
+import java.net.InetSocketAddress;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class AuditLogOpsTest {
         // disk would wait for ever: the writes finishing at all is the check, not how fast.
         CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < n; i++) {
-                AuditRecord r = new AuditRecord("https", 4, "10.2.0.7:" + (1000 + i));
+                AuditRecord r = new AuditRecord("https", 4, new InetSocketAddress("10.2.0.7", 1000 + i));
                 r.sni = "x".repeat(200) + ".example";
                 log.write(r); // what a loop thread does
             }
@@ -103,10 +104,10 @@ class AuditLogOpsTest {
     void aReopenSplitsTheRecordsInQueueOrder() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = new AuditLog(file, 1L << 40, 0, 100);
-        log.write(new AuditRecord("https", 4, "10.2.0.7:1000"));
+        log.write(new AuditRecord("https", 4, new InetSocketAddress("10.2.0.7", 1000)));
         Files.move(file, dir.resolve("audit.jsonl.1")); // logrotate's move (the writer's handle follows it)
         log.reopen(); // ... and its SIGHUP, with the writer likely napping: all three land in one batch
-        log.write(new AuditRecord("https", 4, "10.2.0.7:2000"));
+        log.write(new AuditRecord("https", 4, new InetSocketAddress("10.2.0.7", 2000)));
         log.close();
         List<String> old = Files.readAllLines(dir.resolve("audit.jsonl.1"));
         List<String> fresh = Files.readAllLines(file);
