@@ -13,7 +13,8 @@
 # the upstream; +104 and +105 the two lnm), so background
 # load on a shared machine hits both; each round runs A then B, the next B then A. Prints per
 # run the generator's numbers and the proxy's CPU per operation (connection, round trip or
-# MB); then per side the median over the rounds, the median of the per-round ratios B/A, and
+# MB); then per side the median over the rounds of every figure (rate, p50, p99, CPU), the median
+# of the per-round ratios B/A of each, and
 # each side's RSS once the rounds are over. Loopback only; rounds default to 6, each about 8 s.
 #
 # Jars run with LNM_JVM_FLAGS (default: the jar flags of the last make bench); LNM_JVM_FLAGS_B
@@ -100,18 +101,27 @@ done | tee /dev/stderr | awk '
         for (i = 2; i <= n; i++) { t = arr[i]; for (j = i - 1; j >= 1 && arr[j] > t; j--) arr[j + 1] = arr[j]; arr[j + 1] = t }
         return n % 2 ? arr[(n + 1) / 2] : (arr[n / 2] + arr[n / 2 + 1]) / 2
     }
-    { v = $3; sub(/.*=/, "", v); name = $3; sub(/=.*/, "", name); c = $NF; sub(/.*=/, "", c)
-      val[$1, $2] = v; cpu[$1, $2] = c; if ($2 > rounds) rounds = $2 }
+    # fields: side round metric=value [p50_..=v] [p99_..=v] cpu_us_per_op=v; every metric is summarised
+    { for (f = 3; f <= NF; f++) { k = $f; sub(/=.*/, "", k); v = $f; sub(/.*=/, "", v)
+          if (!(k in seen)) { seen[k] = 1; names[++nm] = k }
+          val[$1, $2, k] = v }
+      if ($2 > rounds) rounds = $2 }
     END {
         for (s = 1; s <= 2; s++) {
-            side = s == 1 ? "A" : "B"; n = 0
-            for (r = 1; r <= rounds; r++) if ((side, r) in val) { n++; a[n] = val[side, r]; b[n] = cpu[side, r] }
-            m1 = median(a, n); m2 = median(b, n)
-            printf "%s median of %d rounds: %s %.1f, cpu_us_per_op %.1f\n", side, n, name, m1, m2
+            side = s == 1 ? "A" : "B"; line = ""
+            for (i = 1; i <= nm; i++) {
+                n = 0; for (r = 1; r <= rounds; r++) if ((side, r, names[i]) in val) a[++n] = val[side, r, names[i]]
+                line = line sprintf("%s%s %.1f", (i > 1 ? ", " : ""), names[i], median(a, n))
+            }
+            printf "%s median of %d rounds: %s\n", side, n, line
         }
-        n = 0
-        for (r = 1; r <= rounds; r++) if (val["A", r] > 0 && ((("B", r) in val))) { n++; q[n] = val["B", r] / val["A", r]; w[n] = (cpu["A", r] > 0 ? cpu["B", r] / cpu["A", r] : 0) }
-        if (n) printf "B/A median of per-round ratios: %s %.3f, cpu_us_per_op %.3f (%d rounds)\n", name, median(q, n), median(w, n), n
+        line = ""
+        for (i = 1; i <= nm; i++) {
+            n = 0
+            for (r = 1; r <= rounds; r++) if (val["A", r, names[i]] > 0 && (("B", r, names[i]) in val)) q[++n] = val["B", r, names[i]] / val["A", r, names[i]]
+            if (n) line = line sprintf("%s%s %.3f", (line != "" ? ", " : ""), names[i], median(q, n))
+        }
+        printf "B/A median of per-round ratios: %s (%d rounds)\n", line, n
     }'
 for side in A B; do
     if [ $side = A ]; then pid=$PA; else pid=$PB; fi

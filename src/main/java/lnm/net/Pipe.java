@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * soon as it drains. So a quiet direction holds no buffer, and a busy one holds at most one.
  * A full pending buffer stops reading from {@code src} (backpressure, via the interest ops the
  * connection derives from {@link #wantsRead()} and {@link #wantsWrite()}). An end of stream from
- * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out.
+ * {@code src} becomes {@code shutdownOutput()} on {@code dst} once every pending byte is out,
+ * unless the other direction has already ended: then the connection's close sends that FIN.
  */
 final class Pipe {
     private final Peer src;
@@ -27,6 +28,8 @@ final class Pipe {
     private Gate gate;
     private int writable;
     private ByteBuffer epilogue;
+    /** The other direction of the same relay: once it has ended, this one's end is the close. */
+    private Pipe reverse;
 
     /**
      * Decides how much of what was read may go on. The pump itself knows only bytes: a gate
@@ -53,6 +56,12 @@ final class Pipe {
 
     void gate(Gate g) {
         this.gate = g;
+    }
+
+    /** Pairs the two directions of one relay (see {@link #flush}). */
+    static void pair(Pipe a, Pipe b) {
+        a.reverse = b;
+        b.reverse = a;
     }
 
     /** Bytes to write after everything from the source, just before the shutdown; ignored once shut. */
@@ -201,6 +210,12 @@ final class Pipe {
         }
         if (srcEof && pending == null && !dstShut) {
             dstShut = true;
+            if (reverse != null && reverse.dstShut) {
+                // Both directions are over and the connection closes next: close(2) sends this
+                // FIN (nothing is left unread on either socket, so it is a FIN, not a reset),
+                // one system call fewer than shutdown(2) followed by close(2).
+                return;
+            }
             try {
                 dst.shutdownOutput();
             } catch (Peer.PeerException e) {

@@ -24,6 +24,7 @@ final class Relay {
     Relay(Peer client, Peer upstream, ByteBuffer replay, int headerLen, ByteBuffer toClient, BufferPool pool) {
         this.up = new Pipe(client, upstream);
         this.down = new Pipe(upstream, client);
+        Pipe.pair(up, down);
         this.headerLen = headerLen;
         up.preload(replay, pool);
         if (toClient.hasRemaining()) {

@@ -90,6 +90,25 @@ class PipeTest {
     }
 
     @Test
+    void theDirectionThatEndsLastLeavesItsFinToTheClose() throws IOException {
+        Pipe back = new Pipe(new Peer(Side.UPSTREAM, dst), new Peer(Side.CLIENT, src));
+        Pipe.pair(pipe, back);
+        upstream.shutdownOutput(); // the upstream ended first: passed on to the client as a shutdown
+        SocketPairs.awaitReadable(dst);
+        assertEquals(-1, back.readAndForward(scratch.clear(), pool));
+        assertTrue(back.done());
+        assertEquals(-1, client.read(ByteBuffer.allocate(8)), "the first end of stream is a FIN at once");
+        client.shutdownOutput(); // then the client: both directions are over
+        assertEquals(-1, pump());
+        assertTrue(pipe.done(), "the relay is done and closes next");
+        upstream.configureBlocking(false);
+        assertEquals(0, upstream.read(ByteBuffer.allocate(8)), "no shutdown(2): the FIN waits for the close");
+        upstream.configureBlocking(true);
+        dst.close();
+        assertEquals(-1, upstream.read(ByteBuffer.allocate(8)), "the close sent it");
+    }
+
+    @Test
     void preloadedBytesGoFirst() throws IOException {
         pipe.preload(ByteBuffer.wrap("HEAD".getBytes()), pool);
         assertTrue(pipe.wantsWrite());
