@@ -25,8 +25,7 @@ import lnm.config.ListenerSpec;
  * Owns the listening sockets. Each listener is one {@code SO_REUSEPORT} group of sockets, one
  * per event loop, each registered with its own loop ({@link LoopAccepts}): the kernel spreads
  * new connections over the group's accept queues, and each loop accepts on its own socket and
- * runs what it accepted. No connection is handed from one thread to another and no loop wakes
- * another. On Linux only processes of the same user can join such a group; a port already
+ * runs what it accepted, unless another loop has fewer connections (see {@link LoopAccepts}). On Linux only processes of the same user can join such a group; a port already
  * bound by anyone (a second lnm included) is found by a plain bind first and reported as "cannot
  * bind", as without {@code SO_REUSEPORT}. Where the option is missing, the first loop has the
  * one socket and runs every connection.
@@ -48,6 +47,9 @@ final class Acceptor {
         this.loops = new LoopAccepts[loops.length];
         for (int i = 0; i < loops.length; i++) {
             this.loops[i] = new LoopAccepts(loops[i], services);
+        }
+        for (LoopAccepts la : this.loops) {
+            la.placeAmong(this.loops);
         }
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
             this.reusePort = probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);

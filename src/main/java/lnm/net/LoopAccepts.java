@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import lnm.config.Config;
@@ -16,6 +17,14 @@ import lnm.config.ListenerSpec;
  * {@link Acceptor}), the accepts on them, and the back-off when descriptors run out. Confined to
  * its loop: sockets are added and removed by tasks on it (or before it starts), and an accepted
  * connection starts right here, with no hand-off to another thread and no wakeup.
+ *
+ * <p>The kernel spreads new connections over the loops' sockets by a hash of their addresses, which
+ * is even only on average: eight long-lived connections land five and three, or six and two, as
+ * often as four and four, and the busier loop's clients wait longer for every byte. So an
+ * admitted connection is placed on the loop with the fewest connections, this one on a tie (as
+ * HAProxy's listener places each accepted connection on the less loaded of its threads). Most
+ * stay where they were accepted; one placed elsewhere is handed over as a task, which wakes that
+ * loop only if it is idle. Refusals stay where they were accepted: they are over at once.
  *
  * <p>When the process runs out of file descriptors, accept fails; this loop then stops asking
  * for accepts for {@link #BACKOFF_MILLIS} instead of spinning on a socket that stays ready, and
@@ -30,6 +39,10 @@ final class LoopAccepts {
     private final EventLoop loop;
     private final Services services;
     private final ArrayList<Listening> listening = new ArrayList<>();
+    /** Every loop's share, this one included: where a connection may be placed. */
+    private LoopAccepts[] all = {this};
+    /** Connections handed to this loop by another and not yet started here. */
+    private final AtomicInteger inbound = new AtomicInteger();
     private long pausedUntil;
     private volatile long acceptFailures;
 
@@ -41,6 +54,47 @@ final class LoopAccepts {
 
     EventLoop loop() {
         return loop;
+    }
+
+    /** The loops a connection accepted here may be placed on; set once, before any accept. */
+    void placeAmong(LoopAccepts[] loops) {
+        this.all = loops;
+    }
+
+    /** Connections this loop runs or is about to run (read from any loop's thread). */
+    private int load() {
+        return loop.liveCount() + inbound.get();
+    }
+
+    /** The loop with the fewest connections; this one unless another has fewer. */
+    private LoopAccepts leastLoaded() {
+        LoopAccepts best = this;
+        int least = load();
+        for (LoopAccepts other : all) {
+            if (other != this) {
+                int l = other.load();
+                if (l < least) {
+                    least = l;
+                    best = other;
+                }
+            }
+        }
+        return best;
+    }
+
+    /** Starts a connection accepted by another loop here, on this loop's thread. */
+    private void adopt(Config c, ListenerSpec spec, SocketChannel ch, InetSocketAddress peer) {
+        inbound.incrementAndGet();
+        loop.execute(() -> {
+            try {
+                new Connection(loop, services, c, spec, ch, peer).start(null);
+            } catch (RuntimeException e) {
+                EventLoop.closeQuietly(ch);
+                throw e;
+            } finally {
+                inbound.decrementAndGet(); // counted by the loop itself from here on
+            }
+        });
     }
 
     /** Starts accepting on {@code ch} (bound, blocking); on the loop thread or before it starts. */
@@ -124,6 +178,11 @@ final class LoopAccepts {
                 return;
             }
             String refused = services.admit(spec, peer.getAddress(), c);
+            LoopAccepts to = refused == null && all.length > 1 ? leastLoaded() : LoopAccepts.this;
+            if (to != LoopAccepts.this) {
+                to.adopt(c, spec, ch, peer);
+                return;
+            }
             new Connection(loop, services, c, spec, ch, peer).start(refused);
         }
     }
