@@ -5,6 +5,7 @@ import java.util.List;
 
 import lnm.audit.AuditRecord;
 import lnm.audit.Side;
+import lnm.config.Decision;
 import lnm.http.RequestHead;
 
 /**
@@ -17,7 +18,7 @@ final class CoreAudit {
     /** What the front learned: the hello's SNI, ALPN and version; a request's host, method and path; the rule. */
     static void seen(AuditRecord rec, Front.Seen seen) {
         if (seen.hello() != null) {
-            rec.sni = seen.hello().sni();
+            rec.sni = shared(seen.hello().sni(), seen.decision());
             rec.alpn = common(seen.hello().alpn());
             rec.tls = seen.hello().tlsVersion();
             rec.ech = seen.hello().ech();
@@ -32,6 +33,17 @@ final class CoreAudit {
         if (seen.decision() != null) {
             rec.rule = seen.decision().rule() == null ? null : seen.decision().rule().pattern();
         }
+    }
+
+    /**
+     * {@code sni}, or the matching rule's own pattern when it is the same name: the record then
+     * holds no string of its own for the name for as long as its connection lives.
+     */
+    private static String shared(String sni, Decision d) {
+        if (sni != null && d != null && d.rule() != null && sni.equals(d.rule().pattern())) {
+            return d.rule().pattern();
+        }
+        return sni;
     }
 
     /**
