@@ -25,7 +25,8 @@ import lnm.config.ListenerSpec;
  * Owns the listening sockets. Each listener is one {@code SO_REUSEPORT} group of sockets, one
  * per event loop, each registered with its own loop ({@link LoopAccepts}): the kernel spreads
  * new connections over the group's accept queues, and each loop accepts on its own socket and
- * runs what it accepted, unless another loop has fewer connections (see {@link LoopAccepts}). On Linux only processes of the same user can join such a group; a port already
+ * runs what it accepted, unless another loop has fewer connections (see {@link LoopAccepts}).
+ * On Linux only processes of the same user can join such a group; a port already
  * bound by anyone (a second lnm included) is found by a plain bind first and reported as "cannot
  * bind", as without {@code SO_REUSEPORT}. Where the option is missing, the first loop has the
  * one socket and runs every connection.

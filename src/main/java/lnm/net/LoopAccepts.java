@@ -16,7 +16,7 @@ import lnm.config.ListenerSpec;
  * One event loop's share of the listeners: its own listening socket of each (see
  * {@link Acceptor}), the accepts on them, and the back-off when descriptors run out. Confined to
  * its loop: sockets are added and removed by tasks on it (or before it starts), and an accepted
- * connection starts right here, with no hand-off to another thread and no wakeup.
+ * connection starts right here unless another loop has fewer (below).
  *
  * <p>The kernel spreads new connections over the loops' sockets by a hash of their addresses, which
  * is even only on average: eight long-lived connections land five and three, or six and two, as
