@@ -17,8 +17,12 @@ final class CoreAudit {
 
     /** What the front learned: the hello's SNI, ALPN and version; a request's host, method and path; the rule. */
     static void seen(AuditRecord rec, Front.Seen seen) {
+        Decision d = seen.decision();
+        String rule = d == null || d.rule() == null ? null : d.rule().pattern();
         if (seen.hello() != null) {
-            rec.sni = shared(seen.hello().sni(), seen.decision());
+            // an SNI that is its rule's name is held as the rule's string, not a copy of its own
+            String sni = seen.hello().sni();
+            rec.sni = sni != null && sni.equals(rule) ? rule : sni;
             rec.alpn = common(seen.hello().alpn());
             rec.tls = seen.hello().tlsVersion();
             rec.ech = seen.hello().ech();
@@ -30,20 +34,9 @@ final class CoreAudit {
             rec.path = h.isConnect() ? null : clip(h.pathWithoutQuery());
             rec.requests++;
         }
-        if (seen.decision() != null) {
-            rec.rule = seen.decision().rule() == null ? null : seen.decision().rule().pattern();
+        if (d != null) {
+            rec.rule = rule;
         }
-    }
-
-    /**
-     * {@code sni}, or the matching rule's own pattern when it is the same name: the record then
-     * holds no string of its own for the name for as long as its connection lives.
-     */
-    private static String shared(String sni, Decision d) {
-        if (sni != null && d != null && d.rule() != null && sni.equals(d.rule().pattern())) {
-            return d.rule().pattern();
-        }
-        return sni;
     }
 
     /**
