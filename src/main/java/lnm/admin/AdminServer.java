@@ -1,21 +1,24 @@
 package lnm.admin;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
-import com.sun.net.httpserver.HttpExchange;
 
 import lnm.audit.Json;
+import lnm.config.Config;
+import lnm.config.Key;
 import lnm.config.ListenerSpec;
+import lnm.http.RequestHead;
 import lnm.net.ConnectionInfo;
+import lnm.side.SideHandler;
+import lnm.side.SideRequest;
+import lnm.side.SideResponse;
+import lnm.side.SideRules;
+import lnm.side.SideServer;
+import lnm.side.SideStats;
 
 /**
- * The admin HTTP/1.1 endpoint ({@code admin.listen}), on the JDK's {@code jdk.httpserver}.
+ * The admin HTTP/1.1 endpoint ({@code admin.listen}), on a {@link SideServer}.
  *
  * <table>
  * <caption>Paths (GET and HEAD only)</caption>
@@ -26,22 +29,46 @@ import lnm.net.ConnectionInfo;
  * <tr><td>{@code /connections}</td><td>live connections as JSON</td></tr>
  * </table>
  *
- * <p>Served by a {@link SmallHttpServer}: the admin port serves a scraper and a person, never
- * the proxied traffic, and must not take memory or threads from it.
+ * <p>Who may ask: loopback clients, and clients in {@code admin.sources} (by default
+ * {@code sources}), within the per-source limits; a {@code Host} header must be an IP address,
+ * {@code localhost} or a name in {@code admin.hosts}, so a page an operator's browser opened
+ * cannot reach this port through a rebound DNS name. {@code /healthz} and {@code /readyz} are
+ * answered on the port's loop thread: no number of slow or heavy requests delays them.
  */
 final class AdminServer {
-    private static final Logger LOG = Logger.getLogger(AdminServer.class.getName());
 
     private final ApplianceView view;
     private final Metrics metrics;
     private final History history;
-    private final SmallHttpServer http;
+    private final SideServer http;
 
     AdminServer(InetSocketAddress bind, ApplianceView view, Metrics metrics, History history) throws IOException {
         this.view = view;
         this.metrics = metrics;
         this.history = history;
-        this.http = new SmallHttpServer(bind, "lnm-admin-http", this::handle);
+        this.http = new SideServer(bind, "admin", new SideHandler() {
+            @Override
+            public boolean quick(RequestHead head) {
+                String p = head.pathWithoutQuery();
+                return p.equals("/healthz") || p.equals("/readyz");
+            }
+
+            @Override
+            public SideResponse handle(SideRequest r) {
+                return AdminServer.this.handle(r);
+            }
+        }, this::rules);
+    }
+
+    private SideRules rules() {
+        Config c = view.config();
+        return new SideRules(c.adminSources(), true, c.get(Key.PER_SOURCE_CONNECTIONS), c.get(Key.PER_SOURCE_RATE),
+                c.get(Key.IPV6_PREFIX_LENGTH), c.get(Key.ADMIN_HOSTS));
+    }
+
+    /** What the admin port turned away. */
+    SideStats stats() {
+        return http.stats();
     }
 
     /** The bound address (the real port when configured as 0). */
@@ -50,41 +77,29 @@ final class AdminServer {
     }
 
     void stop() {
-        http.stop();
+        http.close();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String method = ex.getRequestMethod();
-            if (!method.equals("GET") && !method.equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                send(ex, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n");
-                return;
-            }
-            String path = ex.getRequestURI().getPath();
-            switch (path) {
-                case "/" -> {
-                    ex.getResponseHeaders().set("Content-Security-Policy",
-                            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'");
-                    send(ex, 200, "text/html; charset=utf-8",
-                            StatusPage.render(view, metrics, history, System.currentTimeMillis()));
-                }
-                case "/metrics" -> send(ex, 200, PromText.CONTENT_TYPE, metrics.exposition(view));
-                case "/healthz" -> send(ex, 200, "text/plain; charset=utf-8", "ok\n");
-                case "/readyz" -> readyz(ex);
-                case "/connections" -> send(ex, 200, "application/json", connectionsJson(view.connections()));
-                case "/fleet" -> send(ex, 200, "application/json", FleetSection.json(view, System.currentTimeMillis()));
-                default -> send(ex, 404, "text/plain; charset=utf-8",
-                        "not found; try / /metrics /healthz /readyz /connections\n");
-            }
-        } catch (IOException e) {
-            LOG.fine("admin client went away: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "admin request failed", e);
+    private SideResponse handle(SideRequest r) {
+        String method = r.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return SideResponse.text(405, "method not allowed: use GET").with("Allow", "GET, HEAD");
         }
+        return switch (r.path()) {
+            case "/" -> SideResponse.of(200, "text/html; charset=utf-8",
+                    StatusPage.render(view, metrics, history, System.currentTimeMillis()))
+                    .with("Content-Security-Policy",
+                            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'");
+            case "/metrics" -> SideResponse.of(200, PromText.CONTENT_TYPE, metrics.exposition(view));
+            case "/healthz" -> SideResponse.text(200, "ok");
+            case "/readyz" -> readyz();
+            case "/connections" -> SideResponse.of(200, "application/json", connectionsJson(view.connections()));
+            case "/fleet" -> SideResponse.of(200, "application/json", FleetSection.json(view, System.currentTimeMillis()));
+            default -> SideResponse.text(404, "not found; try / /metrics /healthz /readyz /connections");
+        };
     }
 
-    private void readyz(HttpExchange ex) throws IOException {
+    private SideResponse readyz() {
         StringBuilder sb = new StringBuilder();
         int bound = 0;
         List<ListenerSpec> ls = view.config().listeners();
@@ -101,7 +116,7 @@ final class AdminServer {
         }
         String head = (ready ? "ready" : "not ready") + ": " + bound + "/" + ls.size() + " listeners bound, config "
                 + view.config().file() + " loaded, " + view.config().allowlist().size() + " allowlist rules\n";
-        send(ex, ready ? 200 : 503, "text/plain; charset=utf-8", head + sb);
+        return SideResponse.of(ready ? 200 : 503, "text/plain; charset=utf-8", head + sb);
     }
 
     /** {@code {"active":N,"connections":[{listener,client,origin,sni,state,upstream,bytesUp,bytesDown,ageMs}]}}. */
@@ -118,21 +133,5 @@ final class AdminServer {
                     .field("bytesUp", c.bytesUp()).field("bytesDown", c.bytesDown()).field("ageMs", c.ageMillis()).close());
         }
         return sb.append("]}\n").toString();
-    }
-
-    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        if (ex.getRequestMethod().equals("HEAD")) {
-            ex.getResponseHeaders().set("Content-Length", String.valueOf(b.length));
-            ex.sendResponseHeaders(status, -1);
-            return;
-        }
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(b);
-        }
     }
 }

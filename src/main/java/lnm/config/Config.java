@@ -234,6 +234,16 @@ public final class Config {
         return s.orElseGet(this::sources);
     }
 
+    /** Clients that may use a non-loopback admin endpoint: {@code admin.sources}, or {@link #sources()} by default. */
+    public CidrSet adminSources() {
+        return get(Key.ADMIN_SOURCES).orElseGet(this::sources);
+    }
+
+    /** Boxes that may pull from {@code fleet.listen}: {@code fleet.sources}, or {@link #sources()} by default. */
+    public CidrSet fleetSources() {
+        return get(Key.FLEET_SOURCES).orElseGet(this::sources);
+    }
+
     public boolean dnsAudit() {
         return get(Key.DNS_AUDIT);
     }

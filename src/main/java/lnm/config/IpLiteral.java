@@ -121,6 +121,11 @@ public final class IpLiteral {
         return b != null ? b : parseV6(s);
     }
 
+    /** Whether {@code s} is an IPv4 or IPv6 literal (no brackets, no zone). */
+    public static boolean isLiteral(String s) {
+        return parse(s) != null;
+    }
+
     /** True if the bytes are an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
     static boolean isMapped(byte[] b) {
         if (b.length != 16) {

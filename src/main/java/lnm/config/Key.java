@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -78,6 +79,15 @@ public final class Key<T> {
             "[address:]port (address an IP literal, default 127.0.0.1), or off",
             v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "127.0.0.1")),
             o -> o.map(Values::formatBind).orElse("off"));
+    public static final Key<Optional<CidrSet>> ADMIN_SOURCES = new Key<>("admin.sources", "sources",
+            "comma-separated CIDRs or addresses that may use the admin endpoint, any, none, or sources (the same as "
+                    + "'sources'); loopback clients are always admitted",
+            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
+            o -> o.map(CidrSet::toString).orElse("sources"));
+    public static final Key<Set<String>> ADMIN_HOSTS = new Key<>("admin.hosts", "",
+            "comma-separated host names the admin endpoint answers to besides IP addresses and localhost "
+                    + "(the Host header; any other name is refused, against DNS rebinding)",
+            Key::hostNames, l -> String.join(", ", l));
     public static final Key<Long> HELLO_TIMEOUT = new Key<>("timeouts.helloSeconds", "10",
             "seconds from 0.001 to 300, decimals allowed (0.5)",
             v -> Values.secondsAsMillis(v, 1, 300_000), Values::formatSeconds);
@@ -101,6 +111,10 @@ public final class Key<T> {
                     + "HTTP request heads, PROXY headers), or auto (a quarter of the Java heap)",
             v -> v.equalsIgnoreCase("auto") ? 0L : Values.size(v, 16L << 10, 1L << 40),
             n -> n == 0 ? "auto" : Values.formatSize(n));
+    public static final Key<Integer> IPV6_PREFIX_LENGTH = new Key<>("limits.ipv6PrefixLength", "64",
+            "an integer from 1 to 128: IPv6 clients within one prefix of this length count as one source for the "
+                    + "per-source limits and rates",
+            v -> Values.intRange(v, 1, 128), String::valueOf);
     public static final Key<Integer> PER_SOURCE_RATE = new Key<>("limits.perSourceRate", "200",
             "an integer from 1 to 1000000 (new connections per second per source, bursts of twice that), or off",
             v -> v.equalsIgnoreCase("off") ? 0 : Values.intRange(v, 1, 1_000_000),
@@ -189,6 +203,11 @@ public final class Key<T> {
                     + "and send reports, or off",
             v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "0.0.0.0")),
             o -> o.map(Values::formatBind).orElse("off"));
+    public static final Key<Optional<CidrSet>> FLEET_SOURCES = new Key<>("fleet.sources", "sources",
+            "comma-separated CIDRs or addresses of the boxes below that may pull from fleet.listen, any, none, or "
+                    + "sources (the same as 'sources')",
+            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
+            o -> o.map(CidrSet::toString).orElse("sources"));
     public static final Key<String> FLEET_DIR = new Key<>("fleet.dir", "",
             "a folder (relative to this file's folder) with one folder per box name, or empty (not the top box)",
             v -> v, Function.identity());
@@ -212,13 +231,13 @@ public final class Key<T> {
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
             PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
-            AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
-            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
+            AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, ADMIN_SOURCES, ADMIN_HOSTS, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
+            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, IPV6_PREFIX_LENGTH, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
             DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
-            NAME, FLEET_LISTEN, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
+            NAME, FLEET_LISTEN, FLEET_SOURCES, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
 
     /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
     public static final Map<String, Key<?>> LISTENER_KEYS;
@@ -333,6 +352,17 @@ public final class Key<T> {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** Comma-separated host names (no IP literals), normalized, in the order written; empty for none. */
+    private static Set<String> hostNames(String v) {
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        if (!v.isEmpty()) {
+            for (String n : v.split(",", -1)) {
+                out.add(Names.hostName(n.trim()));
+            }
+        }
+        return java.util.Collections.unmodifiableSet(out);
     }
 
     private static String formatPorts(List<Integer> ports) {

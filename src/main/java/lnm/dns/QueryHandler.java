@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import lnm.audit.Json;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
+import lnm.limits.RateLimiter;
 import lnm.wire.ParseResult;
 
 /**

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import lnm.config.Config;
 import lnm.config.HostPort;
 import lnm.config.Key;
+import lnm.side.SideRules;
 
 /**
  * A box's part in the fleet, from its config: the top ({@code fleet.dir}, {@code fleet.key},
@@ -73,7 +74,7 @@ public final class Fleet implements AutoCloseable {
             bound = Optional.empty();
             if (want.isPresent()) {
                 try {
-                    server = new FleetServer(want.get(), c.get(Key.NAME), top ? this::sign : this::relay);
+                    server = new FleetServer(want.get(), c.get(Key.NAME), top ? this::sign : this::relay, this::rules);
                     bound = want;
                     serverMode = mode;
                     InetSocketAddress a = server.address();
@@ -88,6 +89,13 @@ public final class Fleet implements AutoCloseable {
             puller.start();
         }
         return problems;
+    }
+
+    /** Who may pull, from the config in force: {@code fleet.sources} and the per-source limits. */
+    private SideRules rules() {
+        Config c = local.config();
+        return new SideRules(c.fleetSources(), false, c.get(Key.PER_SOURCE_CONNECTIONS), c.get(Key.PER_SOURCE_RATE),
+                c.get(Key.IPV6_PREFIX_LENGTH), null);
     }
 
     /** The plant view, on the top box only. */

@@ -1,25 +1,27 @@
 package lnm.fleet;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import java.util.function.Supplier;
 
-import com.sun.net.httpserver.HttpExchange;
-
-import lnm.admin.SmallHttpServer;
+import lnm.http.RequestHead;
+import lnm.side.SideHandler;
+import lnm.side.SideRequest;
+import lnm.side.SideResponse;
+import lnm.side.SideRules;
+import lnm.side.SideServer;
+import lnm.side.SideStats;
 
 /**
  * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request and
- * hands report and relay path to a {@link Handler} (the top signs, a middle box relays). Two
- * worker threads and a short queue, like the admin endpoint: pulls are small and infrequent.
+ * hands report and relay path to a {@link Handler} (the top signs, a middle box relays). On a
+ * {@link SideServer}: {@code fleet.sources} (by default {@code sources}), the per-source limits,
+ * a bounded body ({@link Report#MAX_BYTES}) and a deadline for every pull.
  */
-final class FleetServer {
-    private static final Logger LOG = Logger.getLogger(FleetServer.class.getName());
+final class FleetServer implements SideHandler {
     static final int MAX_VIA = 16;
 
     /** Answers one pull. */
@@ -28,14 +30,19 @@ final class FleetServer {
         FleetHttp.Response pull(Report report, List<String> via, byte[] body);
     }
 
-    private final SmallHttpServer http;
+    private final SideServer http;
     private final String ownName;
     private final Handler handler;
 
-    FleetServer(InetSocketAddress bind, String ownName, Handler handler) throws IOException {
+    FleetServer(InetSocketAddress bind, String ownName, Handler handler, Supplier<SideRules> rules) throws IOException {
         this.ownName = ownName;
         this.handler = handler;
-        this.http = new SmallHttpServer(bind, "lnm-fleet-http", this::handle);
+        this.http = new SideServer(bind, "fleet", this, rules);
+    }
+
+    /** What the fleet port turned away. */
+    SideStats stats() {
+        return http.stats();
     }
 
     InetSocketAddress address() {
@@ -43,69 +50,51 @@ final class FleetServer {
     }
 
     void stop() {
-        http.stop();
+        http.close();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!ex.getRequestURI().getPath().equals(FleetHttp.PATH)) {
-                send(ex, new FleetHttp.Response(404, text("not found; boxes POST to " + FleetHttp.PATH)));
-                return;
-            }
-            if (!ex.getRequestMethod().equals("POST")) {
-                ex.getResponseHeaders().set("Allow", "POST");
-                send(ex, new FleetHttp.Response(405, text("method not allowed: use POST")));
-                return;
-            }
-            byte[] body;
-            try {
-                body = FleetHttp.readAtMost(ex.getRequestBody(), Report.MAX_BYTES);
-            } catch (IOException e) {
-                send(ex, new FleetHttp.Response(413, text("report too large: at most " + Report.MAX_BYTES + " bytes")));
-                return;
-            }
-            Report r;
-            try {
-                r = Report.parse(new String(body, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                send(ex, new FleetHttp.Response(400, text("bad report: " + e.getMessage())));
-                return;
-            }
-            List<String> via = new ArrayList<>();
-            String header = ex.getRequestHeaders().getFirst(FleetHttp.VIA);
-            if (header != null && !header.isBlank()) {
-                for (String v : header.split(",", -1)) {
-                    via.add(v.trim());
-                }
-            }
-            if (via.size() > MAX_VIA || !via.stream().allMatch(BoxName::valid)) {
-                send(ex, new FleetHttp.Response(400, text("bad " + FleetHttp.VIA + " header")));
-                return;
-            }
-            if (via.contains(ownName) || r.name().equals(ownName)) {
-                send(ex, new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
-                return;
-            }
-            send(ex, handler.pull(r, via, body));
-        } catch (IOException e) {
-            LOG.fine("fleet client went away: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "fleet request failed", e);
+    @Override
+    public int maxBody(RequestHead head) {
+        return Report.MAX_BYTES;
+    }
+
+    @Override
+    public SideResponse handle(SideRequest ex) {
+        if (!ex.path().equals(FleetHttp.PATH)) {
+            return answer(new FleetHttp.Response(404, text("not found; boxes POST to " + FleetHttp.PATH)));
         }
+        if (!ex.method().equals("POST")) {
+            return answer(new FleetHttp.Response(405, text("method not allowed: use POST"))).with("Allow", "POST");
+        }
+        byte[] body = ex.body();
+        Report r;
+        try {
+            r = Report.parse(new String(body, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return answer(new FleetHttp.Response(400, text("bad report: " + e.getMessage())));
+        }
+        List<String> via = new ArrayList<>();
+        String header = ex.header(FleetHttp.VIA);
+        if (header != null && !header.isBlank()) {
+            for (String v : header.split(",", -1)) {
+                via.add(v.trim());
+            }
+        }
+        if (via.size() > MAX_VIA || !via.stream().allMatch(BoxName::valid)) {
+            return answer(new FleetHttp.Response(400, text("bad " + FleetHttp.VIA + " header")));
+        }
+        if (via.contains(ownName) || r.name().equals(ownName)) {
+            return answer(new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
+        }
+        return answer(handler.pull(r, via, body));
     }
 
     static byte[] text(String s) {
         return (s + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void send(HttpExchange ex, FleetHttp.Response r) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", r.status() == 200 ? "application/octet-stream" : "text/plain; charset=utf-8");
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(r.status(), r.body().length == 0 ? -1 : r.body().length);
-        if (r.body().length > 0) {
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(r.body());
-            }
-        }
+    private static SideResponse answer(FleetHttp.Response r) {
+        return new SideResponse(r.status(), r.status() == 200 ? "application/octet-stream" : "text/plain; charset=utf-8",
+                r.body(), java.util.Map.of());
     }
 }

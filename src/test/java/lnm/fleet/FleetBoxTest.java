@@ -73,7 +73,7 @@ class FleetBoxTest {
         source = new FleetServer(new InetSocketAddress("127.0.0.1", 0), "top", (r, via, body) -> {
             lastReport.set(r);
             return new FleetHttp.Response(200, serving.get());
-        });
+        }, () -> new lnm.side.SideRules(lnm.config.CidrSet.any(), false, 1000, 0, 64, null));
         serving.set(bundle("b2", 5, "a.example = direct\n", "", top.getPrivate()).bytes());
         box = Lnm.start(dir, """
                 level = 2

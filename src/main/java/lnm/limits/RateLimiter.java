@@ -1,4 +1,4 @@
-package lnm.dns;
+package lnm.limits;
 
 import java.net.InetAddress;
 import java.util.HashMap;
@@ -6,14 +6,16 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A token bucket per client address: {@code rate} queries a second, bursts of {@code 2 x rate}.
+ * A token bucket per client address: {@code rate} events (DNS queries, side-port connections) a
+ * second, bursts of {@code 2 x rate}.
  *
- * <p>So the box cannot be used to amplify traffic at a spoofed victim: past its rate a client
- * gets nothing back. The table is bounded ({@code maxClients}); buckets that have refilled
- * completely carry no information and are swept out, and when the table is still full a new
- * client is limited rather than remembered. Single-threaded: only the DNS server's loop uses it.
+ * <p>Past its rate a client gets nothing: the DNS server cannot be used to amplify traffic at a
+ * spoofed victim, and a side port's loop spends nothing on a flood. The table is bounded
+ * ({@code maxClients}); buckets that have refilled completely carry no information and are swept
+ * out, and when the table is still full a new client is limited rather than remembered.
+ * Single-threaded: each user (the DNS server's loop, each side port's loop) has its own.
  */
-final class RateLimiter {
+public final class RateLimiter {
     private static final class Bucket {
         double tokens;
         long last;
@@ -22,7 +24,7 @@ final class RateLimiter {
     private final int maxClients;
     private final Map<InetAddress, Bucket> buckets = new HashMap<>();
 
-    RateLimiter(int maxClients) {
+    public RateLimiter(int maxClients) {
         this.maxClients = maxClients;
     }
 
@@ -32,7 +34,7 @@ final class RateLimiter {
      * @param rate queries per second; 0 means unlimited
      * @return false if the client is over its rate
      */
-    boolean allow(InetAddress client, int rate, long nowNanos) {
+    public boolean allow(InetAddress client, int rate, long nowNanos) {
         if (rate <= 0) {
             return true;
         }
@@ -62,7 +64,7 @@ final class RateLimiter {
     }
 
     /** Drops buckets that would be full by now: those clients are back to a clean slate anyway. */
-    void sweep(int rate, long nowNanos) {
+    public void sweep(int rate, long nowNanos) {
         double burst = 2.0 * Math.max(1, rate);
         for (Iterator<Bucket> it = buckets.values().iterator(); it.hasNext(); ) {
             Bucket b = it.next();
@@ -72,7 +74,7 @@ final class RateLimiter {
         }
     }
 
-    int size() {
+    public int size() {
         return buckets.size();
     }
 }

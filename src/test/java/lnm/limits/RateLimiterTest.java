@@ -1,4 +1,4 @@
-package lnm.dns;
+package lnm.limits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,9 +8,17 @@ import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal); // a literal: no lookup
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     static final long S = 1_000_000_000L;
-    static final InetAddress A = Literals.parse("10.2.0.7");
-    static final InetAddress B = Literals.parse("10.2.0.8");
+    static final InetAddress A = ip("10.2.0.7");
+    static final InetAddress B = ip("10.2.0.8");
 
     @Test
     void burstOfTwiceTheRateThenTheRate() {
@@ -47,7 +55,7 @@ class RateLimiterTest {
         RateLimiter r = new RateLimiter(2);
         assertTrue(r.allow(A, 1, 0));
         assertTrue(r.allow(B, 1, 0));
-        InetAddress c = Literals.parse("10.2.0.9");
+        InetAddress c = ip("10.2.0.9");
         assertFalse(r.allow(c, 1, 0), "table full and nobody is idle: the newcomer is limited");
         assertTrue(r.allow(c, 1, 10 * S), "later, full buckets are swept and the newcomer fits");
         assertEquals(1, r.size());
