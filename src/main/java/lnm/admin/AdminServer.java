@@ -3,11 +3,14 @@ package lnm.admin;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import lnm.audit.Json;
 import lnm.config.Config;
 import lnm.config.Key;
 import lnm.config.ListenerSpec;
+import lnm.fleet.Fleet;
 import lnm.http.RequestHead;
 import lnm.net.ConnectionInfo;
 import lnm.side.SideHandler;
@@ -66,10 +69,6 @@ final class AdminServer {
                 c.get(Key.IPV6_PREFIX_LENGTH), c.get(Key.ADMIN_HOSTS));
     }
 
-    /** What the admin port turned away. */
-    SideStats stats() {
-        return http.stats();
-    }
 
     /** The bound address (the real port when configured as 0). */
     InetSocketAddress address() {
@@ -90,13 +89,21 @@ final class AdminServer {
                     StatusPage.render(view, metrics, history, System.currentTimeMillis()))
                     .with("Content-Security-Policy",
                             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'");
-            case "/metrics" -> SideResponse.of(200, PromText.CONTENT_TYPE, metrics.exposition(view));
+            case "/metrics" -> SideResponse.of(200, PromText.CONTENT_TYPE, metrics.exposition(view, sidePorts()));
             case "/healthz" -> SideResponse.text(200, "ok");
             case "/readyz" -> readyz();
             case "/connections" -> SideResponse.of(200, "application/json", connectionsJson(view.connections()));
             case "/fleet" -> SideResponse.of(200, "application/json", FleetSection.json(view, System.currentTimeMillis()));
             default -> SideResponse.text(404, "not found; try / /metrics /healthz /readyz /connections");
         };
+    }
+
+    /** Each side port's refusals: this one's, and the fleet port's where the box serves one. */
+    private Map<String, SideStats> sidePorts() {
+        Map<String, SideStats> m = new TreeMap<>();
+        m.put("admin", http.stats());
+        view.fleet().flatMap(Fleet::portStats).ifPresent(s -> m.put("fleet", s));
+        return m;
     }
 
     private SideResponse readyz() {

@@ -22,6 +22,7 @@ import lnm.config.ListenerSpec;
 import lnm.config.Rule;
 import lnm.dns.Resolver;
 import lnm.net.ConnectionInfo;
+import lnm.side.SideStats;
 
 /**
  * Counters of everything the appliance did, and their Prometheus exposition.
@@ -256,6 +257,11 @@ public final class Metrics {
 
     /** Every metric in Prometheus text format. */
     public String exposition(ApplianceView v) {
+        return exposition(v, Map.of());
+    }
+
+    /** As {@link #exposition(ApplianceView)}, with what each side port ({@code admin}, {@code fleet}) turned away. */
+    public String exposition(ApplianceView v, Map<String, SideStats> sidePorts) {
         PromText p = new PromText();
         long now = System.currentTimeMillis();
 
@@ -341,6 +347,15 @@ public final class Metrics {
         p.family("lnm_jvm_direct_used_bytes", "gauge", "Direct (off-heap) buffer memory in use, mostly relay buffers.");
         p.sample("lnm_jvm_direct_used_bytes", directUsed());
         FleetSection.metrics(p, v, now);
+        p.family("lnm_side_refused_total", "counter",
+                "Connections and requests the admin and fleet ports turned away: source (outside admin.sources or "
+                        + "fleet.sources), rate, full, evicted (closed to make room), timeout, bad_request.");
+        for (Map.Entry<String, SideStats> e : new TreeMap<>(sidePorts).entrySet()) {
+            long[] counts = e.getValue().counts();
+            for (int i = 0; i < counts.length; i++) {
+                p.sample("lnm_side_refused_total", counts[i], "port", e.getKey(), "reason", SideStats.REASONS[i]);
+            }
+        }
         return p.toString();
     }
 

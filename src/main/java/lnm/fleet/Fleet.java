@@ -13,6 +13,7 @@ import lnm.config.Config;
 import lnm.config.HostPort;
 import lnm.config.Key;
 import lnm.side.SideRules;
+import lnm.side.SideStats;
 
 /**
  * A box's part in the fleet, from its config: the top ({@code fleet.dir}, {@code fleet.key},
@@ -106,6 +107,11 @@ public final class Fleet implements AutoCloseable {
     /** Where {@code fleet.listen} is bound (the real port when configured as 0). */
     public synchronized Optional<InetSocketAddress> address() {
         return server == null ? Optional.empty() : Optional.of(server.address());
+    }
+
+    /** What {@code fleet.listen} turned away, while it is bound. */
+    public synchronized Optional<SideStats> portStats() {
+        return server == null ? Optional.empty() : Optional.of(server.stats());
     }
 
     /** This box's own fleet state for its status page: generation, last refusal, last pull error. */
