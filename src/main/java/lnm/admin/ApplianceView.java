@@ -41,6 +41,11 @@ public interface ApplianceView {
 
     long dnsCacheHits();
 
+    /** Datagrams the DNS server's forwarder dropped as not the answer to a forwarded query. */
+    default long dnsForwardMismatches() {
+        return 0;
+    }
+
     /** Process start of the appliance, epoch milliseconds. */
     long startedAt();
 

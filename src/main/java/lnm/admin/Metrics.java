@@ -323,6 +323,9 @@ public final class Metrics {
         p.sample("lnm_dns_lookups_total", v.dnsCacheHits(), "result", "cache_hit");
         p.sample("lnm_dns_lookups_total", dnsResolved.sum(), "result", "resolved");
         p.sample("lnm_dns_lookups_total", dnsFailed.sum(), "result", "failed");
+        p.family("lnm_dns_forward_mismatch_total", "counter",
+                "Datagrams dropped by the DNS server's forwarder as not the answer to its query (wrong source, ID or question).");
+        p.sample("lnm_dns_forward_mismatch_total", v.dnsForwardMismatches());
 
         p.family("lnm_config_reloads_total", "counter",
                 "Config reloads (SIGHUP or a changed file) by result; a failure keeps the running config.");

@@ -25,6 +25,7 @@
  * lnm_hello_failures_total{reason}                  counter   malformed_hello, hello_timeout, ...
  * lnm_upstream_connect_seconds                      histogram 1 ms .. 10 s
  * lnm_dns_lookups_total{result=cache_hit|resolved|failed} counter
+ * lnm_dns_forward_mismatch_total                    counter   forged or stray answers to forwarded queries, dropped
  * lnm_config_reloads_total{result=success|failure}  counter
  * lnm_config_last_reload_successful                 gauge
  * lnm_config_last_reload_time_seconds               gauge

@@ -358,6 +358,11 @@ public final class Appliance implements AutoCloseable {
         }
 
         @Override
+        public long dnsForwardMismatches() {
+            return dns.counters().forwardMismatches.sum();
+        }
+
+        @Override
         public long startedAt() {
             return startedAt;
         }

@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,7 +29,7 @@ import lnm.net.EventLoop;
 /**
  * The DNS server's sockets, each a handler on one {@link EventLoop}: the UDP sockets
  * ({@link UdpSocket}), the TCP listener ({@link TcpListener}) and its clients
- * ({@link TcpConnection}), and the forwarding socket ({@link Forwarder}), plus the
+ * ({@link TcpConnection}), and the forwarded queries' sockets ({@link Forwarder}), plus the
  * housekeeping the loop's tick runs. Everything here runs on that loop's thread, except
  * {@link #open} (before the loop starts) and the read-only accessors.
  *
@@ -54,7 +55,7 @@ final class DnsSockets {
     private final Map<InetAddress, UdpSocket> udp = new LinkedHashMap<>();
     private final Map<InetAddress, Responder.Local> locals = new HashMap<>();
     private final Set<InetAddress> bindFailures = new HashSet<>();
-    private Forwarder forwarder;
+    private final Forwarder forwarder;
     private volatile List<InetSocketAddress> udpAddresses = List.of();
     private long nextRescan;
     private long nextSweep;
@@ -66,7 +67,10 @@ final class DnsSockets {
         this.config = config;
         this.listen = listen;
         this.port = tcp.socket().getLocalPort();
-        this.handler = new QueryHandler(config, counters, audit, this::forwarder, this::local,
+        SecureRandom random = new SecureRandom();
+        this.forwarder = new Forwarder(loop.selector(), loop::close, SourcePorts.system(random), random,
+                counters.forwardMismatches, scratch);
+        this.handler = new QueryHandler(config, counters, audit, () -> forwarder, this::local,
                 () -> loop.now() * 1_000_000L, MAX_RATE_CLIENTS);
         this.tcp = new TcpListener(tcp, loop, config, handler, counters);
         long now = loop.now();
@@ -185,7 +189,7 @@ final class DnsSockets {
 
     /** On every tick: forwarded queries' resends and deadlines, rate limiter sweep, address rescan. */
     private void housekeeping(long now) {
-        if (forwarder != null && forwarder.due() != Long.MAX_VALUE && now * 1_000_000L - forwarder.due() >= 0) {
+        if (forwarder.due() != Long.MAX_VALUE && now * 1_000_000L - forwarder.due() >= 0) {
             forwarder.tick(now * 1_000_000L);
         }
         if (now - nextSweep >= 0) {
@@ -203,34 +207,13 @@ final class DnsSockets {
         }
     }
 
-    /** The forwarding socket, opened on first use; null if it cannot be. */
-    private Forwarder forwarder() {
-        if (forwarder == null) {
-            try {
-                DatagramChannel ch = DatagramChannel.open();
-                ch.bind(null);
-                ch.configureBlocking(false);
-                forwarder = new Forwarder(ch, scratch);
-                ch.register(loop.selector(), SelectionKey.OP_READ, forwarder);
-            } catch (IOException e) {
-                LOG.warning("dns: cannot open the socket for dns.upstream: " + e.getMessage());
-                return null;
-            }
-        }
-        return forwarder;
-    }
-
     private Responder.Local local(InetAddress a) {
         return locals.computeIfAbsent(a, LocalAddresses::answersFor);
     }
 
     /** Fails what is forwarded and closes every socket; TCP clients are closed by the loop's stop. */
     void closeAll() {
-        if (forwarder != null) {
-            forwarder.failAll("shutting down");
-            loop.close(forwarder.channel());
-            forwarder = null;
-        }
+        forwarder.failAll("shutting down");
         for (UdpSocket u : udp.values()) {
             loop.close(u.channel);
         }

@@ -5,32 +5,53 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import lnm.config.IpLiteral;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import lnm.net.EventLoop;
-import lnm.wire.BigEndian;
-import lnm.wire.ParseResult;
 
 /**
- * Forwards queries for names not on the allowlist to {@code dns.upstream} over UDP, from a
- * socket of its own, and hands each answer back unchanged except for the ID.
+ * Forwards queries for names in {@code dns.forwardZones} to {@code dns.upstream} over UDP and
+ * hands each answer back unchanged except for the ID, hardened against off-path spoofing.
  *
- * <p>Each forwarded query gets a fresh random ID (from {@link SecureRandom}: a predictable one
- * would let anyone who can send datagrams to this box slip a forged answer to the client). An
- * answer is taken only if its ID is pending, it comes from one of that query's upstreams, it
- * is a response, and its question equals the one sent. Within the timeout the query is sent
- * {@code max(2, upstreams)} times, evenly spaced, going round the upstreams, so one lost
- * datagram or one dead upstream does not fail it; at the timeout it fails (SERVFAIL).
+ * <p>Source ports: every forwarded query goes out on a UDP socket of its own, bound to a port
+ * drawn with {@link SecureRandom} from the ephemeral range ({@link SourcePorts}), and that
+ * socket is closed as soon as the query is answered, fails or times out. This is the scheme of
+ * dnsmasq and Unbound: dnsmasq opens a socket on a random port of its {@code min-port} to
+ * {@code max-port} range for each forwarded query (drawing again when the port is taken, and
+ * closing it when the query ends), up to a fixed table of such sockets, past which queries
+ * share ones already open; Unbound opens each query's socket on a random port of its permitted
+ * ports, at most {@code outgoing-range} at once. lnm never shares a socket: past
+ * {@value #MAX_IN_FLIGHT} queries in flight a new one is answered SERVFAIL, so every port
+ * stays private to one query, and the guess a forger must make is about 15 bits of port
+ * (Linux's 32768-60999) and the 16-bit ID, both from {@link SecureRandom}, valid only while
+ * that one query waits. Binding to port 0 would leave the draw to the kernel, which Linux
+ * randomises too, but not on every system and not from a generator lnm chooses; it is the
+ * fallback when the draws find their ports taken. Case randomisation of the name (0x20) is
+ * not done: upstreams that do not echo the case would fail.
  *
- * <p>A handler on the DNS server's event loop, and single-threaded: only that loop calls it.
+ * <p>Matching: an answer is taken only from the socket its query went out on, from an upstream
+ * address and port the query was sent to, with the ID sent, QR set and the question asked
+ * ({@link AnswerMatch}). Anything else is dropped and counted ({@link DnsCounters#forwardMismatches}).
+ *
+ * <p>Limits: at most {@value #MAX_IN_FLIGHT} queries wait at once, so at most that many sockets
+ * are open (plus those closed since the loop's last select, which the loop closes right after
+ * it); past it, and when no socket can be opened, the query is answered SERVFAIL at once. Within
+ * the timeout the query is sent {@code max(2, upstreams)} times, evenly spaced, going round the
+ * upstreams, so one lost datagram or one dead upstream does not fail it; at the timeout it
+ * fails (SERVFAIL).
+ *
+ * <p>Single-threaded: only the DNS server's loop calls it, and the sockets are non-blocking
+ * handlers registered with that loop's selector.
  */
-final class Forwarder implements AutoCloseable, EventLoop.Ready {
+final class Forwarder {
     /** Where a forwarded query's outcome goes. */
     interface Done {
         /** The upstream's answer, already carrying the client's ID again. */
@@ -39,54 +60,40 @@ final class Forwarder implements AutoCloseable, EventLoop.Ready {
         void failed(String why);
     }
 
-    static final int MAX_PENDING = 4096;
+    /** Queries waiting for an answer at once, each with its socket: a flood cannot take more descriptors. */
+    static final int MAX_IN_FLIGHT = 512;
+    /** Datagrams read per ready event of one query's socket, so a flood at one port does not starve the loop. */
+    private static final int BATCH = 16;
 
-    private static final class Pending {
-        int clientId;
-        DnsMessage.Question question;
-        byte[] wire;
-        List<InetSocketAddress> upstreams;
-        int sends;
-        int attempts;
-        long interval;
-        long nextSendAt;
-        long deadline;
-        Done done;
-    }
-
-    private final DatagramChannel channel;
+    private final Selector selector;
+    private final Consumer<SelectableChannel> closer;
+    private final SourcePorts ports;
+    private final SecureRandom random;
+    private final LongAdder mismatches;
     private final ByteBuffer scratch;
-    private final Map<Integer, Pending> pending = new HashMap<>();
-    private final SecureRandom random = new SecureRandom();
+    private final Set<UpstreamQuery> inFlight = new HashSet<>();
     /** No resend or deadline is due before this (so the loop need not call {@link #tick} sooner). */
     private long due = Long.MAX_VALUE;
 
-    Forwarder(DatagramChannel channel) {
-        this(channel, ByteBuffer.allocate(65535));
-    }
-
-    /** @param scratch where datagrams are read, emptied within each read */
-    Forwarder(DatagramChannel channel, ByteBuffer scratch) {
-        this.channel = channel;
+    /**
+     * @param selector   where each query's socket is registered (the DNS loop's)
+     * @param closer     closes a query's socket ({@link EventLoop#close} on the loop)
+     * @param mismatches counts datagrams dropped as not the awaited answer
+     * @param scratch    where datagrams are read, emptied within each read
+     */
+    Forwarder(Selector selector, Consumer<SelectableChannel> closer, SourcePorts ports, SecureRandom random,
+              LongAdder mismatches, ByteBuffer scratch) {
+        this.selector = selector;
+        this.closer = closer;
+        this.ports = ports;
+        this.random = random;
+        this.mismatches = mismatches;
         this.scratch = scratch;
     }
 
-    @Override
-    public void onReady(SelectionKey key) throws IOException {
-        receive(scratch);
-    }
-
-    @Override
-    public void onFailure(Throwable t) {
-        // A failed read loses one answer at most: the next attempt or the deadline deals with it.
-    }
-
-    DatagramChannel channel() {
-        return channel;
-    }
-
-    int pending() {
-        return pending.size();
+    /** Queries waiting for an answer now, each holding one socket. */
+    int inFlight() {
+        return inFlight.size();
     }
 
     /** When {@link #tick} next has something to do; {@link Long#MAX_VALUE} when nothing is pending. */
@@ -95,81 +102,68 @@ final class Forwarder implements AutoCloseable, EventLoop.Ready {
     }
 
     /**
-     * Sends {@code query} (as received from the client) to the first upstream.
+     * Sends {@code query} (as received from the client) to the first upstream, from a new socket.
      *
-     * @return false when too many queries are already waiting (answer SERVFAIL at once)
+     * @return null when sent ({@code done} runs later, exactly once); else why not, and
+     *         {@code done} never runs (answer SERVFAIL at once)
      */
-    boolean forward(byte[] query, DnsMessage parsed, List<InetSocketAddress> upstreams, long timeoutNanos, long now,
-                    Done done) {
-        if (pending.size() >= MAX_PENDING || upstreams.isEmpty()) {
-            return false;
+    String forward(byte[] query, DnsMessage parsed, List<InetSocketAddress> upstreams, long timeoutNanos, long now,
+                   Done done) {
+        if (upstreams.isEmpty()) {
+            return "no upstream configured";
         }
-        int id;
-        do {
-            id = random.nextInt(0x10000);
-        } while (pending.containsKey(id));
-        Pending p = new Pending();
-        p.clientId = parsed.id();
-        p.question = parsed.question();
-        p.wire = DnsWriter.withId(query, id);
-        p.upstreams = List.copyOf(upstreams);
-        p.attempts = Math.max(2, upstreams.size());
-        p.interval = Math.max(1, timeoutNanos / p.attempts);
-        p.deadline = now + timeoutNanos;
-        p.done = done;
-        pending.put(id, p);
-        send(p, now);
-        due = Math.min(due, Math.min(p.nextSendAt, p.deadline));
-        return true;
-    }
-
-    private void send(Pending p, long now) {
-        InetSocketAddress to = p.upstreams.get(p.sends % p.upstreams.size());
-        p.sends++;
-        p.nextSendAt = p.sends < p.attempts ? now + p.interval : Long.MAX_VALUE;
+        if (inFlight.size() >= MAX_IN_FLIGHT) {
+            return "too many queries waiting for upstream answers";
+        }
+        DatagramChannel ch;
         try {
-            channel.send(ByteBuffer.wrap(p.wire), to);
+            ch = ports.open();
         } catch (IOException | RuntimeException e) {
-            // Unreachable network and the like: the next attempt or the deadline deals with it.
+            return "cannot open a socket for the upstream query: " + e.getMessage();
         }
+        int id = random.nextInt(0x10000);
+        UpstreamQuery q = new UpstreamQuery(this, ch, parsed, id, DnsWriter.withId(query, id), upstreams, timeoutNanos,
+                now, done);
+        try {
+            ch.register(selector, SelectionKey.OP_READ, q);
+        } catch (IOException | RuntimeException e) {
+            EventLoop.closeQuietly(ch);
+            return "cannot watch the socket for the upstream query: " + e.getMessage();
+        }
+        inFlight.add(q);
+        q.send(now);
+        due = Math.min(due, Math.min(q.nextSendAt, q.deadline));
+        return null;
     }
 
-    /** Reads the answers that have arrived. */
-    void receive(ByteBuffer scratch) throws IOException {
-        for (int i = 0; i < 64; i++) {
+    /** Reads what arrived on {@code q}'s socket: its answer, or datagrams to drop and count. */
+    void receive(UpstreamQuery q) throws IOException {
+        for (int i = 0; i < BATCH && !q.finished; i++) {
             scratch.clear();
-            SocketAddress from = channel.receive(scratch);
+            SocketAddress from = q.channel.receive(scratch);
             if (from == null) {
                 return;
             }
             scratch.flip();
-            answer(scratch, (InetSocketAddress) from);
+            AnswerMatch.Result r = AnswerMatch.check(scratch, (InetSocketAddress) from, q.sentTo, q.id, q.question);
+            if (r.verdict() != AnswerMatch.Verdict.ACCEPT) {
+                mismatches.increment();
+                continue;
+            }
+            byte[] bytes = new byte[scratch.remaining()];
+            scratch.get(scratch.position(), bytes);
+            bytes[0] = (byte) (q.clientId >>> 8);
+            bytes[1] = (byte) q.clientId;
+            finish(q);
+            q.done.answered(bytes, r.answer(), AnswerMatch.source((InetSocketAddress) from));
         }
     }
 
-    private void answer(ByteBuffer b, InetSocketAddress from) {
-        if (b.remaining() < DnsParser.HEADER) {
-            return;
-        }
-        int id = BigEndian.u16(b, b.position());
-        Pending p = pending.get(id);
-        InetSocketAddress source = new InetSocketAddress(IpLiteral.unmapped(from.getAddress()), from.getPort());
-        if (p == null || !p.upstreams.contains(source)) {
-            return;
-        }
-        if (!(DnsParser.parse(b) instanceof ParseResult.Parsed<DnsMessage> parsed)) {
-            return; // a garbled answer is not relayed; another attempt or the deadline follows
-        }
-        DnsMessage m = parsed.value();
-        if (!m.isResponse() || !p.question.equals(m.question())) {
-            return;
-        }
-        pending.remove(id);
-        byte[] bytes = new byte[b.remaining()];
-        b.get(b.position(), bytes);
-        bytes[0] = (byte) (p.clientId >>> 8);
-        bytes[1] = (byte) p.clientId;
-        p.done.answered(bytes, m, source);
+    /** Takes {@code q} out of flight and closes its socket, so nothing more is read or accepted on that port. */
+    private void finish(UpstreamQuery q) {
+        q.finished = true;
+        inFlight.remove(q);
+        closer.accept(q.channel);
     }
 
     /**
@@ -179,42 +173,36 @@ final class Forwarder implements AutoCloseable, EventLoop.Ready {
      */
     long tick(long now) {
         long next = Long.MAX_VALUE;
-        List<Pending> expired = new ArrayList<>();
-        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-            Pending p = it.next();
-            if (now - p.deadline >= 0) {
-                it.remove();
-                expired.add(p);
+        List<UpstreamQuery> expired = new ArrayList<>();
+        for (UpstreamQuery q : inFlight) {
+            if (now - q.deadline >= 0) {
+                expired.add(q);
                 continue;
             }
-            if (p.nextSendAt != Long.MAX_VALUE && now - p.nextSendAt >= 0) {
-                send(p, now);
+            if (q.nextSendAt != Long.MAX_VALUE && now - q.nextSendAt >= 0) {
+                q.send(now);
             }
-            next = Math.min(next, Math.min(p.deadline, p.nextSendAt));
+            next = Math.min(next, Math.min(q.deadline, q.nextSendAt));
         }
         due = next;
-        for (Pending p : expired) {
-            p.done.failed("no answer from " + p.upstreams.size() + " upstream(s) within the timeout");
+        for (UpstreamQuery q : expired) {
+            finish(q);
+        }
+        for (UpstreamQuery q : expired) {
+            q.done.failed("no answer from " + q.upstreams() + " upstream(s) within the timeout");
         }
         return next;
     }
 
-    /** Fails everything pending (on shutdown or when the upstream list goes away). */
+    /** Fails everything pending and closes its sockets (on shutdown). */
     void failAll(String why) {
-        List<Pending> all = new ArrayList<>(pending.values());
-        pending.clear();
+        List<UpstreamQuery> all = new ArrayList<>(inFlight);
         due = Long.MAX_VALUE;
-        for (Pending p : all) {
-            p.done.failed(why);
+        for (UpstreamQuery q : all) {
+            finish(q);
         }
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // closing anyway
+        for (UpstreamQuery q : all) {
+            q.done.failed(why);
         }
     }
 }

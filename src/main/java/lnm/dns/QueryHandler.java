@@ -51,7 +51,7 @@ final class QueryHandler {
 
     /**
      * @param audit     takes finished JSON lines (null: never audit)
-     * @param forwarder the forwarder, opened on first use; null when it cannot be
+     * @param forwarder the forwarder; null when there is none
      * @param locals    this box's addresses for a local address a query arrived on
      */
     QueryHandler(Supplier<Config> config, DnsCounters counters, Consumer<String> audit, Supplier<Forwarder> forwarder,
@@ -159,11 +159,12 @@ final class QueryHandler {
             }
         };
         if (f == null) {
-            done.failed("cannot open the forwarding socket");
+            done.failed("no forwarder");
             return false;
         }
-        if (!f.forward(query, m, c.dnsUpstream(), c.dnsUpstreamTimeoutMillis() * 1_000_000L, now, done)) {
-            done.failed("too many queries waiting for upstream answers");
+        String notSent = f.forward(query, m, c.dnsUpstream(), c.dnsUpstreamTimeoutMillis() * 1_000_000L, now, done);
+        if (notSent != null) {
+            done.failed(notSent);
             return false;
         }
         return true;

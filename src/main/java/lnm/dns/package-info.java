@@ -42,7 +42,10 @@
  * answers); a TCP client has an absolute deadline per query and per connection, so trickled
  * bytes cannot hold one of the 256 slots; it cannot be used to amplify (answers to spoofable UDP are bounded by a per-client token bucket, REFUSED and
  * FORMERR are no larger than the query, ANY gets nothing); and malformed input costs little
- * (the parser is bounded, pointers must go strictly backwards, see {@link lnm.dns.DnsParser}).
+ * (the parser is bounded, pointers must go strictly backwards, see {@link lnm.dns.DnsParser});
+ * a forwarded query goes out on a socket of its own on a random port with a random ID, and
+ * only the upstream's answer to that question on that socket is taken, so an off-path forger
+ * must guess port and ID while the query waits ({@link lnm.dns.Forwarder}).
  *
  * <p>Known limits: a query forwarded for a TCP client goes upstream over UDP, so an upstream
  * answer the upstream itself truncated reaches that client with TC set; UDP sockets for a wildcard

@@ -29,7 +29,7 @@ import java.util.logging.Logger;
  * {@link #TICK_MILLIS}, which costs little next to the I/O and keeps no timer objects.
  *
  * <p>Proxy connections and the DNS server's sockets (UDP, the TCP listener and its clients,
- * the forwarding socket) are all handlers of this one type; the DNS server runs an instance
+ * each forwarded query's socket) are all handlers of this one type; the DNS server runs an instance
  * of its own so that its lifecycle follows {@code dns.listen} and its state stays on one thread.
  */
 public final class EventLoop implements Runnable {

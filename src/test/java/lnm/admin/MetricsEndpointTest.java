@@ -135,6 +135,8 @@ class MetricsEndpointTest {
             assertEquals(1.0, PromParser.value(m, "lnm_dns_lookups_total", "result", "resolved"));
             assertEquals(0.0, PromParser.value(m, "lnm_dns_lookups_total", "result", "failed"));
             assertEquals(0.0, PromParser.value(m, "lnm_dns_lookups_total", "result", "cache_hit"));
+            assertEquals(0.0, PromParser.value(m, "lnm_dns_forward_mismatch_total"));
+            assertEquals("counter", m.get("lnm_dns_forward_mismatch_total").type);
             assertEquals(8.0, PromParser.value(m, "lnm_audit_records_written_total"));
             assertEquals(0.0, PromParser.value(m, "lnm_audit_records_dropped_total"));
             assertEquals(0.0, PromParser.value(m, "lnm_active_connections"));

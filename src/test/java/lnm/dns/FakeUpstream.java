@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.util.Arrays;
 import java.util.List;
@@ -11,11 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A plant DNS server stand-in on loopback: answers every query with one A record (or stays
- * silent), and remembers what it received and what it sent.
+ * silent), and remembers what it received, from where, and what it sent.
  */
 final class FakeUpstream implements AutoCloseable {
     final DatagramSocket socket;
     final List<byte[]> received = new CopyOnWriteArrayList<>();
+    /** Where each received query came from, in step with {@link #received} (added first). */
+    final List<InetSocketAddress> senders = new CopyOnWriteArrayList<>();
     final List<byte[]> sent = new CopyOnWriteArrayList<>();
     volatile boolean silent;
     volatile InetAddress answer = Literals.parse("192.0.2.53");
@@ -41,6 +44,7 @@ final class FakeUpstream implements AutoCloseable {
             try {
                 socket.receive(p);
                 byte[] q = Arrays.copyOf(p.getData(), p.getLength());
+                senders.add((InetSocketAddress) p.getSocketAddress());
                 received.add(q);
                 if (silent) {
                     continue;
