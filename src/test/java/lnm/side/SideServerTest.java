@@ -1,5 +1,6 @@
 package lnm.side;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -176,6 +178,8 @@ class SideServerTest {
             slow.add(s);
             held.add(s);
         }
+        // The loop reads the requests in its own time: once all are in, the ones past workers and queue were refused.
+        await().atMost(Duration.ofMillis(GUARD_MILLIS)).until(() -> server.stats().counts()[2] >= extra);
         assertTrue(exchange(get("/healthz")).startsWith("HTTP/1.1 200"), "answered while the workers are blocked");
         release.countDown();
         int ok = 0;
