@@ -14,8 +14,10 @@ import com.sun.net.httpserver.HttpExchange;
 import lnm.admin.SmallHttpServer;
 
 /**
- * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request and
- * hands report and relay path to a {@link Handler} (the top signs, a middle box relays). Two
+ * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request's form
+ * (a {@link Pull}: report, nonce, the box's signature) and hands it with the relay path to a
+ * {@link Handler} (the top checks the box's enrolment and signature, then answers; a middle box
+ * relays the body unchanged). Two
  * worker threads and a short queue, like the admin endpoint: pulls are small and infrequent.
  */
 final class FleetServer {
@@ -25,7 +27,12 @@ final class FleetServer {
     /** Answers one pull. */
     @FunctionalInterface
     interface Handler {
-        FleetHttp.Response pull(Report report, List<String> via, byte[] body);
+        /**
+         * @param pull the request body, parsed (its signature not yet checked)
+         * @param via  the relays it came through, nearest the box first
+         * @param peer the address it came from (the nearest relay, or the box), for the record
+         */
+        FleetHttp.Response pull(Pull pull, List<String> via, String peer);
     }
 
     private final SmallHttpServer http;
@@ -64,13 +71,14 @@ final class FleetServer {
                 send(ex, new FleetHttp.Response(413, text("report too large: at most " + Report.MAX_BYTES + " bytes")));
                 return;
             }
-            Report r;
+            Pull pull;
             try {
-                r = Report.parse(new String(body, StandardCharsets.UTF_8));
+                pull = Pull.parse(body);
             } catch (IllegalArgumentException e) {
-                send(ex, new FleetHttp.Response(400, text("bad report: " + e.getMessage())));
+                send(ex, new FleetHttp.Response(400, text("bad pull: " + e.getMessage())));
                 return;
             }
+            Report r = pull.report();
             List<String> via = new ArrayList<>();
             String header = ex.getRequestHeaders().getFirst(FleetHttp.VIA);
             if (header != null && !header.isBlank()) {
@@ -86,7 +94,7 @@ final class FleetServer {
                 send(ex, new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
                 return;
             }
-            send(ex, handler.pull(r, via, body));
+            send(ex, handler.pull(pull, via, ex.getRemoteAddress().getAddress().getHostAddress()));
         } catch (IOException e) {
             LOG.fine("fleet client went away: " + e.getMessage());
         } catch (RuntimeException e) {
