@@ -119,6 +119,17 @@ class FleetConfigTest {
     }
 
     @Test
+    void checkOnABoxBelowLoadsItsBoxKey() throws Exception {
+        String trust = KeyLines.line(KeyLines.generate().getPublic());
+        Files.writeString(dir.resolve("lnm.properties"), "listen.https = 127.0.0.1:0\nfleet.source = 127.0.0.1:9\n"
+                + "fleet.trust = " + trust + "\nfleet.boxKey = box.key\nfleet.state = state\n");
+        Files.writeString(dir.resolve("allowlist.properties"), "");
+        assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet.boxKey: "));
+        FleetChainTest.keygen(dir.resolve("box.key"));
+        check(dir.resolve("lnm.properties"), 0);
+    }
+
+    @Test
     void checkOnTheTopValidatesEveryBoxFolder() throws Exception {
         FleetChainTest.keygen(dir.resolve("top.key"));
         Path fleet = Files.createDirectories(dir.resolve("fleet"));
@@ -140,6 +151,10 @@ class FleetConfigTest {
         Files.writeString(fleet.resolve("l2/allowlist.properties"), "ok.example = direct\n");
         Files.writeString(fleet.resolve("l2/lnm.properties"), "dns.ttl = 5\n");
         Files.delete(fleet.resolve("Bad"));
+        assertTrue(check(dir.resolve("lnm.properties"), 0).contains("2 box folder(s) in fleet.dir ok"), "box.pub is not needed to pass");
+        Files.writeString(fleet.resolve("l3/box.pub"), "# l3\ned25519:AAAA\n");
+        assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet/l3/box.pub:2: 'ed25519:AAAA': an Ed25519 key has 32 bytes"));
+        Files.writeString(fleet.resolve("l3/box.pub"), FleetChainTest.keygen(dir.resolve("l3.key")) + "\n");
         assertTrue(check(dir.resolve("lnm.properties"), 0).contains("2 box folder(s) in fleet.dir ok"));
         Files.delete(fleet.resolve("l3/allowlist.properties"));
         assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet/l3/allowlist.properties: missing"));
