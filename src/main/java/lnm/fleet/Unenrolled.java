@@ -1,6 +1,7 @@
 package lnm.fleet;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ public final class Unenrolled {
     /** The kept entries, most recently seen first. */
     public synchronized List<Entry> entries() {
         List<Entry> out = new ArrayList<>(recent.values());
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return out;
     }
 
