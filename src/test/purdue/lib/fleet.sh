@@ -1,19 +1,21 @@
 # shellcheck shell=bash
 # Fleet part of the Purdue test: level 4 is the top box (signs bundles from its fleet folder,
 # serves them on its plant side at port 8477), level 3 pulls with fleet.source = parent and
-# fleet.trust = level 4's key. Everything is changed at level 4 only; checks run from level 2.
+# fleet.trust = level 4's key, signing its pulls with its own key (enrolled in fleet/l3/box.pub). Everything is changed at level 4 only; checks run from level 2.
 # Sourced by run.sh, which defines pass, fail, poll, start_bg, stop_pid and the addresses.
 
 FLEET_PORT=8477
 FLEET_ADMIN=127.0.0.1:9090
 
-# fleet_configure: keys, level 3's folder at level 4, the fleet keys in both configs (before start).
+# fleet_configure: keys, level 3's folder (and enrolment) at level 4, the fleet keys in both configs (before start).
 fleet_configure() {
     local pub
     pub=$("${LNM[@]}" fleet keygen "$WORK/level4/fleet.key") || die "lnm fleet keygen failed"
     "${LNM[@]}" fleet keygen "$WORK/level4/other.key" >/dev/null || die "lnm fleet keygen failed"
     mkdir -p "$WORK/level4/fleet/l3"
     cp "$HERE/conf/level3/allowlist.properties" "$WORK/level4/fleet/l3/allowlist.properties"
+    "${LNM[@]}" fleet keygen "$WORK/level3/box.key" >/dev/null || die "lnm fleet keygen (level 3's box key) failed"
+    cp "$WORK/level3/box.key.pub" "$WORK/level4/fleet/l3/box.pub"
     sed -i "s|^admin.listen = off$|admin.listen = $FLEET_ADMIN|" "$WORK/level4/lnm.properties"
     cat >>"$WORK/level4/lnm.properties" <<CONF
 name = l4
@@ -26,6 +28,7 @@ CONF
 name = l3
 fleet.source = parent
 fleet.trust = $pub
+fleet.boxKey = box.key
 fleet.interval = 1
 fleet.state = fleet-state
 CONF

@@ -10,12 +10,14 @@ import java.util.Set;
 import lnm.fleet.Fleet;
 import lnm.fleet.Plant;
 import lnm.fleet.Report;
+import lnm.fleet.Unenrolled;
 
 /**
  * The fleet on the admin endpoint: on the top box the plant as a tree on the status page
  * (every box under the box it pulls through: level, health, last seen, generation in force
- * against the newest, denied names, refusals), {@code /fleet} as JSON and the
- * {@code lnm_fleet_*} metrics; on a box that pulls, its own bundle state.
+ * against the newest, denied names, refusals) and the pulls tried without enrolment,
+ * {@code /fleet} as JSON and the {@code lnm_fleet_*} metrics; on a box that pulls, its own
+ * bundle state.
  */
 final class FleetSection {
     private FleetSection() {}
@@ -42,6 +44,9 @@ final class FleetSection {
                     p.sample("lnm_fleet_generation_lag", b.lag(), "box", b.name());
                 }
             }
+            p.family("lnm_fleet_unenrolled_total", "counter",
+                    "Pulls refused because the box is not enrolled (no folder or box.pub) or its signature does not verify.");
+            p.sample("lnm_fleet_unenrolled_total", plant.get().unenrolled().total());
         }
         Optional<String[]> own = v.fleet().flatMap(Fleet::pullState);
         if (own.isPresent()) {
@@ -87,6 +92,26 @@ final class FleetSection {
         }
         for (int i = 0; i < order.size(); i++) {
             row(sb, order.get(i), depth.get(i), now);
+        }
+        sb.append("</table></section>");
+        unenrolled(sb, plant.get().unenrolled(), now);
+    }
+
+    /** The pulls refused for want of enrolment, if there were any. */
+    private static void unenrolled(StringBuilder sb, Unenrolled u, long now) {
+        long total = u.total();
+        if (total == 0) {
+            return;
+        }
+        sb.append("<section class=\"card\" id=\"fleet-unenrolled\"><h2>Tried without enrolment <small>")
+                .append(StatusPage.count(total)).append(" pulls refused, the latest ").append(Unenrolled.MAX)
+                .append(" kinds kept</small></h2><table><tr><th>name sent</th><th>from</th><th class=\"n\">count</th>")
+                .append("<th>last</th><th>why</th></tr>");
+        for (Unenrolled.Entry e : u.entries()) {
+            sb.append("<tr><td><code>").append(StatusPage.esc(e.name())).append("</code></td><td>").append(StatusPage.esc(e.from()))
+                    .append("</td><td class=\"n\">").append(StatusPage.count(e.count())).append("</td><td>")
+                    .append(StatusPage.duration(Math.max(0, now - e.lastMillis()))).append(" ago</td><td class=\"badtext\">")
+                    .append(StatusPage.esc(e.reason())).append("</td></tr>");
         }
         sb.append("</table></section>");
     }

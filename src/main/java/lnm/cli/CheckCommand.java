@@ -31,7 +31,7 @@ final class CheckCommand {
         java.util.List<Problem> fleet = lnm.fleet.FleetCheck.problems(c);
         if (!fleet.isEmpty()) {
             fleet.forEach(out::println);
-            out.println(fleet.size() + " problem(s) in the fleet folders; " + file + " is not valid");
+            out.println(fleet.size() + " problem(s) in the fleet folders or keys; " + file + " is not valid");
             return 1;
         }
         int warnings = r.warnings().size();

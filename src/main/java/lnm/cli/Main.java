@@ -13,7 +13,7 @@ import java.util.List;
  *   lnm check --config FILE [--print] [--strict]              validate; FILE:LINE: message per problem
  *                                                             (and FILE:LINE: warning: ...; --strict fails on those)
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
- *   lnm fleet keygen FILE                                     Ed25519 key pair for fleet bundles
+ *   lnm fleet keygen FILE                                     Ed25519 key pair for the fleet (the top's, a box's)
  *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
  *   lnm version
  * </pre>

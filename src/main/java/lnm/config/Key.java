@@ -221,6 +221,10 @@ public final class Key<T> {
     public static final Key<List<String>> FLEET_TRUST = new Key<>("fleet.trust", "",
             "comma-separated public key lines (ed25519:..., as lnm fleet keygen prints) whose signatures are accepted",
             lnm.fleet.KeyLines::parseTrust, l -> String.join(", ", l));
+    public static final Key<String> FLEET_BOX_KEY = new Key<>("fleet.boxKey", "",
+            "this box's own Ed25519 private key file that signs its pulls (lnm fleet keygen FILE; its FILE.pub line goes "
+                    + "into fleet.dir/<name>/box.pub at the top), relative to this file's folder, or empty",
+            v -> v, Function.identity());
     public static final Key<Long> FLEET_INTERVAL = new Key<>("fleet.interval", "30",
             "seconds from 0.1 to 86400, decimals allowed (time between pulls)",
             v -> Values.secondsAsMillis(v, 100, 86_400_000), Values::formatSeconds);
@@ -237,7 +241,7 @@ public final class Key<T> {
             DNS_FORWARD_ZONES,
             DIRECT_ALLOW_SPECIAL, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
-            NAME, FLEET_LISTEN, FLEET_SOURCES, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_INTERVAL, FLEET_STATE);
+            NAME, FLEET_LISTEN, FLEET_SOURCES, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_BOX_KEY, FLEET_INTERVAL, FLEET_STATE);
 
     /** Listener keys by suffix after {@code listen.<name>} ("" for the address). */
     public static final Map<String, Key<?>> LISTENER_KEYS;

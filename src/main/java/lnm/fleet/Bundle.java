@@ -70,7 +70,7 @@ public record Bundle(String box, long generation, String created, byte[] allowli
         if (in.length > MAX_BYTES) {
             throw new IllegalArgumentException("bundle of " + in.length + " bytes, at most " + MAX_BYTES);
         }
-        Reader r = new Reader(in);
+        Reader r = new Reader(in, "bundle");
         if (!r.line().equals(MAGIC)) {
             throw new IllegalArgumentException("not an lnm fleet bundle (first line is not '" + MAGIC + "')");
         }
@@ -104,24 +104,27 @@ public record Bundle(String box, long generation, String created, byte[] allowli
     }
 
     /** Reads LF-terminated lines and counted files from a byte array, checking every bound. */
-    private static final class Reader {
+    static final class Reader {
         final byte[] in;
+        final String what;
         int pos;
 
-        Reader(byte[] in) {
+        /** @param what the kind of text read, for messages ("bundle", "answer") */
+        Reader(byte[] in, String what) {
             this.in = in;
+            this.what = what;
         }
 
         String line() {
             int end = pos;
             while (end < in.length && in[end] != '\n') {
                 if (end - pos > 512) {
-                    throw new IllegalArgumentException("header line too long in bundle");
+                    throw new IllegalArgumentException("header line too long in " + what);
                 }
                 end++;
             }
             if (end >= in.length) {
-                throw new IllegalArgumentException("bundle ends early");
+                throw new IllegalArgumentException(what + " ends early");
             }
             String s = new String(in, pos, end - pos, StandardCharsets.UTF_8);
             pos = end + 1;
@@ -131,7 +134,7 @@ public record Bundle(String box, long generation, String created, byte[] allowli
         String field(String name) {
             String l = line();
             if (!l.startsWith(name + " ")) {
-                throw new IllegalArgumentException("expected '" + name + "' in bundle, got '" + shorten(l) + "'");
+                throw new IllegalArgumentException("expected '" + name + "' in " + what + ", got '" + shorten(l) + "'");
             }
             return l.substring(name.length() + 1);
         }
@@ -142,15 +145,15 @@ public record Bundle(String box, long generation, String created, byte[] allowli
             try {
                 n = Integer.parseInt(len);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad length of " + name + " in bundle");
+                throw new IllegalArgumentException("bad length of " + name + " in " + what);
             }
             if (n < 0 || n > in.length - pos - 1) {
-                throw new IllegalArgumentException("length of " + name + " runs past the end of the bundle");
+                throw new IllegalArgumentException("length of " + name + " runs past the end of the " + what);
             }
             byte[] out = Arrays.copyOfRange(in, pos, pos + n);
             pos += n;
             if (in[pos] != '\n') {
-                throw new IllegalArgumentException(name + " is not followed by a line end in bundle");
+                throw new IllegalArgumentException(name + " is not followed by a line end in " + what);
             }
             pos++;
             return out;

@@ -2,7 +2,6 @@ package lnm.fleet;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,13 +18,15 @@ import lnm.side.SideStats;
  * A box's part in the fleet, from its config: the top ({@code fleet.dir}, {@code fleet.key},
  * {@code fleet.listen}) signs bundles and keeps the {@link Plant}; a middle box
  * ({@code fleet.listen} and {@code fleet.source}) relays its children's pulls upward, unchanged;
- * every box with {@code fleet.source} pulls its own. Lifecycle: {@link #apply} at start and
- * after every reload, {@link #close} at shutdown.
+ * every box with {@code fleet.source} pulls its own, signing its pulls with {@code fleet.boxKey}.
+ * Lifecycle: {@link #apply} at start and after every reload, {@link #close} at shutdown.
  */
 public final class Fleet implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Fleet.class.getName());
 
     private final Local local;
+    /** Kept across reloads that reload the key or folder, so the count runs since start. */
+    private final Unenrolled unenrolled = new Unenrolled();
     private FleetServer server;
     private Optional<InetSocketAddress> bound = Optional.empty();
     private String serverMode = "";
@@ -39,7 +40,7 @@ public final class Fleet implements AutoCloseable {
 
     /**
      * Brings the fleet parts in line with {@code c}: binds or moves {@code fleet.listen}, loads
-     * the signing key, starts pulling.
+     * the signing key, checks that the box key ({@code fleet.boxKey}) loads, starts pulling.
      *
      * @return problems (a port that cannot be bound, an unreadable key), empty if none
      */
@@ -55,7 +56,7 @@ public final class Fleet implements AutoCloseable {
                     Path keyFile = base.resolve(c.get(Key.FLEET_KEY));
                     Signer s = new Signer(base.resolve(c.get(Key.FLEET_DIR)), BundleStore.stateDir(c), KeyLines.readPrivate(keyFile));
                     plant = new Plant(c.get(Key.NAME), base.resolve(c.get(Key.FLEET_DIR)), s,
-                            () -> report(local, local.config(), 0, "", 0, ""));
+                            () -> report(local, local.config(), 0, "", 0, ""), unenrolled);
                     signerKey = id;
                 } catch (IOException e) {
                     problems.add("fleet.key: " + e.getMessage());
@@ -83,6 +84,13 @@ public final class Fleet implements AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     problems.add("fleet.listen " + want.get() + ": cannot bind: " + e.getMessage());
                 }
+            }
+        }
+        if (FleetSource.pulls(c)) {
+            try {
+                KeyLines.readPrivate(base.resolve(c.get(Key.FLEET_BOX_KEY)));
+            } catch (IOException e) {
+                problems.add("fleet.boxKey: " + e.getMessage());
             }
         }
         if (FleetSource.pulls(c) && puller == null) {
@@ -122,7 +130,11 @@ public final class Fleet implements AutoCloseable {
         return Optional.of(new String[] {String.valueOf(puller.generation()), puller.refusal(), puller.pullError()});
     }
 
-    private FleetHttp.Response sign(Report r, List<String> via, byte[] body) {
+    /**
+     * The top's answer: nothing is believed, kept or disclosed before the pull's signature
+     * verifies with a key in the box's {@code box.pub}; a refused pull is only counted.
+     */
+    private FleetHttp.Response sign(Pull pull, List<String> via, String peer) {
         Plant p;
         synchronized (this) {
             p = plant;
@@ -130,22 +142,25 @@ public final class Fleet implements AutoCloseable {
         if (p == null) {
             return new FleetHttp.Response(503, FleetServer.text("the top box has no usable fleet.key"));
         }
-        if (!p.record(r, via, System.currentTimeMillis())) {
-            return new FleetHttp.Response(503, FleetServer.text("too many boxes"));
+        Report r = pull.report();
+        long now = System.currentTimeMillis();
+        String why = Enrolment.refusal(p.fleetDir(), pull);
+        if (why != null) {
+            p.unenrolled().note(r.name(), via.isEmpty() ? peer : peer + " via " + String.join(", ", via), why, now);
+            return new FleetHttp.Response(403, FleetServer.text(why));
         }
-        Path dir = p.folder(r.name());
-        if (!Files.isDirectory(dir)) {
-            return new FleetHttp.Response(404, FleetServer.text("no folder for box '" + r.name() + "' in fleet.dir at the top"));
+        if (!p.record(r, via, now)) {
+            return new FleetHttp.Response(503, FleetServer.text("too many boxes"));
         }
         Signer.Outcome o = p.signer().bundle(r.name(), r.generation());
         if (o.bundle() == null) {
             return new FleetHttp.Response(409, FleetServer.text("the folder of box '" + r.name() + "' at the top does not pass lnm check: "
                     + String.join("; ", o.problems().stream().map(Object::toString).toList())));
         }
-        return new FleetHttp.Response(200, o.bundle().bytes());
+        return new FleetHttp.Response(200, p.signer().answer(o.bundle(), pull.nonce()));
     }
 
-    private FleetHttp.Response relay(Report r, List<String> via, byte[] body) {
+    private FleetHttp.Response relay(Pull pull, List<String> via, String peer) {
         Config c = local.config();
         List<HostPort> src = FleetSource.all(c);
         String me = c.get(Key.NAME);
@@ -155,7 +170,7 @@ public final class Fleet implements AutoCloseable {
         List<String> path = new ArrayList<>(via);
         path.add(me);
         try {
-            return FleetSource.post(src, path, body, 10_000);
+            return FleetSource.post(src, path, pull.bytes(), 10_000);
         } catch (IOException e) {
             return new FleetHttp.Response(502, FleetServer.text("relay '" + me + "' cannot reach its source (" + e.getMessage() + ")"));
         }

@@ -11,20 +11,29 @@ import lnm.config.Key;
 import lnm.config.Problem;
 
 /**
- * What {@code lnm check} adds on the top box: the signing key loads, and every box folder in
- * {@code fleet.dir} passes the same checks as the box's own {@code lnm check} would give its
- * allowlist and overrides, so an operator checks the whole plant before any box pulls it.
+ * What {@code lnm check} adds for the fleet: on the top box, the signing key loads, every box
+ * folder in {@code fleet.dir} passes the same checks as the box's own {@code lnm check} would
+ * give its allowlist and overrides, and the key lines of its {@code box.pub} parse (a folder
+ * without one is legal: its box is simply not answered yet); on a box that pulls, its own key
+ * ({@code fleet.boxKey}) loads.
  */
 public final class FleetCheck {
     private FleetCheck() {}
 
-    /** Problems of the fleet folders and key, empty for a box that is not the top. */
+    /** Problems of the fleet folders and keys, empty for a box not in a fleet. */
     public static List<Problem> problems(Config c) {
         List<Problem> out = new ArrayList<>();
+        Path base = c.file().toAbsolutePath().getParent();
+        if (FleetSource.pulls(c)) {
+            try {
+                KeyLines.readPrivate(base.resolve(c.get(Key.FLEET_BOX_KEY)).normalize());
+            } catch (IOException e) {
+                out.add(new Problem(c.file(), 0, "fleet.boxKey: " + e.getMessage()));
+            }
+        }
         if (c.get(Key.FLEET_DIR).isEmpty()) {
             return out;
         }
-        Path base = c.file().toAbsolutePath().getParent();
         Path dir = base.resolve(c.get(Key.FLEET_DIR)).normalize();
         try {
             KeyLines.readPrivate(base.resolve(c.get(Key.FLEET_KEY)).normalize());
@@ -38,6 +47,9 @@ public final class FleetCheck {
         try {
             for (String name : BoxFolder.names(dir)) {
                 out.addAll(BoxFolder.read(dir, name).problems());
+                if (BoxName.valid(name)) {
+                    out.addAll(Enrolment.problems(dir.resolve(name), false));
+                }
             }
         } catch (IOException e) {
             out.add(new Problem(dir, 0, "cannot list: " + e.getMessage()));

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * {@code lnm fleet keygen FILE}: writes a new Ed25519 key pair, the private key to FILE (mode
- * 0600; it stays on the top box) and the public key line to FILE.pub, and prints that line (it
- * goes into {@code fleet.trust} on every box below).
+ * 0600; it stays on the box that made it) and the public key line to FILE.pub, and prints that
+ * line: the top's goes into {@code fleet.trust} on every box below, a box's own
+ * ({@code fleet.boxKey}) into its {@code box.pub} at the top.
  */
 public final class FleetCommand {
     public static final String USAGE = "lnm fleet keygen FILE";

@@ -12,11 +12,13 @@ import java.util.List;
 import lnm.config.HostPort;
 
 /**
- * The wire between boxes: {@code POST /fleet/v1/pull} with the box's {@link Report} as the
- * body, answered with its signed {@link Bundle} (200) or a one-line reason in plain text (404 no
- * folder for the box, 409 its folder does not pass the check, 502 a relay could not reach its
- * own source, 4xx a bad request). Relays name themselves in {@code X-Lnm-Via}, nearest the box
- * first. Plain HTTP: bundles are signed, not secret; never through an environment proxy.
+ * The wire between boxes: {@code POST /fleet/v1/pull} with the box's signed {@link Pull} (its
+ * report and a fresh nonce) as the body, answered with an {@link Answer} (200: the box's signed
+ * {@link Bundle} bound to that nonce under the top's key) or a one-line reason in plain text
+ * (403 the box is not enrolled at the top or its signature does not verify, 409 its folder does
+ * not pass the check, 502 a relay could not reach its own source, 4xx a bad request). Relays
+ * name themselves in {@code X-Lnm-Via}, nearest the box first. Plain HTTP: everything that
+ * counts is signed; never through an environment proxy.
  */
 final class FleetHttp {
     static final String PATH = "/fleet/v1/pull";
@@ -52,7 +54,7 @@ final class FleetHttp {
             }
             int status = c.getResponseCode();
             InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
-            byte[] body = in == null ? new byte[0] : readAtMost(in, Bundle.MAX_BYTES);
+            byte[] body = in == null ? new byte[0] : readAtMost(in, Answer.MAX_BYTES);
             return new Response(status, body);
         } finally {
             c.disconnect();

@@ -16,10 +16,12 @@ import lnm.side.SideServer;
 import lnm.side.SideStats;
 
 /**
- * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request and
- * hands report and relay path to a {@link Handler} (the top signs, a middle box relays). On a
- * {@link SideServer}: {@code fleet.sources} (by default {@code sources}), the per-source limits,
- * a bounded body ({@link Report#MAX_BYTES}) and a deadline for every pull.
+ * The {@code fleet.listen} endpoint: takes pulls from the boxes below, checks the request's form
+ * (a {@link Pull}: report, nonce, the box's signature) and hands it with the relay path to a
+ * {@link Handler} (the top checks the box's enrolment and signature, then answers; a middle box
+ * relays the body unchanged). On a {@link SideServer}: {@code fleet.sources} (by default
+ * {@code sources}), the per-source limits, a bounded body ({@link Report#MAX_BYTES}) and a
+ * deadline for every pull.
  */
 final class FleetServer implements SideHandler {
     static final int MAX_VIA = 16;
@@ -27,7 +29,12 @@ final class FleetServer implements SideHandler {
     /** Answers one pull. */
     @FunctionalInterface
     interface Handler {
-        FleetHttp.Response pull(Report report, List<String> via, byte[] body);
+        /**
+         * @param pull the request body, parsed (its signature not yet checked)
+         * @param via  the relays it came through, nearest the box first
+         * @param peer the address it came from (the nearest relay, or the box), for the record
+         */
+        FleetHttp.Response pull(Pull pull, List<String> via, String peer);
     }
 
     private final SideServer http;
@@ -66,13 +73,13 @@ final class FleetServer implements SideHandler {
         if (!ex.method().equals("POST")) {
             return answer(new FleetHttp.Response(405, text("method not allowed: use POST"))).with("Allow", "POST");
         }
-        byte[] body = ex.body();
-        Report r;
+        Pull pull;
         try {
-            r = Report.parse(new String(body, StandardCharsets.UTF_8));
+            pull = Pull.parse(ex.body());
         } catch (IllegalArgumentException e) {
-            return answer(new FleetHttp.Response(400, text("bad report: " + e.getMessage())));
+            return answer(new FleetHttp.Response(400, text("bad pull: " + e.getMessage())));
         }
+        Report r = pull.report();
         List<String> via = new ArrayList<>();
         String header = ex.header(FleetHttp.VIA);
         if (header != null && !header.isBlank()) {
@@ -86,7 +93,7 @@ final class FleetServer implements SideHandler {
         if (via.contains(ownName) || r.name().equals(ownName)) {
             return answer(new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
         }
-        return answer(handler.pull(r, via, body));
+        return answer(handler.pull(pull, via, ex.client().getHostAddress()));
     }
 
     static byte[] text(String s) {

@@ -14,7 +14,8 @@ import lnm.config.Problem;
  * The fleet keys that only make sense together, checked with the rest of {@code lnm.properties}
  * (by {@code lnm check}, at start and on every reload). A box is the top (signs: {@code fleet.dir}
  * and {@code fleet.key}, serves them on {@code fleet.listen}), or pulls ({@code fleet.source} and
- * {@code fleet.trust}, and relays too if it has {@code fleet.listen}), or is not in a fleet.
+ * {@code fleet.trust}, signing its pulls with {@code fleet.boxKey}; and relays too if it has
+ * {@code fleet.listen}), or is not in a fleet.
  */
 public final class FleetSettings {
     private FleetSettings() {}
@@ -30,7 +31,8 @@ public final class FleetSettings {
         Object source = value.apply(Key.FLEET_SOURCE);
         Object trust = value.apply(Key.FLEET_TRUST);
         Object listen = value.apply(Key.FLEET_LISTEN);
-        if (dir == null || key == null || source == null || trust == null || listen == null) {
+        Object boxKey = value.apply(Key.FLEET_BOX_KEY);
+        if (dir == null || key == null || source == null || trust == null || listen == null || boxKey == null) {
             return out;
         }
         boolean signs = !((String) dir).isEmpty();
@@ -57,6 +59,15 @@ public final class FleetSettings {
         if (pulls && ((Collection<?>) trust).isEmpty()) {
             out.add(at(file, line, Key.FLEET_SOURCE, "fleet.source is set but fleet.trust is empty: no bundle could be accepted; "
                     + "set fleet.trust to the public key line of the top box"));
+        }
+        if (pulls && ((String) boxKey).isEmpty()) {
+            out.add(at(file, line, Key.FLEET_SOURCE, "fleet.source is set but fleet.boxKey is not: a box signs its pulls with "
+                    + "its own key (make one with lnm fleet keygen FILE, and put FILE.pub's line into fleet.dir/<name>/box.pub "
+                    + "at the top)"));
+        }
+        if (!pulls && !((String) boxKey).isEmpty()) {
+            out.add(at(file, line, Key.FLEET_BOX_KEY, "fleet.boxKey is set but fleet.source is not: only a box that pulls "
+                    + "signs its pulls"));
         }
         if ("parent".equals(source) && !hasParent(value.apply(Key.PARENT))) {
             out.add(at(file, line, Key.FLEET_SOURCE, "fleet.source = parent, but no parent is set; set parent or fleet.source = host:port"));

@@ -16,10 +16,12 @@ import lnm.config.Problem;
 /**
  * The top box's view of the plant: every box that has a folder in {@code fleet.dir} or has
  * pulled, what it last reported, which box it pulls through, and the newest generation signed
- * for it. Backs {@code /fleet}, the status page's tree and the {@code lnm_fleet_*} metrics.
+ * for it; and the pulls refused for want of enrolment ({@link Unenrolled}). Only reports of
+ * enrolled boxes whose signature verified are kept. Backs {@code /fleet}, the status page's
+ * tree and the {@code lnm_fleet_*} metrics.
  */
 public final class Plant {
-    /** More boxes than this are not tracked (reports come from below and are not signed). */
+    /** More boxes than this are not tracked (only enrolled boxes are, and each report is bounded). */
     static final int MAX_BOXES = 4096;
 
     /** One report as received, with the relays it came through (nearest the box first). */
@@ -44,13 +46,24 @@ public final class Plant {
     private final Path fleetDir;
     private final Signer signer;
     private final Supplier<Report> own;
+    private final Unenrolled unenrolled;
     private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-    Plant(String topName, Path fleetDir, Signer signer, Supplier<Report> own) {
+    Plant(String topName, Path fleetDir, Signer signer, Supplier<Report> own, Unenrolled unenrolled) {
         this.topName = topName;
         this.fleetDir = fleetDir;
         this.signer = signer;
         this.own = own;
+        this.unenrolled = unenrolled;
+    }
+
+    Path fleetDir() {
+        return fleetDir;
+    }
+
+    /** The pulls refused because their box is not enrolled or did not sign them. */
+    public Unenrolled unenrolled() {
+        return unenrolled;
     }
 
     Path folder(String box) {
@@ -61,7 +74,7 @@ public final class Plant {
         return signer;
     }
 
-    /** Records a report; false when the plant is full and the box is new. */
+    /** Records the report of an enrolled box's verified pull; false when the plant is full and the box is new. */
     boolean record(Report r, List<String> via, long now) {
         if (seen.size() >= MAX_BOXES && !seen.containsKey(r.name())) {
             return false;
@@ -91,7 +104,9 @@ public final class Plant {
             long newest = signer.newest(n);
             if (hasFolder) {
                 Signer.Outcome o = signer.bundle(n, 0);
-                problems = o.problems().stream().map(Problem::toString).toList();
+                List<Problem> all = new ArrayList<>(o.problems());
+                all.addAll(Enrolment.problems(folder(n), true));
+                problems = all.stream().map(Problem::toString).toList();
                 newest = o.bundle() != null ? o.bundle().generation() : newest;
             }
             if (s == null) {
@@ -133,7 +148,14 @@ public final class Plant {
             }
             sb.append(i > 0 ? "," : "").append(j.close());
         }
-        return sb.append("]}\n").toString();
+        sb.append("],\"unenrolled\":{\"total\":").append(unenrolled.total()).append(",\"recent\":[");
+        List<Unenrolled.Entry> tried = unenrolled.entries();
+        for (int i = 0; i < tried.size(); i++) {
+            Unenrolled.Entry e = tried.get(i);
+            sb.append(i > 0 ? "," : "").append(new Json().field("name", e.name()).field("from", e.from())
+                    .field("reason", e.reason()).field("count", e.count()).field("lastSeenMs", e.lastMillis()).close());
+        }
+        return sb.append("]}}\n").toString();
     }
 
     /** Children of each box name, for drawing the tree. */

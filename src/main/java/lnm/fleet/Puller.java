@@ -1,8 +1,8 @@
 package lnm.fleet;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,8 +17,11 @@ import lnm.config.Problem;
 
 /**
  * A box below the top: pulls its bundle at start and every {@code fleet.interval}, with its
- * report. A bundle is applied only if its signature verifies with {@code fleet.trust}, it is
- * for this box, its generation is above the one in force, and the config with it passes the
+ * report and a fresh nonce, signed with {@code fleet.boxKey}. An answer is looked at only if its
+ * signature verifies with {@code fleet.trust}, it names this box and it carries the nonce just
+ * sent (so an answer recorded earlier never applies); the bundle inside is applied only if its
+ * signature verifies with {@code fleet.trust}, it is for this box, its generation is above the
+ * one in force, and the config with it passes the
  * same checks as {@code lnm check}; then it is stored as the last good bundle and applied by
  * the appliance's reload (live connections keep the config they started with). Anything else
  * is refused, logged and reported upward; the running config stays.
@@ -71,10 +74,19 @@ final class Puller implements AutoCloseable {
             failed("fleet.source = parent, but no parent is set");
             return;
         }
+        Path keyFile = c.file().toAbsolutePath().getParent().resolve(c.get(Key.FLEET_BOX_KEY));
+        PrivateKey boxKey;
+        try {
+            boxKey = KeyLines.readPrivate(keyFile);
+        } catch (IOException e) {
+            failed("fleet.boxKey: " + e.getMessage());
+            return;
+        }
         int timeout = (int) Math.max(2_000, Math.min(10_000, c.get(Key.FLEET_INTERVAL)));
+        String nonce = Pull.freshNonce();
         FleetHttp.Response r;
         try {
-            r = FleetSource.post(src, List.of(), report(c).encode().getBytes(StandardCharsets.UTF_8), timeout);
+            r = FleetSource.post(src, List.of(), Pull.encode(report(c), nonce, boxKey), timeout);
         } catch (IOException e) {
             failed("source unreachable (" + e.getMessage() + ")");
             return;
@@ -85,7 +97,7 @@ final class Puller implements AutoCloseable {
             return;
         }
         pullError = "";
-        accept(c, r.body());
+        accept(c, r.body(), nonce);
     }
 
     private void failed(String why) {
@@ -95,15 +107,27 @@ final class Puller implements AutoCloseable {
         pullError = why;
     }
 
-    private void accept(Config c, byte[] bytes) {
+    private void accept(Config c, byte[] bytes, String nonce) {
+        Answer a;
         Bundle b;
         try {
-            b = Bundle.parse(bytes);
+            a = Answer.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            refuse(0, "malformed answer: " + e.getMessage());
+            return;
+        }
+        String why = a.refusal(c.get(Key.FLEET_TRUST), c.get(Key.NAME), nonce);
+        if (why != null) {
+            refuse(generationIn(a), why);
+            return;
+        }
+        try {
+            b = Bundle.parse(a.bundle());
         } catch (IllegalArgumentException e) {
             refuse(0, "malformed bundle: " + e.getMessage());
             return;
         }
-        String why = BundleStore.refusal(b, c);
+        why = BundleStore.refusal(b, c);
         if (why != null) {
             refuse(b.generation(), why);
             return;
@@ -133,6 +157,15 @@ final class Puller implements AutoCloseable {
         List<String> problems = local.reload();
         LOG.info("fleet: bundle generation " + b.generation() + " applied (was " + before + ")"
                 + (problems.isEmpty() ? "" : "; reload said: " + String.join("; ", problems)));
+    }
+
+    /** The generation of the bundle in a refused answer, for the log and the report; 0 if unreadable. */
+    private static long generationIn(Answer a) {
+        try {
+            return Bundle.parse(a.bundle()).generation();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     private void refuse(long gen, String why) {

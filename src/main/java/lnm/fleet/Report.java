@@ -23,8 +23,13 @@ public record Report(String name, int level, String version, long generation, St
         long connections, long denied, List<NameCount> topDenied, String refusal, long refusalGeneration,
         String pullError, long intervalMillis) {
     static final int MAX_BYTES = 64 * 1024;
-    static final int MAX_TEXT = 2000;
+    /** The longest refusal or pull error kept; the other text fields are shorter still. */
+    static final int MAX_TEXT = 1000;
     static final int MAX_NAMES = 10;
+    private static final int MAX_VERSION = 64;
+    private static final int MAX_HEALTH = 32;
+    /** A DNS name's longest form. */
+    private static final int MAX_DENIED_NAME = 253;
 
     /** A denied name and how often. */
     public record NameCount(String name, long count) {}
@@ -50,7 +55,10 @@ public record Report(String name, int level, String version, long generation, St
         return sb.toString();
     }
 
-    /** Parses a report; throws {@link IllegalArgumentException} if it has no valid box name. */
+    /**
+     * Parses a report; throws {@link IllegalArgumentException} if it has no valid box name. Every
+     * text field is cut to its bound, so a kept report stays a few kilobytes whatever was sent.
+     */
     static Report parse(String text) {
         Map<String, String> m = new HashMap<>();
         for (PropertiesReader.Entry e : PropertiesReader.parse(Path.of("report"), text).entries()) {
@@ -62,17 +70,19 @@ public record Report(String name, int level, String version, long generation, St
         }
         List<NameCount> top = new ArrayList<>();
         for (int i = 0; i < MAX_NAMES && m.containsKey("deniedName." + i); i++) {
-            top.add(new NameCount(text(m, "deniedName." + i), number(m, "deniedCount." + i)));
+            top.add(new NameCount(text(m, "deniedName." + i, MAX_DENIED_NAME), number(m, "deniedCount." + i)));
         }
         long level = number(m, "level");
-        return new Report(name, (int) Math.min(level, 9), text(m, "version"), number(m, "generation"), text(m, "health"),
+        return new Report(name, (int) Math.min(level, 9), text(m, "version", MAX_VERSION), number(m, "generation"),
+                text(m, "health", MAX_HEALTH),
                 number(m, "uptimeSeconds"), number(m, "connections"), number(m, "denied"), List.copyOf(top),
-                text(m, "refusal"), number(m, "refusalGeneration"), text(m, "pullError"), number(m, "intervalMillis"));
+                text(m, "refusal", MAX_TEXT), number(m, "refusalGeneration"), text(m, "pullError", MAX_TEXT),
+                number(m, "intervalMillis"));
     }
 
-    private static String text(Map<String, String> m, String k) {
+    private static String text(Map<String, String> m, String k, int max) {
         String v = m.getOrDefault(k, "");
-        return v.length() > MAX_TEXT ? v.substring(0, MAX_TEXT) + "..." : v;
+        return v.length() > max ? v.substring(0, max) + "..." : v;
     }
 
     private static long number(Map<String, String> m, String k) {

@@ -23,7 +23,7 @@ import lnm.config.PropertiesReader;
  */
 final class Signer {
     private static final Logger LOG = Logger.getLogger(Signer.class.getName());
-    /** A reported generation above this is not believed (reports are not signed). */
+    /** A reported generation above this is not believed (a box's key may be stolen; the counter must not run out). */
     private static final long MAX_REPORTED = 1L << 50;
 
     /** A bundle to serve, or why there is none. */
@@ -76,6 +76,11 @@ final class Signer {
             signed.put(box, s);
         }
         return new Outcome(s.bundle(), List.of());
+    }
+
+    /** The answer to one pull: {@code b} bound to the pull's nonce under the top's key. */
+    byte[] answer(Bundle b, String nonce) {
+        return Answer.sign(b, nonce, key);
     }
 
     /** The newest generation signed for {@code box}, 0 if none. */

@@ -254,6 +254,7 @@ class ConfigTest {
                 "fleet.key = (default)",
                 "fleet.source = (default)",
                 "fleet.trust = (default)",
+                "fleet.boxKey = (default)",
                 "fleet.interval = 30 (default)",
                 "fleet.state = /var/lib/lnm/fleet (default)"), design().effectiveSettings());
     }

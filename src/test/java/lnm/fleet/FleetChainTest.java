@@ -94,6 +94,7 @@ class FleetChainTest {
                 parent = 127.0.0.1:%d
                 fleet.source = 127.0.0.1:%d
                 fleet.trust = %s
+                fleet.boxKey = box.key
                 fleet.interval = 0.3
                 fleet.state = state
                 """.formatted(level, name, parent.port("https"), fleetPort, trust);
@@ -132,13 +133,17 @@ class FleetChainTest {
         Path fleet = d4.resolve("fleet");
         Files.writeString(box(fleet, "l3").resolve("allowlist.properties"), "*.example = parent\n");
         Path l2List = box(fleet, "l2").resolve("allowlist.properties");
+        // Enrolment: each box below makes its own key; its public line goes into its folder at the top.
+        Path d3 = Files.createDirectories(tmp.resolve("l3"));
+        Path d2 = Files.createDirectories(tmp.resolve("l2"));
+        Files.writeString(fleet.resolve("l3/box.pub"), "# l3, enrolled by the test\n" + keygen(d3.resolve("box.key")) + "\n");
+        Files.writeString(fleet.resolve("l2/box.pub"), keygen(d2.resolve("box.key")) + " l2\n");
         Files.writeString(l2List, "kept.example = parent\n");
         Files.writeString(fleet.resolve("l2").resolve("lnm.properties"), "timeouts.idleSeconds = 120\n");
 
         l4 = Lnm.start(d4, l4Config("top.key"), "*.example = 127.0.0.1:" + echo.port() + "\n");
-        l3 = Lnm.start(Files.createDirectories(tmp.resolve("l3")), below("l3", 3, l4, fleetPort(l4), trust)
+        l3 = Lnm.start(d3, below("l3", 3, l4, fleetPort(l4), trust)
                 + "fleet.listen = 127.0.0.1:0\n", "");
-        Path d2 = Files.createDirectories(tmp.resolve("l2"));
         String l2Config = below("l2", 2, l3, fleetPort(l3), trust);
         l2 = Lnm.start(d2, l2Config, "");
 

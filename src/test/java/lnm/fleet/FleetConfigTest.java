@@ -51,7 +51,12 @@ class FleetConfigTest {
         assertTrue(problems("fleet.dir = fleet", "fleet.listen = 0").get(0).endsWith(":2: fleet.dir is set but fleet.key is not: "
                 + "the top box signs bundles with fleet.key (make one with lnm fleet keygen FILE)"));
         assertTrue(problems("fleet.source = 10.4.0.10").get(0).contains(":2: fleet.source is set but fleet.trust is empty"));
-        assertTrue(problems("fleet.source = parent", "fleet.trust = " + trust).get(0).contains("fleet.source = parent, but no parent is set"));
+        assertTrue(problems("fleet.source = parent", "fleet.trust = " + trust).contains(dir.resolve("lnm.properties")
+                + ":2: fleet.source is set but fleet.boxKey is not: a box signs its pulls with its own key (make one with "
+                + "lnm fleet keygen FILE, and put FILE.pub's line into fleet.dir/<name>/box.pub at the top)"));
+        assertTrue(problems("fleet.boxKey = box.key").get(0).contains(":2: fleet.boxKey is set but fleet.source is not"));
+        assertTrue(problems("fleet.source = parent", "fleet.trust = " + trust, "fleet.boxKey = box.key").get(0)
+                .contains("fleet.source = parent, but no parent is set"));
         assertTrue(problems("fleet.listen = 0").get(0).contains("fleet.listen needs fleet.dir and fleet.key"));
         assertTrue(problems("fleet.dir = f", "fleet.key = k", "fleet.listen = 0", "fleet.source = h", "fleet.trust = " + trust)
                 .get(0).contains("the top signs and does not pull"));
@@ -59,10 +64,12 @@ class FleetConfigTest {
         assertTrue(problems("fleet.trust = ed25519:AAAA").get(0).contains("an Ed25519 key has 32 bytes, not 3"));
         assertTrue(problems("fleet.interval = 0.01").get(0).contains("'fleet.interval': out of range"));
 
-        Config c = load("parent = 10.4.0.10:443, 10.4.0.11", "fleet.source = parent", "fleet.trust = " + trust).config();
+        Config c = load("parent = 10.4.0.10:443, 10.4.0.11", "fleet.source = parent", "fleet.trust = " + trust,
+                "fleet.boxKey = box.key").config();
         assertEquals(List.of(new HostPort("10.4.0.10", FleetSource.DEFAULT_PORT), new HostPort("10.4.0.11", FleetSource.DEFAULT_PORT)),
                 FleetSource.all(c), "every parent, in order, at the fleet port");
-        Config d = load("fleet.source = 10.4.0.9", "fleet.trust = " + trust + ", " + KeyLines.line(KeyLines.generate().getPublic())).config();
+        Config d = load("fleet.source = 10.4.0.9", "fleet.trust = " + trust + ", " + KeyLines.line(KeyLines.generate().getPublic()),
+                "fleet.boxKey = box.key").config();
         assertEquals(List.of(new HostPort("10.4.0.9", FleetSource.DEFAULT_PORT)), FleetSource.all(d));
         assertTrue(BoxName.valid(c.get(lnm.config.Key.NAME)), "the default name is the host name, made valid");
     }
@@ -112,6 +119,17 @@ class FleetConfigTest {
     }
 
     @Test
+    void checkOnABoxBelowLoadsItsBoxKey() throws Exception {
+        String trust = KeyLines.line(KeyLines.generate().getPublic());
+        Files.writeString(dir.resolve("lnm.properties"), "listen.https = 127.0.0.1:0\nfleet.source = 127.0.0.1:9\n"
+                + "fleet.trust = " + trust + "\nfleet.boxKey = box.key\nfleet.state = state\n");
+        Files.writeString(dir.resolve("allowlist.properties"), "");
+        assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet.boxKey: "));
+        FleetChainTest.keygen(dir.resolve("box.key"));
+        check(dir.resolve("lnm.properties"), 0);
+    }
+
+    @Test
     void checkOnTheTopValidatesEveryBoxFolder() throws Exception {
         FleetChainTest.keygen(dir.resolve("top.key"));
         Path fleet = Files.createDirectories(dir.resolve("fleet"));
@@ -133,6 +151,10 @@ class FleetConfigTest {
         Files.writeString(fleet.resolve("l2/allowlist.properties"), "ok.example = direct\n");
         Files.writeString(fleet.resolve("l2/lnm.properties"), "dns.ttl = 5\n");
         Files.delete(fleet.resolve("Bad"));
+        assertTrue(check(dir.resolve("lnm.properties"), 0).contains("2 box folder(s) in fleet.dir ok"), "box.pub is not needed to pass");
+        Files.writeString(fleet.resolve("l3/box.pub"), "# l3\ned25519:AAAA\n");
+        assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet/l3/box.pub:2: 'ed25519:AAAA': an Ed25519 key has 32 bytes"));
+        Files.writeString(fleet.resolve("l3/box.pub"), FleetChainTest.keygen(dir.resolve("l3.key")) + "\n");
         assertTrue(check(dir.resolve("lnm.properties"), 0).contains("2 box folder(s) in fleet.dir ok"));
         Files.delete(fleet.resolve("l3/allowlist.properties"));
         assertTrue(check(dir.resolve("lnm.properties"), 1).contains("fleet/l3/allowlist.properties: missing"));
