@@ -342,10 +342,10 @@ if [ "$live" -eq 1 ] && [ -d /run/systemd/system ]; then
     systemctl restart lnm.service
   elif systemctl is-active -q lnm.service; then
     say "lnm is running the previous image: systemctl restart lnm"
-    # the track script installed now wants the pid line of /readyz, which an lnm from before
-    # it does not send: keepalived would give the address up until lnm is restarted
+    # the track script installed now wants the pid line of /readyz, which an older lnm does
+    # not send: keepalived would give the address up until lnm is restarted
     ! grep -qs 'lnm_ready' /etc/keepalived/keepalived.conf ||
-      say "warning: keepalived's track script fails until lnm is restarted on this box; restart it before the other box's"
+      say "warning: a box of a pair: restart lnm now (before the other box's); keepalived's track script wants the pid line of /readyz, which an older lnm does not send"
   fi
 elif [ "$harden" -eq 1 ] && [ -n "$plant_if" ] && [ -n "$outside_if" ]; then
   install -d -m 0755 "$units/sysinit.target.wants"
