@@ -18,6 +18,8 @@ have nft || need+=(nftables)
 have logrotate || need+=(logrotate)
 # keepalived: install.sh --ha configs are checked with keepalived --config-test; make ha-test runs it
 [ -x /usr/sbin/keepalived ] || need+=(keepalived)
+# python3: make ha-test's rogue VRRP sender and admin-port impostor (src/test/ha/*.py)
+have python3 || need+=(python3)
 have systemd-analyze || need+=(systemd)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -18,10 +18,16 @@
 #   --ha ROLE           one box of an active/standby pair: ROLE primary or backup. Writes
 #                       /etc/keepalived/keepalived.conf (Debian package keepalived) holding
 #                       the virtual address on the plant-side NIC while lnm answers /readyz;
-#                       with --harden the ruleset accepts VRRP on that NIC only
+#                       VRRP goes by unicast to the other box only. With --harden the ruleset
+#                       accepts VRRP on that NIC from the other box only
 #   --vip ADDR/PREFIX   the virtual address the plant is given (with --ha), e.g. 10.3.0.5/24
 #   --ha-if IF          the NIC that carries it and VRRP (with --ha; the plant-side NIC,
 #                       default --plant-if)
+#   --peer ADDR         the other box's IPv4 address on --ha-if (required with --ha): the only
+#                       address this box sends VRRP to and accepts VRRP from
+#   --ha-src ADDR       this box's own IPv4 address on --ha-if, the source of its VRRP (with
+#                       --ha; default: the address --ha-if has now, looked up when installing
+#                       live; required with --destdir)
 #   --ha-vrid N         VRRP router id 1-255, the same on both boxes and unique on the
 #                       segment (default 51)
 #   --enable            enable lnm.service (and start it with --start)
@@ -38,7 +44,7 @@ prefix=/opt/lnm
 sysconfdir=/etc/lnm
 destdir=${DESTDIR:-}
 make_user=1 harden=0 enable=0 start=0 plant_if= outside_if=
-ha_role= vip= ha_if= ha_vrid=51
+ha_role= vip= ha_if= ha_vrid=51 ha_peer= ha_src=
 
 die() { echo "install.sh: error: $*" >&2; exit 1; }
 say() { echo "install.sh: $*" >&2; }
@@ -62,6 +68,10 @@ while [ $# -gt 0 ]; do
     --vip=*) vip=${1#*=}; shift ;;
     --ha-if) ha_if=${2:?--ha-if needs an interface}; shift 2 ;;
     --ha-if=*) ha_if=${1#*=}; shift ;;
+    --peer) ha_peer=${2:?--peer needs the address of the other box}; shift 2 ;;
+    --peer=*) ha_peer=${1#*=}; shift ;;
+    --ha-src) ha_src=${2:?--ha-src needs the address of this box}; shift 2 ;;
+    --ha-src=*) ha_src=${1#*=}; shift ;;
     --ha-vrid) ha_vrid=${2:?--ha-vrid needs a number}; shift 2 ;;
     --ha-vrid=*) ha_vrid=${1#*=}; shift ;;
     --enable) enable=1; shift ;;
@@ -73,6 +83,11 @@ done
 case $prefix in /*) ;; *) die "--prefix must be absolute" ;; esac
 case $sysconfdir in /*) ;; *) die "--sysconfdir must be absolute" ;; esac
 prefix=${prefix%/} sysconfdir=${sysconfdir%/}
+# ipv4 VALUE: true when VALUE is a dotted-quad IPv4 literal (four octets 0-255, no leading zeros)
+ipv4() {
+  local o='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+  [[ $1 =~ ^$o\.$o\.$o\.$o$ ]]
+}
 if [ -n "$ha_role" ]; then
   case $ha_role in primary | backup) ;; *) die "--ha takes primary or backup, not '$ha_role'" ;; esac
   [ -n "$ha_if" ] || ha_if=$plant_if
@@ -83,10 +98,23 @@ if [ -n "$ha_role" ]; then
   for i in 1 2 3 4; do [ "${BASH_REMATCH[$i]}" -le 255 ] || die "--vip '$vip': ${BASH_REMATCH[$i]} is not an octet"; done
   [ "${BASH_REMATCH[5]}" -ge 1 ] && [ "${BASH_REMATCH[5]}" -le 32 ] || die "--vip '$vip': prefix must be 1-32"
   [[ $ha_vrid =~ ^[0-9]{1,3}$ ]] && [ "$ha_vrid" -ge 1 ] && [ "$ha_vrid" -le 255 ] || die "--ha-vrid must be 1-255"
+  [ -n "$ha_peer" ] || die "--ha needs --peer ADDR, the other box's address on $ha_if: VRRP goes to and is accepted from that box only (a plant host sending VRRP could otherwise take the virtual address)"
+  ipv4 "$ha_peer" || die "--peer needs the other box's IPv4 address (the virtual address is IPv4), such as 10.3.0.7, got '$ha_peer'"
+  if [ -z "$ha_src" ] && { [ -z "$destdir" ] || [ "$destdir" = / ]; }; then
+    ha_src=$(ip -4 -o addr show dev "$ha_if" scope global 2>/dev/null |
+      awk -v vip="${vip%/*}" '{ sub(/\/.*/, "", $4); if ($4 != vip) { print $4; exit } }' || true)
+    [ -n "$ha_src" ] || die "--ha: $ha_if has no IPv4 address here to send VRRP from; give --ha-src ADDR (this box's address on $ha_if)"
+  fi
+  [ -n "$ha_src" ] || die "--ha with --destdir needs --ha-src ADDR (this box's address on $ha_if)"
+  ipv4 "$ha_src" || die "--ha-src needs this box's IPv4 address on $ha_if, such as 10.3.0.6, got '$ha_src'"
+  [ "$ha_peer" != "$ha_src" ] || die "--peer $ha_peer is this box's own address (--ha-src); give the other box's"
+  for a in "$ha_peer" "$ha_src"; do
+    [ "$a" != "${vip%/*}" ] || die "the virtual address ${vip%/*} cannot be a box's own address (--peer, --ha-src)"
+  done
   [ -z "$plant_if" ] || [ "$plant_if" = "$ha_if" ] ||
     say "warning: --ha-if $ha_if is not the plant-side NIC $plant_if; VRRP belongs where the plant reaches the box"
-elif [ -n "$vip$ha_if" ]; then
-  die "--vip and --ha-if go with --ha primary|backup"
+elif [ -n "$vip$ha_if$ha_peer$ha_src" ]; then
+  die "--vip, --ha-if, --peer and --ha-src go with --ha primary|backup"
 fi
 [ -n "$prefix" ] && [ "$prefix" != /usr ] && [ "$prefix" != /opt ] || die "refusing --prefix '$prefix'"
 if [ -n "$destdir" ]; then
@@ -104,6 +132,13 @@ app=$pkg/appliance
 D=$destdir
 P=$D$prefix
 C=$D$sysconfdir
+# A ruleset from before --peer accepts VRRP from the whole plant segment on ha_if; rewriting it
+# without the peer would drop the pair's own VRRP. Its box must be given --ha ... --peer again.
+old_ha_if=$(sed -n -E 's/^define ha_if = "(.*)"$/\1/p' "$C/nftables.conf" 2>/dev/null || true)
+if [ "$harden" -eq 1 ] && [ -z "$ha_role" ] && [ -n "$old_ha_if" ] && [ "$old_ha_if" != none ] &&
+  ! grep -q '^define ha_peer = ' "$C/nftables.conf"; then
+  die "$sysconfdir/nftables.conf accepts VRRP from any plant host; give --ha ROLE --vip ADDR/PREFIX --peer ADDR again so that only the other box's VRRP is accepted"
+fi
 if [ -e "$P" ] && [ -n "$(ls -A "$P" 2>/dev/null)" ] && [ ! -x "$P/bin/lnm" ]; then
   die "$P exists and is not an lnm installation; refusing to replace it"
 fi
@@ -237,12 +272,16 @@ if [ "$harden" -eq 1 ]; then
       printf -v "$v" '%s' "$(sed -n -E "s/^define $v = \"(.*)\"\$/\1/p" "$C/nftables.conf")"
     fi
   done
+  if [ -z "$ha_peer" ] && [ -f "$C/nftables.conf" ]; then
+    ha_peer=$(sed -n -E 's/^define ha_peer = ([0-9.]+)$/\1/p' "$C/nftables.conf")
+  fi
   install -d -m 0755 "$D/etc/sysctl.d"
   conffile "$app/sysctl.conf" /etc/sysctl.d/90-lnm.conf 0644
   set_ifs() {
     [ -z "$plant_if" ] || sed -i "s|^define plant_if = .*|define plant_if = \"$plant_if\"|" "$1"
     [ -z "$outside_if" ] || sed -i "s|^define outside_if = .*|define outside_if = \"$outside_if\"|" "$1"
     [ -z "$ha_if" ] || sed -i "s|^define ha_if = .*|define ha_if = \"$ha_if\"|" "$1"
+    [ -z "$ha_peer" ] || sed -i "s|^define ha_peer = .*|define ha_peer = $ha_peer|" "$1"
     ports=$(sed -n -E 's/^[[:space:]]*(listen\.[A-Za-z0-9_-]+|fleet\.listen)[[:space:]]*[=:][[:space:]]*(.*:)?([0-9]+)[[:space:]]*$/\3/p' \
       "$C/lnm.properties" | sort -un | paste -sd, - | sed 's/,/, /g')
     [ -z "$ports" ] || sed -i "s|^define lnm_ports = .*|define lnm_ports = { $ports }|" "$1"
@@ -263,12 +302,13 @@ if [ -n "$ha_role" ]; then
   set_ha() {
     sed -i -e "s|@ROLE@|$ha_role|g" -e "s|@PREFIX@|$prefix|g" -e "s|@ADMIN_PORT@|$ha_admin|g" \
       -e "s|@HA_IF@|$ha_if|g" -e "s|@VRID@|$ha_vrid|g" -e "s|@VIP@|$vip|g" \
+      -e "s|@HA_SRC@|$ha_src|g" -e "s|@PEER@|$ha_peer|g" \
       -e "s|@PRIORITY@|$([ "$ha_role" = primary ] && echo 150 || echo 100)|g" "$1"
   }
   install -d -m 0755 "$D/etc/keepalived"
   conffile "$app/keepalived.conf" /etc/keepalived/keepalived.conf 0640 set_ha
-  say "keepalived: $ha_role of the pair holding $vip on $ha_if (VRID $ha_vrid)"
-  [ "$harden" -eq 1 ] || say "warning: without --harden the ruleset is not updated; accept VRRP (IP protocol 112) on $ha_if"
+  say "keepalived: $ha_role of the pair holding $vip on $ha_if (VRID $ha_vrid), VRRP from $ha_src to $ha_peer only"
+  [ "$harden" -eq 1 ] || say "warning: without --harden the ruleset is not updated; accept VRRP (IP protocol 112) on $ha_if from $ha_peer only and drop all other VRRP (keepalived ignores it, but a flood of it that reaches keepalived still upsets the pair)"
 fi
 printf '%s\n' "${new_sums[@]}" >"$P/share/conffiles.sha256"
 
@@ -302,6 +342,10 @@ if [ "$live" -eq 1 ] && [ -d /run/systemd/system ]; then
     systemctl restart lnm.service
   elif systemctl is-active -q lnm.service; then
     say "lnm is running the previous image: systemctl restart lnm"
+    # the track script installed now wants the pid line of /readyz, which an older lnm does
+    # not send: keepalived would give the address up until lnm is restarted
+    ! grep -qs 'lnm_ready' /etc/keepalived/keepalived.conf ||
+      say "warning: a box of a pair: restart lnm now (before the other box's); keepalived's track script wants the pid line of /readyz, which an older lnm does not send"
   fi
 elif [ "$harden" -eq 1 ] && [ -n "$plant_if" ] && [ -n "$outside_if" ]; then
   install -d -m 0755 "$units/sysinit.target.wants"

@@ -2,16 +2,22 @@
 # Failover of an active/standby lnm pair with real keepalived, in network namespaces built here:
 #
 #   client ─┐                        ┌─ box1: lnm + keepalived (plant0 10.77.0.11, wan0 10.78.0.11)
-#           ├─ plant bridge (VIP) ───┤
+#   rogue ──┼─ plant bridge (VIP) ───┤
 #           │                        └─ box2: lnm + keepalived (plant0 10.77.0.12, wan0 10.78.0.12)
 #   upstream (10.78.0.50, echo) ─ outside bridge ─ both boxes' wan0
 #
 # Each box runs lnm (a tcp listener on :8443 forwarding to the upstream's echo port, admin on
 # 127.0.0.1:9090), keepalived from appliance/keepalived.conf (the shipped template, filled in as
-# install.sh --ha does) with appliance/lnm-readyz as its track script, and the shipped nftables
-# ruleset (VRRP accepted on plant0 only). The client makes a new connection through the VIP
+# install.sh --ha --peer does: unicast VRRP to the other box) with appliance/lnm-readyz as its
+# track script (given a PID file, as lnm here is not run by systemd), and the shipped nftables
+# ruleset (VRRP accepted on plant0 from the other box only). First a plant host that is not in
+# the pair (rogue, 10.77.0.66) sends priority-255 advertisements for the pair's router id to the
+# VRRP multicast group, both boxes and the VIP (src/test/ha/vrrp-advert.py): the VIP must stay
+# where it is, with no address event on either box, and the boxes' rulesets must have dropped
+# them. Then the client makes a new connection through the VIP
 # every 100 ms (connect bounded by 1 s, echo by 2 s) while the script
-#   1. kill -9's lnm on the box holding the VIP,
+#   1. kill -9's lnm on the box holding the VIP, and another process (src/test/ha/admin-impostor.py)
+#      takes lnm's admin port there and answers 200 with its own PID: the VIP must move anyway,
 #   2. takes the link of the box holding the VIP down (its bridge port),
 #   3. sends SIGTERM to lnm on the box holding the VIP (planned switchover) with 5 long
 #      connections open,
@@ -23,7 +29,7 @@
 # an audit record is missing or doubled.
 #
 #   src/test/ha/failover.sh        (make ha-test: builds the jar and test classes first)
-# Needs root, iproute2, keepalived, java; nft is used when present.
+# Needs root, iproute2, keepalived, java, python3; nft is used when present.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 JAR=$repo/target/lnm.jar
@@ -31,11 +37,12 @@ CP=$repo/target/test-classes
 JAVA=${JAVA:-java}
 JOPTS=(-Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
 [ "$(id -u)" -eq 0 ] || { echo "failover.sh: needs root (network namespaces)" >&2; exit 2; }
-for t in ip keepalived "$JAVA"; do command -v "$t" >/dev/null || { echo "failover.sh: $t missing" >&2; exit 2; }; done
+for t in ip keepalived python3 "$JAVA"; do command -v "$t" >/dev/null || { echo "failover.sh: $t missing" >&2; exit 2; }; done
 [ -f "$JAR" ] && [ -f "$CP/lnm/ha/HaClient.class" ] || { echo "failover.sh: build first (make ha-test does)" >&2; exit 2; }
 
 P=lha$$                  # unique prefix: namespaces and the switch-side interface names
-NS_SW=$P-sw NS_C=$P-c NS_UP=$P-up
+NS_SW=$P-sw NS_C=$P-c NS_UP=$P-up NS_X=$P-x
+ROGUE=10.77.0.66
 VIP=10.77.0.5
 PORT=8443
 # a root-owned folder nobody else can write: keepalived's script security checks every parent
@@ -54,7 +61,7 @@ cleanup() {
     for f in k v c; do [ ! -f "$work/b$b/$f.pid" ] || kill -9 "$(cat "$work/b$b/$f.pid")" 2>/dev/null; done
   done
   sleep 0.2
-  for n in "$NS_SW" "$NS_C" "$NS_UP" "$P-b1" "$P-b2"; do ip netns del "$n" 2>/dev/null; done
+  for n in "$NS_SW" "$NS_C" "$NS_UP" "$NS_X" "$P-b1" "$P-b2"; do ip netns del "$n" 2>/dev/null; done
   if [ -n "${KEEP:-}" ]; then log "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -70,10 +77,10 @@ until_ok() {
 }
 has_vip() { ip -n "$P-b$1" -4 addr show dev plant0 | grep -q "inet $VIP/"; }
 holder() { if has_vip 1; then echo 1; elif has_vip 2; then echo 2; else echo 0; fi; }
-ready() { ip netns exec "$P-b$1" "$repo/appliance/lnm-readyz" 9090; }
+ready() { ip netns exec "$P-b$1" "$repo/appliance/lnm-readyz" 9090 "$work/b$1/lnm.pid"; }
 
 # --- network ---------------------------------------------------------------------------------
-for n in "$NS_SW" "$NS_C" "$NS_UP" "$P-b1" "$P-b2"; do
+for n in "$NS_SW" "$NS_C" "$NS_UP" "$NS_X" "$P-b1" "$P-b2"; do
   ip netns add "$n"
   ip -n "$n" link set lo up
 done
@@ -90,6 +97,7 @@ plug() {
   ip -n "$ns" link set "$ifname" up
 }
 plug "$NS_C" eth0 brplant "${P}pc" 10.77.0.100/24
+plug "$NS_X" eth0 brplant "${P}px" "$ROGUE/24"
 plug "$NS_UP" eth0 brout "${P}ou" 10.78.0.50/24
 for b in 1 2; do
   plug "$P-b$b" plant0 brplant "${P}p$b" "10.77.0.1$b/24"
@@ -115,10 +123,14 @@ EOF
   role=$([ "$b" = 1 ] && echo primary || echo backup)
   sed -e "s|@ROLE@|$role|g" -e "s|@PREFIX@|$work|g" -e "s|@ADMIN_PORT@|9090|g" -e "s|@HA_IF@|plant0|g" \
     -e "s|@VRID@|51|g" -e "s|@VIP@|$VIP/24|g" -e "s|@PRIORITY@|$([ "$b" = 1 ] && echo 150 || echo 100)|g" \
+    -e "s|@HA_SRC@|10.77.0.1$b|g" -e "s|@PEER@|10.77.0.1$((3 - b))|g" \
+    -e "s|lnm-readyz 9090\"|lnm-readyz 9090 $d/lnm.pid\"|" \
     "$repo/appliance/keepalived.conf" >"$d/keepalived.conf"
+  grep -q "lnm-readyz 9090 $d/lnm.pid\"" "$d/keepalived.conf" || { log "the track script line of keepalived.conf changed"; exit 1; }
   if command -v nft >/dev/null; then
     sed -e 's|^define plant_if = .*|define plant_if = "plant0"|' -e 's|^define outside_if = .*|define outside_if = "wan0"|' \
       -e 's|^define ha_if = .*|define ha_if = "plant0"|' -e "s|^define lnm_ports = .*|define lnm_ports = { $PORT }|" \
+      -e "s|^define ha_peer = .*|define ha_peer = 10.77.0.1$((3 - b))|" \
       "$repo/appliance/nftables.conf" >"$d/nftables.conf"
     ip netns exec "$P-b$b" nft -f "$d/nftables.conf"
   fi
@@ -129,6 +141,7 @@ start_lnm() {
   ip netns exec "$P-b$b" "$JAVA" "${JOPTS[@]}" -jar "$JAR" run --config "$work/b$b/lnm.properties" \
     >>"$work/b$b/lnm.log" 2>&1 &
   lnm_pid[$b]=$!
+  echo "${lnm_pid[$b]}" >"$work/b$b/lnm.pid"
   until_ok 60 ready "$b" || { log "lnm on box$b did not become ready"; tail -20 "$work/b$b/lnm.log" >&2; exit 1; }
 }
 start_keepalived() {
@@ -197,7 +210,48 @@ vip_moved_to() {
 
 results=()
 
-# 1. kill -9 of lnm on the box holding the VIP
+# 0. a plant host that is not in the pair sends priority-255 advertisements for the pair's router
+# id, naming the VIP, to the VRRP group, to both boxes and to the VIP: 40 rounds 100 ms apart,
+# more than three advertisement intervals (a master accepting one would give the VIP up at once;
+# a backup hearing only those would never take it). Nothing may change: no address event on
+# either box, no keepalived state change, the same holder; with nft, both boxes' rulesets must
+# have dropped them (so they did arrive).
+m=$(holder)
+[ "$m" != 0 ] || { log "FAIL nobody holds the VIP before the rogue advertisements"; exit 1; }
+vrrp_dropped() {
+  ip netns exec "$P-b$1" nft list chain inet lnm input 2>/dev/null |
+    sed -n 's/.*counter packets \([0-9]*\) bytes .*comment "VRRP from anyone else".*/\1/p'
+}
+states() { cat "$work/b1/keepalived.log" "$work/b2/keepalived.log" | grep -c "Entering" || true; }
+for b in 1 2; do
+  ip -ts -n "$P-b$b" monitor address >"$work/mon-rogue-$b.txt" 2>/dev/null &
+  pids+=($!)
+done
+sleep 0.2
+states0=$(states)
+sent=$(ip netns exec "$NS_X" python3 "$repo/src/test/ha/vrrp-advert.py" "$ROGUE" 51 255 "$VIP" 40 100 \
+  224.0.0.18 10.77.0.11 10.77.0.12 "$VIP") || { log "FAIL vrrp-advert.py"; exit 1; }
+sleep 1 # an accepted advertisement acts at once; this is time for the last ones to be handled
+kill "${pids[-1]}" "${pids[-2]}" 2>/dev/null || true
+events=$(cat "$work/mon-rogue-1.txt" "$work/mon-rogue-2.txt" | grep -c "inet $VIP/" || true)
+changes=$(($(states) - states0))
+after=$(holder)
+dropped="not checked (no nft)"
+if command -v nft >/dev/null; then
+  d1=$(vrrp_dropped 1) d2=$(vrrp_dropped 2)
+  dropped="box1 ${d1:-?}, box2 ${d2:-?}"
+  if ! [ "${d1:-0}" -gt 0 ] || ! [ "${d2:-0}" -gt 0 ]; then log "FAIL rogue: the rulesets dropped no VRRP ($dropped)"; fail=1; fi
+fi
+results+=("$(printf '%-26s %d sent (VRRP group, both boxes, the VIP); VIP on box%d before, box%d after; %d VIP address events, %d keepalived state changes; dropped by nftables: %s' \
+  "rogue priority-255 VRRP:" "${sent:-0}" "$m" "$after" "$events" "$changes" "$dropped")")
+if [ "$after" != "$m" ] || [ "$events" -ne 0 ] || [ "$changes" -ne 0 ]; then
+  log "FAIL rogue: the VIP or a box's state changed"
+  cat "$work/mon-rogue-1.txt" "$work/mon-rogue-2.txt" >&2
+  fail=1
+fi
+
+# 1. kill -9 of lnm on the box holding the VIP; another process takes lnm's admin port there at
+# once and answers /readyz with 200 and its own PID: the track script must not trust it
 m=$(holder); o=$((3 - m))
 probe 14 "$work/probe-kill.txt"
 watch_vip "$o"
@@ -206,9 +260,15 @@ t0=$(now_ms)
 kill -9 "${lnm_pid[$m]}"
 kill_t0=$t0
 lnm_pid[$m]=""
+ip netns exec "$P-b$m" python3 "$repo/src/test/ha/admin-impostor.py" 9090 15 >>"$work/impostor.log" 2>&1 &
+imp_pid=$!
+until_ok 5 ip netns exec "$P-b$m" bash -c 'exec 3<>/dev/tcp/127.0.0.1/9090' ||
+  { log "FAIL the impostor did not take the admin port"; fail=1; }
 vip=$(vip_moved_to "$o" "$t0")
 wait "$probe_pid"
 results+=("$(report "kill -9 of lnm (box$m)" "$t0" "$vip" "$work/probe-kill.txt" 5000)")
+kill "$imp_pid" 2>/dev/null || true
+wait "$imp_pid" 2>/dev/null || true
 start_lnm "$m" # back as the standby (no preemption: the VIP stays)
 
 # 2. link down of the box holding the VIP

@@ -123,7 +123,9 @@ final class AdminServer {
         }
         String head = (ready ? "ready" : "not ready") + ": " + bound + "/" + ls.size() + " listeners bound, config "
                 + view.config().file() + " loaded, " + view.config().allowlist().size() + " allowlist rules\n";
-        return SideResponse.of(ready ? 200 : 503, "text/plain; charset=utf-8", head + sb);
+        // the PID lets keepalived's track script (lnm-readyz) tell this lnm from another process on the port
+        String pid = "pid " + ProcessHandle.current().pid() + "\n";
+        return SideResponse.of(ready ? 200 : 503, "text/plain; charset=utf-8", head + pid + sb);
     }
 
     /** {@code {"active":N,"connections":[{listener,client,origin,sni,state,upstream,bytesUp,bytesDown,ageMs}]}}. */

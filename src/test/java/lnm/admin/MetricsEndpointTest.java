@@ -160,6 +160,8 @@ class MetricsEndpointTest {
         HttpResponse<String> ready = AdminHttp.get(lnm, "/readyz");
         assertEquals(200, ready.statusCode(), ready.body());
         assertTrue(ready.body().startsWith("ready: 2/2 listeners bound"), ready.body());
+        // the PID of the answering process, which keepalived's track script compares with lnm.service's
+        assertTrue(ready.body().contains("\npid " + ProcessHandle.current().pid() + "\n"), ready.body());
         HttpResponse<String> metrics = AdminHttp.get(lnm, "/metrics");
         assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.headers().firstValue("Content-Type").orElse(""));
         HttpResponse<String> head = AdminHttp.request("HEAD", AdminHttp.base(lnm) + "/metrics");

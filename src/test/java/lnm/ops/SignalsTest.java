@@ -137,6 +137,7 @@ class SignalsTest {
             var ready = AdminHttp.request("GET", "http://127.0.0.1:" + ports[1] + "/readyz");
             assertEquals(503, ready.statusCode(), "not ready while draining: " + ready.body());
             assertTrue(ready.body().contains("draining"), ready.body());
+            assertTrue(ready.body().contains("\npid " + lnm.pid() + "\n"), "the lnm process's own PID: " + ready.body());
 
             for (int i = 0; i < 5; i++) { // the held connection still relays
                 byte[] b = Traffic.chunk(1, i, 16 * 1024);

@@ -7,19 +7,25 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** A loopback HTTP server that answers every request with one status line and no body, until closed. */
+/** A loopback HTTP server that answers every request with one status line and a fixed body, until closed. */
 public final class StatusServer {
     private StatusServer() {}
 
-    /** Starts it; close the returned socket to stop it. At most 1,000 requests are answered. */
+    /** Starts it with an empty body; close the returned socket to stop it. At most 1,000 requests are answered. */
     public static ServerSocket start(String status) throws IOException {
+        return start(status, "");
+    }
+
+    /** Starts it answering with {@code body} (ASCII); close the returned socket to stop it. */
+    public static ServerSocket start(String status, String body) throws IOException {
         ServerSocket ss = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             for (int i = 0; i < 1000 && !ss.isClosed(); i++) {
                 try (Socket s = ss.accept()) {
                     s.getInputStream().read(new byte[1024]);
                     OutputStream out = s.getOutputStream();
-                    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } catch (IOException e) {
                     return;
