@@ -105,6 +105,10 @@ public final class Key<T> {
             "an integer from 1 to 1000000 (new connections per second per source, bursts of twice that), or off",
             v -> v.equalsIgnoreCase("off") ? 0 : Values.intRange(v, 1, 1_000_000),
             n -> n == 0 ? "off" : String.valueOf(n));
+    public static final Key<Integer> IPV6_PREFIX_LENGTH = new Key<>("limits.ipv6PrefixLength", "64",
+            "an integer from 1 to 128 (the IPv6 prefix whose addresses count as one source for the per-source limits "
+                    + "and rates; IPv4 addresses count one by one)",
+            v -> Values.intRange(v, 1, 128), String::valueOf);
     public static final Key<Boolean> TLS_ECH = new Key<>("tls.ech", "allow",
             "allow or deny (whether a ClientHello with encrypted_client_hello may pass; the decision is on its outer name)",
             v -> Values.either(v, "allow", "deny"), b -> b ? "allow" : "deny");
@@ -213,7 +217,7 @@ public final class Key<T> {
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
             PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
-            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
+            HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, IPV6_PREFIX_LENGTH, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
             DIRECT_ALLOW_SPECIAL, DRAIN,

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import lnm.audit.Json;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
+import lnm.net.SourceKey;
 import lnm.wire.ParseResult;
 
 /**
@@ -86,7 +87,7 @@ final class QueryHandler {
             }
             return false;
         }
-        if (!limiter.allow(ip, c.dnsRateLimit(), now)) {
+        if (!limiter.allow(SourceKey.of(ip, c.ipv6PrefixLength()), c.dnsRateLimit(), now)) {
             counters.count(DnsResult.RATELIMITED);
             return false;
         }

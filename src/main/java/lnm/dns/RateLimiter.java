@@ -6,7 +6,8 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A token bucket per client address: {@code rate} queries a second, bursts of {@code 2 x rate}.
+ * A token bucket per client: {@code rate} queries a second, bursts of {@code 2 x rate}. The
+ * caller keys it by source ({@link lnm.net.SourceKey}: an address, or an IPv6 prefix).
  *
  * <p>So the box cannot be used to amplify traffic at a spoofed victim: past its rate a client
  * gets nothing back. The table is bounded ({@code maxClients}); buckets that have refilled

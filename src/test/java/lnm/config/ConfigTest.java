@@ -231,6 +231,7 @@ class ConfigTest {
                 "limits.perSourceConnections = 1000 (default)",
                 "limits.headBytes = auto (default)",
                 "limits.perSourceRate = 200 (default)",
+                "limits.ipv6PrefixLength = 64 (default)",
                 "tls.ech = allow (default)",
                 "loop.threads = " + threads + " (default)",
                 "dns.cacheSeconds = 60 (default)",
