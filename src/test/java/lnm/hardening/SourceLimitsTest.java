@@ -101,9 +101,9 @@ class SourceLimitsTest {
                 held.add(Client.connect(box.address("https")).send(proxyHeader("2001:db8:1:3::1", 2000)));
                 int refused = prefix == 64 ? 2 : 0;
                 await().atMost(Duration.ofSeconds(30)).until(() -> box.count("limit") == refused && box.active() == 6 - refused);
-                for (String l : box.audit()) {
+                for (String l : box.audit()) { // which two of the /64 are refused depends on the loops' order
                     assertEquals("perSourceConnections reached", Box.field(l, "error"), l);
-                    assertTrue(Box.field(l, "origin").matches("\\[2001:db8:1:2::[45]\\]:100[45]"), l);
+                    assertTrue(Box.field(l, "origin").matches("\\[2001:db8:1:2::[1-5]\\]:100[1-5]"), l);
                 }
                 for (Client c : held) {
                     c.close();
