@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +44,7 @@ class ProxyOriginSourcesTest {
         return "listen.https = 127.0.0.1:0\nlisten.https.acceptProxyProtocol = 127.0.0.1\n"
                 + "listen.opc = 127.0.0.1:0\nlisten.opc.mode = tcp\nlisten.opc.target = 127.0.0.1:" + upstream + "\n"
                 + "listen.opc.acceptProxyProtocol = 127.0.0.1\n"
+                + "listen.web = 127.0.0.1:0\nlisten.web.mode = http\nlisten.web.acceptProxyProtocol = 127.0.0.1\n"
                 + "sources = 127.0.0.1, 10.66.1.0/24, 2001:db8:1::/48\ndirect.allowSpecialAddresses = any\n";
     }
 
@@ -64,6 +66,13 @@ class ProxyOriginSourcesTest {
             try (Client c = Client.connect(box.address("opc")).send(header("10.66.0.6", 40001))) {
                 assertTrue(c.drain(WAIT).closed());
             }
+            // And on an http listener: a 403, as the peer itself would get.
+            byte[] get = "GET http://a.example/ HTTP/1.1\r\nHost: a.example\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            try (Client c = Client.connect(box.address("web")).send(header("10.66.0.7", 40003)).send(get)) {
+                Client.End end = c.drain(WAIT);
+                assertTrue(end.closed(), end.toString());
+                assertTrue(new String(end.bytes(), StandardCharsets.US_ASCII).startsWith("HTTP/1.1 403 "), end.toString());
+            }
             // Inside sources, over IPv4 and IPv6: relayed.
             for (String origin : new String[] {"10.66.1.5", "2001:db8:1:2::5"}) {
                 try (Client c = Client.connect(box.address("https")).send(header(origin, 40002)).send(hello);
@@ -72,11 +81,12 @@ class ProxyOriginSourcesTest {
                     assertArrayEquals(hello, up.getInputStream().readNBytes(hello.length), origin);
                 }
             }
-            List<String> audit = box.assertAuditComplete(5, WAIT);
-            assertEquals(3, box.count("source_not_allowed"), box.reasons().toString());
+            List<String> audit = box.assertAuditComplete(6, WAIT);
+            assertEquals(4, box.count("source_not_allowed"), box.reasons().toString());
             assertDenied(audit, "10.66.0.5:40000", "https");
             assertDenied(audit, "[2001:db8:2::5]:40000", "https");
             assertDenied(audit, "10.66.0.6:40001", "opc");
+            assertDenied(audit, "10.66.0.7:40003", "web");
             assertEquals("allow", Box.field(byOrigin(audit, "10.66.1.5:40002"), "decision"));
             assertEquals("allow", Box.field(byOrigin(audit, "[2001:db8:1:2::5]:40002"), "decision"));
         }
