@@ -18,7 +18,8 @@ import lnm.net.SourceKey;
 /**
  * The DNS server's TCP listener, a handler on its event loop: admits a client (its source in
  * {@code dns.sources}, at most {@value #MAX_TCP} clients in all and {@value #MAX_TCP_PER_CLIENT}
- * per source: an address, or an IPv6 prefix of {@code limits.ipv6PrefixLength}, {@link SourceKey}) and registers a {@link TcpConnection} for it; anything else is closed at once.
+ * per source: an address, or an IPv6 prefix of {@code limits.ipv6PrefixLength}, {@link SourceKey})
+ * and registers a {@link TcpConnection} for it; anything else is closed at once.
  */
 final class TcpListener implements EventLoop.Ready {
     private static final Logger LOG = Logger.getLogger(TcpListener.class.getName());
