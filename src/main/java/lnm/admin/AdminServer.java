@@ -66,7 +66,7 @@ final class AdminServer {
     private SideRules rules() {
         Config c = view.config();
         return new SideRules(c.adminSources(), true, c.get(Key.PER_SOURCE_CONNECTIONS), c.get(Key.PER_SOURCE_RATE),
-                c.get(Key.IPV6_PREFIX_LENGTH), c.get(Key.ADMIN_HOSTS));
+                c.ipv6PrefixLength(), c.get(Key.ADMIN_HOSTS));
     }
 
 

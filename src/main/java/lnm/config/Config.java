@@ -195,6 +195,14 @@ public final class Config {
         return get(Key.PER_SOURCE_RATE);
     }
 
+    /**
+     * {@code limits.ipv6PrefixLength}: the IPv6 prefix whose addresses count as one source
+     * (see {@code lnm.limits.SourceKey}).
+     */
+    public int ipv6PrefixLength() {
+        return get(Key.IPV6_PREFIX_LENGTH);
+    }
+
     /** {@code tls.ech}: whether a hello with encrypted_client_hello may pass. */
     public boolean echAllowed() {
         return get(Key.TLS_ECH);

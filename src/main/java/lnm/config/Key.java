@@ -111,14 +111,14 @@ public final class Key<T> {
                     + "HTTP request heads, PROXY headers), or auto (a quarter of the Java heap)",
             v -> v.equalsIgnoreCase("auto") ? 0L : Values.size(v, 16L << 10, 1L << 40),
             n -> n == 0 ? "auto" : Values.formatSize(n));
-    public static final Key<Integer> IPV6_PREFIX_LENGTH = new Key<>("limits.ipv6PrefixLength", "64",
-            "an integer from 1 to 128: IPv6 clients within one prefix of this length count as one source for the "
-                    + "per-source limits and rates",
-            v -> Values.intRange(v, 1, 128), String::valueOf);
     public static final Key<Integer> PER_SOURCE_RATE = new Key<>("limits.perSourceRate", "200",
             "an integer from 1 to 1000000 (new connections per second per source, bursts of twice that), or off",
             v -> v.equalsIgnoreCase("off") ? 0 : Values.intRange(v, 1, 1_000_000),
             n -> n == 0 ? "off" : String.valueOf(n));
+    public static final Key<Integer> IPV6_PREFIX_LENGTH = new Key<>("limits.ipv6PrefixLength", "64",
+            "an integer from 1 to 128 (the IPv6 prefix whose addresses count as one source for the per-source limits "
+                    + "and rates; IPv4 addresses count one by one)",
+            v -> Values.intRange(v, 1, 128), String::valueOf);
     public static final Key<Boolean> TLS_ECH = new Key<>("tls.ech", "allow",
             "allow or deny (whether a ClientHello with encrypted_client_hello may pass; the decision is on its outer name)",
             v -> Values.either(v, "allow", "deny"), b -> b ? "allow" : "deny");

@@ -18,7 +18,8 @@ public final class Policy {
      * @param sni the server name from the ClientHello; null (or empty) if it sent none
      * @param listenerPort the port the client connected to: the upstream port unless the
      *     destination or parent names one
-     * @param source the client address (the PROXY protocol origin when one was accepted)
+     * @param source the client address (a PROXY v2 origin was checked against {@code sources}
+     *     before: its header is read before any hello)
      */
     public static Decision decide(Config c, String sni, int listenerPort, InetAddress source) {
         if (!c.sources().contains(source)) {

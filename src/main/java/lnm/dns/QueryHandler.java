@@ -14,6 +14,7 @@ import lnm.audit.Json;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
 import lnm.limits.RateLimiter;
+import lnm.limits.SourceKey;
 import lnm.wire.ParseResult;
 
 /**
@@ -87,7 +88,7 @@ final class QueryHandler {
             }
             return false;
         }
-        if (!limiter.allow(ip, c.dnsRateLimit(), now)) {
+        if (!limiter.allow(SourceKey.of(ip, c.ipv6PrefixLength()), c.dnsRateLimit(), now)) {
             counters.count(DnsResult.RATELIMITED);
             return false;
         }

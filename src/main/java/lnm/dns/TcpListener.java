@@ -13,11 +13,13 @@ import lnm.config.Config;
 import lnm.config.IpLiteral;
 import lnm.net.EventLoop;
 import lnm.net.SourceCounter;
+import lnm.limits.SourceKey;
 
 /**
  * The DNS server's TCP listener, a handler on its event loop: admits a client (its source in
  * {@code dns.sources}, at most {@value #MAX_TCP} clients in all and {@value #MAX_TCP_PER_CLIENT}
- * per address) and registers a {@link TcpConnection} for it; anything else is closed at once.
+ * per source: an address, or an IPv6 prefix of {@code limits.ipv6PrefixLength}, {@link SourceKey})
+ * and registers a {@link TcpConnection} for it; anything else is closed at once.
  */
 final class TcpListener implements EventLoop.Ready {
     private static final Logger LOG = Logger.getLogger(TcpListener.class.getName());
@@ -76,7 +78,8 @@ final class TcpListener implements EventLoop.Ready {
             ch.close();
             return;
         }
-        if (clients.acquire(ip, MAX_TCP, MAX_TCP_PER_CLIENT) != SourceCounter.Verdict.ADMITTED) {
+        InetAddress source = SourceKey.of(ip, config.get().ipv6PrefixLength()); // kept for the release: a reload may change the prefix
+        if (clients.acquire(source, MAX_TCP, MAX_TCP_PER_CLIENT) != SourceCounter.Verdict.ADMITTED) {
             ch.close();
             return;
         }
@@ -84,21 +87,21 @@ final class TcpListener implements EventLoop.Ready {
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             InetAddress local = IpLiteral.unmapped(((InetSocketAddress) ch.getLocalAddress()).getAddress());
-            TcpConnection c = new TcpConnection(ch, client, local, handler, counters, loop::now, this::closed);
+            TcpConnection c = new TcpConnection(ch, client, local, handler, counters, loop::now, done -> closed(done, source));
             SelectionKey key = ch.register(loop.selector(), SelectionKey.OP_READ, c);
             loop.add(c);
             c.register(key);
         } catch (IOException | RuntimeException e) {
-            clients.release(ip);
+            clients.release(source);
             throw e;
         }
     }
 
-    /** A connection has closed: it leaves the loop and the counts. */
-    private void closed(TcpConnection c) {
+    /** A connection has closed: it leaves the loop and the counts ({@code source}: the key it was counted under). */
+    private void closed(TcpConnection c, InetAddress source) {
         loop.remove(c);
         loop.close(c.channel);
-        clients.release(IpLiteral.unmapped(c.client.getAddress()));
+        clients.release(source);
         if (c.closeReason().deadline()) {
             counters.tcpDeadlines.increment();
         }

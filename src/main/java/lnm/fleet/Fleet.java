@@ -104,7 +104,7 @@ public final class Fleet implements AutoCloseable {
     private SideRules rules() {
         Config c = local.config();
         return new SideRules(c.fleetSources(), false, c.get(Key.PER_SOURCE_CONNECTIONS), c.get(Key.PER_SOURCE_RATE),
-                c.get(Key.IPV6_PREFIX_LENGTH), null);
+                c.ipv6PrefixLength(), null);
     }
 
     /** The plant view, on the top box only. */

@@ -18,6 +18,7 @@ public final class FromAbove {
     static final Set<String> KEYS = Set.of("sources",
             "timeouts.helloSeconds", "timeouts.connectSeconds", "timeouts.idleSeconds",
             "limits.helloMaxBytes", "limits.maxConnections", "limits.perSourceConnections", "limits.perSourceRate",
+            "limits.ipv6PrefixLength",
             "dns.cacheSeconds", "dns.ttl", "dns.upstream", "dns.sources", "dns.audit", "dns.rateLimit",
             "dns.upstreamTimeoutSeconds", "dns.forwardZones",
             "direct.allowPrivate", "direct.allowSpecialAddresses", "limits.headBytes", "tls.ech", "audit.maxBytes", "audit.keep", "shutdown.drainSeconds",

@@ -6,8 +6,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A token bucket per client address: {@code rate} events (DNS queries, side-port connections) a
- * second, bursts of {@code 2 x rate}.
+ * A token bucket per client: {@code rate} events (DNS queries, side-port connections) a second,
+ * bursts of {@code 2 x rate}. The caller keys it by source ({@link SourceKey}: an address, or an
+ * IPv6 prefix).
  *
  * <p>Past its rate a client gets nothing: the DNS server cannot be used to amplify traffic at a
  * spoofed victim, and a side port's loop spends nothing on a flood. The table is bounded

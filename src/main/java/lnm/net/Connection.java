@@ -58,11 +58,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         InetAddress source = rec.clientAddress().getAddress();
         front = Front.forListener(listener, cfg, source, local.getPort());
         if (!admitted) {
-            refuseByLimit(refusedBy, source);
+            refuseByLimit(refusedBy, Services.key(source, cfg));
             return;
         }
         if (!listener.acceptProxyProtocol().contains(source)) {
-            countedAs = source; // a trusted PROXY peer's origin is counted once its header is read
+            countedAs = Services.key(source, cfg); // a trusted PROXY peer's origin is counted once its header is read
         }
         if (!cfg.sources().contains(source)) {
             refuse(Reason.SOURCE_NOT_ALLOWED, Alerts.ACCESS_DENIED);
@@ -109,8 +109,10 @@ final class Connection extends ConnectionCore implements Dialer.Events {
     /**
      * Refused at admission by the limit named ({@link Services#admit}): {@code limit}, or
      * {@code rate_limited}, with a record of its own or counted into one.
+     *
+     * @param key the source's key the limits counted ({@link Services#key})
      */
-    private void refuseByLimit(String limit, InetAddress source) {
+    private void refuseByLimit(String limit, InetAddress key) {
         error = limit + " reached";
         if (Services.RATE_COUNTED.equals(limit)) {
             error = null;
@@ -118,7 +120,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             rec.closedByFirst(Side.LNM);
             counted = true;
             closeNow(null);
-            services.countRefusal(source, rec); // written with the others when its second is over
+            services.countRefusal(key, rec); // written with the others when its second is over
         } else {
             refuse(Services.RATE.equals(limit) ? Reason.RATE_LIMITED : Reason.LIMIT, -1);
         }
@@ -129,13 +131,13 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         if (rec.originAddress() == null && front.origin() != null) {
             rec.origin(front.origin());
             if (admitted && countedAs == null) {
-                InetAddress origin = front.origin().getAddress();
-                String refused = services.admitOrigin(origin, cfg);
+                InetAddress key = Services.key(front.origin().getAddress(), cfg);
+                String refused = services.admitOrigin(key, cfg);
                 if (refused != null) {
-                    refuseByLimit(refused, origin);
+                    refuseByLimit(refused, key);
                     return;
                 }
-                countedAs = origin;
+                countedAs = key;
             }
         }
         if (step instanceof Front.Refuse no) {

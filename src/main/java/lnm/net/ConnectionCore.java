@@ -59,7 +59,10 @@ abstract class ConnectionCore implements EventLoop.Handler {
     long deadline;
     long lastActivity = acceptedAt;
     String error;
-    /** Counted at accept; {@link #countedAs}: the address counted per source (null: the total only). */
+    /**
+     * Counted at accept; {@link #countedAs}: the source key counted per source ({@link Services#key}
+     * of the peer or of its PROXY v2 origin; null: the total only).
+     */
     boolean admitted;
     InetAddress countedAs;
     boolean counted; // a rate-limited refusal counted into another record: none of its own

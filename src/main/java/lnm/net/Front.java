@@ -77,7 +77,7 @@ interface Front {
             case TCP -> new TcpFront(listener, localPort);
             case HTTP -> new HttpFront(cfg, source, proxyTrusted);
         };
-        return proxyTrusted ? new ProxyPrefix(f) : f;
+        return proxyTrusted ? new ProxyPrefix(f, cfg.sources()) : f;
     }
 
     // ---- what a front returns ------------------------------------------------------------

@@ -4,8 +4,10 @@ import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 import lnm.audit.Reason;
+import lnm.config.CidrSet;
 import lnm.proxy.ProxyHeader;
 import lnm.proxy.ProxyV2;
+import lnm.tls.Alerts;
 import lnm.wire.ParseResult;
 
 /**
@@ -13,14 +15,23 @@ import lnm.wire.ParseResult;
  * {@code acceptProxyProtocol}: the header is read and consumed first (never replayed), its
  * source becomes the connection's origin, and then the wrapped front takes over, with the
  * bytes that followed the header.
+ *
+ * <p>The origin is a client like any other: outside {@code sources} it is refused
+ * ({@code source_not_allowed}) before the wrapped front reads anything, as the peer itself
+ * would be. A header that names no origin (the LOCAL command, or an AF_UNSPEC or AF_UNIX
+ * block) means, as the spec says, that the connection is the peer's own: the peer, already
+ * checked against {@code sources} at accept, is the client.
  */
 final class ProxyPrefix implements Front {
     private final Front next;
+    private final CidrSet sources;
     private boolean done;
     private InetSocketAddress origin;
 
-    ProxyPrefix(Front next) {
+    /** @param sources who may connect ({@code sources}): the origin a header names must be in it */
+    ProxyPrefix(Front next, CidrSet sources) {
         this.next = next;
+        this.sources = sources;
     }
 
     @Override
@@ -49,6 +60,9 @@ final class ProxyPrefix implements Front {
         head.skip(ok.consumed());
         if (!ok.value().local() && ok.value().source() != null) {
             origin = ok.value().source();
+            if (!sources.contains(origin.getAddress())) {
+                return new Refuse(Reason.SOURCE_NOT_ALLOWED, "origin outside sources", Alerts.ACCESS_DENIED, Seen.NOTHING);
+            }
         }
         Step s = next.start(head);
         return s instanceof NeedMore ? next.onHead(head) : s;

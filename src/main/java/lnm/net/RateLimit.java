@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import lnm.audit.AuditRecord;
+import lnm.limits.SourceKey;
 
 /**
- * {@code limits.perSourceRate}: a token bucket per source address for new connections, {@code
- * rate} a second with bursts of twice that, and how the refusals are audited. The first
+ * {@code limits.perSourceRate}: a token bucket per source ({@link SourceKey}: an address, or an
+ * IPv6 prefix) for new connections, {@code rate} a second with bursts of twice that, and how
+ * the refusals are audited. The first
  * {@link #RECORDED_PER_SECOND} refusals of a source in a second get a record each
  * ({@code rate_limited}); the rest of that second are counted into one record, written when the
  * second is over, whose {@code count} says how many connections it stands for. So a flood of new

@@ -8,6 +8,7 @@ import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.dns.Resolver;
+import lnm.limits.SourceKey;
 import lnm.upstream.AddressHealth;
 import lnm.upstream.ParentSet;
 
@@ -73,23 +74,34 @@ public final class Services {
     }
 
     /**
+     * The key {@code address} is counted under by the per-source limits and the rate with
+     * {@code c}: its IPv6 prefix ({@code limits.ipv6PrefixLength}), or the IPv4 address itself
+     * ({@link SourceKey#of}). A connection keeps the key it was counted under, for {@link #release}.
+     */
+    static InetAddress key(InetAddress address, Config c) {
+        return SourceKey.of(address, c.ipv6PrefixLength());
+    }
+
+    /**
      * Counts a new connection from {@code source} on {@code listener} against the limits. A peer
      * trusted to send a PROXY v2 header (a child lnm with the devices below it behind one
      * address) counts against the total only: the per-source limits and the rate limit wait
-     * for the origin its header names ({@link #admitOrigin}).
+     * for the origin its header names ({@link #admitOrigin}). Per source means per
+     * {@link #key}: all addresses of one IPv6 prefix are one source.
      *
-     * @return null if admitted (then {@link #release} must follow), else which limit refused it:
-     *     the key's name, or {@link #RATE_COUNTED}
+     * @return null if admitted (then {@link #release} with {@link #key} of {@code source} must
+     *     follow), else which limit refused it: the key's name, or {@link #RATE_COUNTED}
      */
     String admit(ListenerSpec listener, InetAddress source, Config c) {
         if (listener.acceptProxyProtocol().contains(source)) {
             return connections.acquireTotal(c.maxConnections()) ? null : "maxConnections";
         }
-        String rated = rate(source, c);
+        InetAddress k = key(source, c);
+        String rated = rate(k, c);
         if (rated != null) {
             return rated;
         }
-        return switch (connections.acquire(source, c.maxConnections(), c.perSourceConnections())) {
+        return switch (connections.acquire(k, c.maxConnections(), c.perSourceConnections())) {
             case ADMITTED -> null;
             case TOTAL_FULL -> "maxConnections";
             case SOURCE_FULL -> "perSourceConnections";
@@ -100,14 +112,15 @@ public final class Services {
      * The origin a trusted PROXY v2 header named, for a connection {@link #admit} counted in
      * the total only: its rate and per-source count.
      *
-     * @return null if admitted (then {@link #release} with the origin), else which limit refused it
+     * @param originKey the origin's {@link #key}
+     * @return null if admitted (then {@link #release} with that key), else which limit refused it
      */
-    String admitOrigin(InetAddress origin, Config c) {
-        String rated = rate(origin, c);
+    String admitOrigin(InetAddress originKey, Config c) {
+        String rated = rate(originKey, c);
         if (rated != null) {
             return rated;
         }
-        return connections.acquireSource(origin, c.perSourceConnections()) ? null : "perSourceConnections";
+        return connections.acquireSource(originKey, c.perSourceConnections()) ? null : "perSourceConnections";
     }
 
     private String rate(InetAddress source, Config c) {
@@ -118,9 +131,13 @@ public final class Services {
         };
     }
 
-    /** A refusal past the rate limit's per-second threshold: {@code rec} is counted, not written. */
-    void countRefusal(InetAddress source, AuditRecord rec) {
-        rateLimit.count(source, rec);
+    /**
+     * A refusal past the rate limit's per-second threshold: {@code rec} is counted, not written.
+     *
+     * @param key the source's {@link #key}, as the rate limit saw it
+     */
+    void countRefusal(InetAddress key, AuditRecord rec) {
+        rateLimit.count(key, rec);
     }
 
     /** Writes the records that count rate-limited refusals whose second is over; {@code all} at shutdown. */
@@ -133,12 +150,12 @@ public final class Services {
     /**
      * Forgets a connection {@link #admit} counted.
      *
-     * @param source the address counted per source (the peer, or the origin {@link #admitOrigin}
-     *     counted), or null when only the total was counted
+     * @param key the {@link #key} counted per source (of the peer, or of the origin
+     *     {@link #admitOrigin} counted), or null when only the total was counted
      */
-    void release(InetAddress source) {
-        if (source != null) {
-            connections.releaseSource(source);
+    void release(InetAddress key) {
+        if (key != null) {
+            connections.releaseSource(key);
         }
         connections.releaseTotal();
     }

@@ -5,10 +5,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import lnm.limits.SourceKey;
+
 /**
- * Live connections in all and per source address, counted against a total and a per-source
- * cap: the proxy's listeners ({@code limits.maxConnections}, {@code limits.perSourceConnections})
- * and the DNS server's TCP clients use one each. Thread-safe: the proxy's loops share one.
+ * Live connections in all and per source, counted against a total and a per-source cap: the
+ * proxy's listeners ({@code limits.maxConnections}, {@code limits.perSourceConnections}) and the
+ * DNS server's TCP clients use one each. A source is whatever address its caller passes;
+ * callers pass {@link SourceKey#of} of the client, so that all addresses of one IPv6 prefix
+ * count as one source, and release under the same key they acquired with. Thread-safe: the
+ * proxy's loops share one.
  */
 public final class SourceCounter {
     /** The outcome of {@link #acquire}. */

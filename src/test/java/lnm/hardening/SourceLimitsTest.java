@@ -82,6 +82,39 @@ class SourceLimitsTest {
     }
 
     /**
+     * Origins are counted by IPv6 prefix ({@code limits.ipv6PrefixLength}, 64 by default): the
+     * addresses of one /64 share one {@code limits.perSourceConnections}, another /64 has its
+     * own, and at 128 every address has its own. The records keep each full origin.
+     */
+    @Test
+    void originsOfOneIpv6PrefixShareOneLimit() throws Exception {
+        for (int prefix : new int[] {64, 128}) {
+            Path d = dir.resolve("p" + prefix);
+            java.nio.file.Files.createDirectories(d);
+            try (Box box = Box.start(d, "listen.https = 127.0.0.1:0\nlisten.https.acceptProxyProtocol = 127.0.0.1\n"
+                    + "limits.perSourceConnections = 3\nlimits.ipv6PrefixLength = " + prefix + "\ntimeouts.helloSeconds = 90\n",
+                    "a.example = 127.0.0.1:9\n")) {
+                List<Client> held = new ArrayList<>();
+                for (int i = 1; i <= 5; i++) { // five addresses of 2001:db8:1:2::/64
+                    held.add(Client.connect(box.address("https")).send(proxyHeader("2001:db8:1:2::" + i, 1000 + i)));
+                }
+                held.add(Client.connect(box.address("https")).send(proxyHeader("2001:db8:1:3::1", 2000)));
+                int refused = prefix == 64 ? 2 : 0;
+                await().atMost(Duration.ofSeconds(30)).until(() -> box.count("limit") == refused && box.active() == 6 - refused);
+                for (String l : box.audit()) { // which two of the /64 are refused depends on the loops' order
+                    assertEquals("perSourceConnections reached", Box.field(l, "error"), l);
+                    assertTrue(Box.field(l, "origin").matches("\\[2001:db8:1:2::[1-5]\\]:100[1-5]"), l);
+                }
+                for (Client c : held) {
+                    c.close();
+                }
+                box.assertAuditComplete(6, Duration.ofSeconds(30));
+                assertEquals(refused, box.count("limit"), "/" + prefix + ": " + box.reasons());
+            }
+        }
+    }
+
+    /**
      * The same with the shipped limits (1,000 a source, 200 new connections a second): one
      * origin opens 1,100 through the peer, paced under the rate; 100 are refused, and a second
      * origin still connects. Load-tagged: 2,200 sockets and several seconds of pacing.
