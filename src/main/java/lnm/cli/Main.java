@@ -14,7 +14,8 @@ import java.util.List;
  *                                                             (and FILE:LINE: warning: ...; --strict fails on those)
  *   lnm explain --config FILE NAME [--port N] [--source IP]   the decision for one name
  *   lnm fleet keygen FILE                                     Ed25519 key pair for the fleet (the top's, a box's)
- *   lnm import lnm-cr FILE --out DIR                          an Azure LNM resource into lnm's files
+ *   lnm import lnm-cr FILE --out DIR [--strict]               an Azure LNM resource into lnm's files,
+ *                                                             checked as lnm check [--strict] checks them
  *   lnm version
  * </pre>
  */
@@ -25,7 +26,7 @@ public final class Main {
             "       lnm check --config FILE [--print] [--strict]",
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
             "       " + lnm.fleet.FleetCommand.USAGE,
-            "       lnm import lnm-cr FILE --out DIR",
+            "       lnm import lnm-cr FILE --out DIR [--strict]",
             "       lnm version");
 
     private Main() {}
@@ -70,7 +71,7 @@ public final class Main {
                 return lnm.fleet.FleetCommand.run(out, a.positional);
             }
             case "import" -> {
-                return ImportCommand.run(out, a.positional, a.out);
+                return ImportCommand.run(out, a.positional, a.out, a.strict);
             }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);

@@ -5,15 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A YAML flow collection written on one line: {@code [a, "b", {k: v}]} or {@code {k: v}}. */
+/**
+ * A YAML flow collection written on one line: {@code [a, "b", {k: v}]} or {@code {k: v}}. Its
+ * nesting and entries count towards the document's {@link Limits}.
+ */
 final class FlowReader {
     private final String s;
     private final int line;
+    private final Limits limits;
     private int i;
 
-    FlowReader(String s, int line) {
+    FlowReader(String s, int line, Limits limits) {
         this.s = s;
         this.line = line;
+        this.limits = limits;
     }
 
     Node read() throws ParseException {
@@ -39,19 +44,24 @@ final class FlowReader {
         char c = s.charAt(i);
         if (c == '[') {
             i++;
+            limits.enter(line);
             List<Node> items = new ArrayList<>();
             if (!close(']')) {
                 do {
+                    limits.entry(line);
                     items.add(value());
                 } while (comma(']'));
             }
+            limits.leave();
             return new Node(items, line);
         }
         if (c == '{') {
             i++;
+            limits.enter(line);
             Map<String, Node> m = new LinkedHashMap<>();
             if (!close('}')) {
                 do {
+                    limits.entry(line);
                     Node k = value();
                     if (k.scalar() == null) {
                         throw new ParseException(line, "a flow map key must be a scalar");
@@ -66,6 +76,7 @@ final class FlowReader {
                     }
                 } while (comma('}'));
             }
+            limits.leave();
             return new Node(m, line);
         }
         int start = i;

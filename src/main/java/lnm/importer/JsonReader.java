@@ -8,21 +8,28 @@ import java.util.Map;
 /**
  * Reads JSON (RFC 8259) such as {@code kubectl get lnm NAME -o json} prints, into the same
  * {@link Node} tree as the YAML reader; numbers and booleans stay text for the field's reader
- * to judge. Errors name the line. Nesting is bounded so hostile input cannot exhaust the stack.
+ * to judge. Errors name the line. Nesting, entries and strings are bounded ({@link Limits}) so
+ * hostile input cannot exhaust the stack or the memory.
  */
 final class JsonReader {
-    private static final int MAX_DEPTH = 64;
     private final String s;
+    private final Limits limits;
     private int i;
     private int line = 1;
 
-    private JsonReader(String s) {
+    private JsonReader(String s, Limits limits) {
         this.s = s;
+        this.limits = limits;
     }
 
     static Node parse(String text) throws ParseException {
-        JsonReader r = new JsonReader(text);
-        Node n = r.value(0);
+        return parse(text, new Limits());
+    }
+
+    /** Parses one JSON value within {@code limits}. */
+    static Node parse(String text, Limits limits) throws ParseException {
+        JsonReader r = new JsonReader(text, limits);
+        Node n = r.value();
         r.blanks();
         if (r.i != r.s.length()) {
             throw new ParseException(r.line, "text after the JSON value");
@@ -46,10 +53,7 @@ final class JsonReader {
         return new ParseException(line, what);
     }
 
-    private Node value(int depth) throws ParseException {
-        if (depth > MAX_DEPTH) {
-            throw error("nested deeper than " + MAX_DEPTH + " levels");
-        }
+    private Node value() throws ParseException {
         blanks();
         if (i >= s.length()) {
             throw error("the JSON ends where a value was expected");
@@ -59,9 +63,11 @@ final class JsonReader {
         switch (c) {
             case '{' -> {
                 i++;
+                limits.enter(at);
                 Map<String, Node> m = new LinkedHashMap<>();
                 blanks();
                 if (peek('}')) {
+                    limits.leave();
                     return new Node(m, at);
                 }
                 do {
@@ -70,28 +76,34 @@ final class JsonReader {
                         throw error("expected a quoted key");
                     }
                     int keyLine = line;
+                    limits.entry(keyLine);
                     String k = string();
                     blanks();
                     expect(':');
-                    Node v = value(depth + 1);
+                    Node v = value();
                     if (m.put(k, v) != null) {
                         throw new ParseException(keyLine, "duplicate key '" + k + "'");
                     }
                     blanks();
                 } while (next(',', '}'));
+                limits.leave();
                 return new Node(m, at);
             }
             case '[' -> {
                 i++;
+                limits.enter(at);
                 List<Node> items = new ArrayList<>();
                 blanks();
                 if (peek(']')) {
+                    limits.leave();
                     return new Node(items, at);
                 }
                 do {
-                    items.add(value(depth + 1));
+                    limits.entry(line);
+                    items.add(value());
                     blanks();
                 } while (next(',', ']'));
+                limits.leave();
                 return new Node(items, at);
             }
             case '"' -> {
@@ -102,7 +114,7 @@ final class JsonReader {
                 while (i < s.length() && "+-.0123456789eEtruefalsn".indexOf(s.charAt(i)) >= 0) {
                     i++;
                 }
-                String word = s.substring(start, i);
+                String word = Limits.scalar(s.substring(start, i), at);
                 if (word.equals("null")) {
                     return new Node(null, at);
                 }
@@ -146,7 +158,7 @@ final class JsonReader {
         while (i < s.length()) {
             char c = s.charAt(i++);
             if (c == '"') {
-                return sb.toString();
+                return Limits.scalar(sb, line);
             }
             if (c < 0x20) {
                 throw error("a control character inside a string");

@@ -2,22 +2,21 @@ package lnm.importer;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import lnm.config.Config;
-import lnm.config.LoadResult;
-import lnm.config.Problem;
-
 /**
  * {@code lnm import lnm-cr FILE --out DIR}: turns an Azure IoT Layered Network Management
  * resource into {@code DIR/lnm.properties} and {@code DIR/allowlist.properties}, made for the
- * Kubernetes shape (deploy/kubernetes), then checks them as {@code lnm check} does.
+ * Kubernetes shape (deploy/kubernetes); the command ({@code lnm.cli.ImportCommand}) then checks
+ * them as {@code lnm check} does.
  *
  * <p>The mapping: a destination of type {@code external} is {@code direct} at the top level
  * (no {@code parentIpAddr}) and {@code parent} below it; {@code internal} is a plant-internal
@@ -33,121 +32,162 @@ public final class LnmImport {
 
     private LnmImport() {}
 
-    /** Runs the command; returns the exit code (0 written and valid, 1 invalid input or output, 2 usage). */
-    public static int run(PrintStream out, Path file, Path dir) {
-        String text;
-        try {
-            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            out.println(file + ": cannot read: " + e.getMessage());
-            return 1;
+    /**
+     * The two files one import wrote.
+     *
+     * @param config     DIR/lnm.properties
+     * @param allowlist  DIR/allowlist.properties
+     * @param warnings   how many warnings the resource gave (printed already)
+     * @param createdDir DIR when the import created it, else null
+     */
+    public record Written(Path config, Path allowlist, int warnings, Path createdDir) {
+        /** Removes both files, and DIR if the import created it, as when the written config does not pass its check. */
+        public void remove() throws IOException {
+            Files.deleteIfExists(config);
+            Files.deleteIfExists(allowlist);
+            removeDir(createdDir);
         }
+    }
+
+    /**
+     * Reads the resource in {@code file}, prints its warnings ({@code FILE:LINE: warning: ...})
+     * and writes {@code DIR/lnm.properties} and {@code DIR/allowlist.properties}. Returns null
+     * when nothing was written, having printed the one-line reason ({@code FILE:LINE: message}):
+     * the resource cannot be read, is not an Lnm resource, holds a value lnm refuses, or a file
+     * to write exists already. Never throws.
+     */
+    public static Written write(PrintStream out, Path file, Path dir) {
         LnmResource r;
         try {
-            r = read(text);
+            r = read(ResourceFile.read(file));
         } catch (ParseException e) {
-            out.println((e.line() > 0 ? file + ":" + e.line() : file.toString()) + ": " + e.getMessage());
-            return 1;
+            out.println(where(file, e.line()) + SafeText.printable(e.getMessage()));
+            return null;
+        } catch (IOException e) {
+            out.println(file + ": cannot read: " + SafeText.printable(String.valueOf(e.getMessage())));
+            return null;
         }
         for (LnmResource.Warning w : r.warnings()) {
-            out.println((w.line() > 0 ? file + ":" + w.line() : file.toString()) + ": warning: " + w.message());
+            out.println(where(file, w.line()) + "warning: " + SafeText.printable(w.message()));
+        }
+        String configText;
+        String allowlistText;
+        try {
+            configText = properties(r);
+            allowlistText = allowlist(r, ArcDomains.patterns());
+        } catch (IllegalStateException e) {
+            out.println(file + ": " + SafeText.printable(String.valueOf(e.getMessage())));
+            return null;
         }
         Path config = dir.resolve("lnm.properties");
         Path allowlist = dir.resolve("allowlist.properties");
+        Path createdDir = Files.isDirectory(dir) ? null : dir;
         try {
             Files.createDirectories(dir);
             for (Path p : List.of(config, allowlist)) {
-                if (Files.exists(p)) {
+                if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
                     out.println(p + ": exists; lnm import does not overwrite (remove it or choose another --out)");
-                    return 1;
+                    return null;
                 }
             }
-            Files.writeString(allowlist, allowlist(r, ArcDomains.patterns()));
-            Files.writeString(config, properties(r));
-        } catch (IOException e) {
-            out.println(dir + ": cannot write: " + e.getMessage());
-            return 1;
-        }
-        LoadResult check = Config.load(config);
-        if (!check.ok()) {
-            for (Problem p : check.problems()) {
-                out.println(p);
+            Files.writeString(allowlist, allowlistText, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.writeString(config, configText, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                Files.deleteIfExists(allowlist);
+                removeDir(createdDir);
+                throw e;
             }
-            out.println("the written files are not valid (see above)");
-            return 1;
+        } catch (IOException e) {
+            out.println(dir + ": cannot write: " + SafeText.printable(String.valueOf(e.getMessage())));
+            return null;
         }
-        out.println("wrote " + config + " and " + allowlist + " (" + check.config().allowlist().rules().size()
-                + " allowlist rule(s), " + r.warnings().size() + " warning(s)); `lnm check --config " + config + "` passes");
-        return 0;
+        return new Written(config, allowlist, r.warnings().size(), createdDir);
+    }
+
+    /** Removes a folder the import created, unless something else has been put into it meanwhile. */
+    private static void removeDir(Path createdDir) throws IOException {
+        if (createdDir != null) {
+            try {
+                Files.deleteIfExists(createdDir);
+            } catch (DirectoryNotEmptyException e) {
+                // not only ours: left as it is
+            }
+        }
+    }
+
+    private static String where(Path file, int line) {
+        return (line > 0 ? file + ":" + line : file.toString()) + ": ";
     }
 
     /** Parses JSON (the text starts with '{') or YAML, then reads the resource. */
     static LnmResource read(String text) throws ParseException {
         String t = text.startsWith("\uFEFF") ? text.substring(1) : text;
-        Node root = t.stripLeading().startsWith("{") ? JsonReader.parse(t) : YamlReader.parse(t);
+        Limits limits = new Limits();
+        Node root = t.stripLeading().startsWith("{") ? JsonReader.parse(t, limits) : YamlReader.parse(t, limits);
         return LnmReader.read(root);
     }
 
     static String properties(LnmResource r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("# lnm configuration imported from the Layered Network Management resource ").append(r.origin()).append('\n');
-        sb.append("# by `lnm import lnm-cr`. Made for the Kubernetes shape (deploy/kubernetes): audit records go to\n");
-        sb.append("# stdout (the pod log) and the admin endpoint listens on the pod's address for the kubelet's probes;\n");
-        sb.append("# the Service publishes neither. On a VM or bare metal set audit.file = audit.jsonl and\n");
-        sb.append("# admin.listen = 127.0.0.1:9090.\n\n");
+        PropertiesText t = new PropertiesText("lnm.properties");
+        t.comment("lnm configuration imported from the Layered Network Management resource " + r.origin());
+        t.comment("by `lnm import lnm-cr`. Made for the Kubernetes shape (deploy/kubernetes): audit records go to");
+        t.comment("stdout (the pod log) and the admin endpoint listens on the pod's address for the kubelet's probes;");
+        t.comment("the Service publishes neither. On a VM or bare metal set audit.file = audit.jsonl and");
+        t.comment("admin.listen = 127.0.0.1:9090.").blank();
         if (r.level() != null) {
-            sb.append("level = ").append(r.level()).append("\n\n");
+            t.entry("level", String.valueOf(r.level())).blank();
         }
         int port = r.port() != null ? r.port() : 443;
-        sb.append("# TLS passthrough: the Service publishes port ").append(port).append(" (spec.port) and maps it here\n");
-        sb.append("listen.https = 0.0.0.0:").append(POD_TLS_PORT).append('\n');
-        sb.append("listen.https.mode = tls\n\n");
+        t.comment("TLS passthrough: the Service publishes port " + port + " (spec.port) and maps it here");
+        t.entry("listen.https", "0.0.0.0:" + POD_TLS_PORT);
+        t.entry("listen.https.mode", "tls").blank();
         if (r.parent() != null) {
-            sb.append("# spec.parentIpAddr / spec.parentPort: the lnm one level up\n");
-            sb.append("parent = ").append(r.parent()).append("\n\n");
+            t.comment("spec.parentIpAddr / spec.parentPort: the lnm one level up");
+            t.entry("parent", r.parent()).blank();
         } else {
-            sb.append("# no spec.parentIpAddr: this is the top level, allowlisted names are resolved and connected here\n\n");
+            t.comment("no spec.parentIpAddr: this is the top level, allowlisted names are resolved and connected here").blank();
         }
-        sb.append("allowlist = allowlist.properties\n\n");
+        t.entry("allowlist", "allowlist.properties").blank();
         if (!r.sources().isEmpty()) {
-            sb.append("# spec.allowList.sourceIpRange\n");
-            sb.append("sources = ").append(String.join(", ", r.sources())).append("\n\n");
+            t.comment("spec.allowList.sourceIpRange");
+            t.entry("sources", String.join(", ", r.sources())).blank();
         } else {
-            sb.append("# no spec.allowList.sourceIpRange: clients from any address\n\n");
+            t.comment("no spec.allowList.sourceIpRange: clients from any address").blank();
         }
-        sb.append("audit.file = -\n");
-        sb.append("admin.listen = 0.0.0.0:9090\n");
-        return sb.toString();
+        t.entry("audit.file", "-");
+        t.entry("admin.listen", "0.0.0.0:9090");
+        return t.text();
     }
 
     static String allowlist(LnmResource r, List<String> arcPatterns) {
         String external = r.topLevel() ? "direct" : "parent";
         Map<String, String> fromDomains = new LinkedHashMap<>();
-        StringBuilder sb = new StringBuilder();
-        sb.append("# lnm allowlist imported from ").append(r.origin()).append(".\n");
-        sb.append("# destinationType external -> ").append(external).append(r.topLevel()
-                ? " (top level: resolved with DNS and connected here)" : " (handed to the lnm one level up)").append('\n');
-        sb.append("# destinationType internal -> direct (a plant-internal destination, resolved and connected here)\n");
-        sb.append("\n# --- spec.allowList.domains ---\n");
+        PropertiesText t = new PropertiesText("allowlist.properties");
+        t.comment("lnm allowlist imported from " + r.origin() + ".");
+        t.comment("destinationType external -> " + external + (r.topLevel()
+                ? " (top level: resolved with DNS and connected here)" : " (handed to the lnm one level up)"));
+        t.comment("destinationType internal -> direct (a plant-internal destination, resolved and connected here)");
+        t.blank().comment("--- spec.allowList.domains ---");
         for (LnmResource.Domain d : r.domains()) {
             String key = d.pattern().toLowerCase(Locale.ROOT);
             String value = d.internal() ? "direct" : external;
             String before = fromDomains.putIfAbsent(key, value);
             if (before == null) {
-                sb.append(d.pattern()).append(" = ").append(value).append('\n');
+                t.entry(d.pattern(), value);
             } else if (!before.equals(value)) {
-                sb.append("# ").append(d.pattern()).append(" is listed again as ").append(d.internal() ? "internal" : "external")
-                        .append("; the first entry (").append(before).append(") stands\n");
+                t.comment(d.pattern() + " is listed again as " + (d.internal() ? "internal" : "external")
+                        + "; the first entry (" + before + ") stands");
             }
         }
         if (r.arcDomains()) {
-            sb.append("\n# --- spec.allowList.enableArcDomains: the Azure Arc / IoT Operations endpoints lnm ships ---\n");
+            t.blank().comment("--- spec.allowList.enableArcDomains: the Azure Arc / IoT Operations endpoints lnm ships ---");
             for (String p : arcPatterns) {
                 if (!fromDomains.containsKey(p.toLowerCase(Locale.ROOT))) {
-                    sb.append(p).append(" = ").append(external).append('\n');
+                    t.entry(p, external);
                 }
             }
         }
-        return sb.toString();
+        return t.text();
     }
 }

@@ -12,7 +12,8 @@ import lnm.config.CidrSet;
  * an {@code E4in} ({@code az-edge.com/v1}, the first previews) from its parsed tree. A
  * {@code kubectl get -o json} list of exactly one item is read as that item. Wrong types and
  * values are errors at their line; fields lnm has no use for are warnings that say what to do
- * instead; nothing is dropped silently.
+ * instead; nothing is dropped silently. Every scalar the reader uses passes {@link SafeText#field}
+ * first: a control or separator character in it, or an overlong one, is an error at its line.
  */
 final class LnmReader {
     static final String API_V1BETA1 = "layerednetworkmgmt.iotoperations.azure.com/v1beta1";
@@ -28,7 +29,7 @@ final class LnmReader {
 
     private LnmResource resource(Node root) throws ParseException {
         Map<String, Node> top = map(root, "the resource");
-        if ("List".equals(text(top.get("kind"))) && top.get("items") != null) {
+        if ("List".equals(text(top.get("kind"), "kind")) && top.get("items") != null) {
             List<Node> items = list(top.get("items"), "items");
             if (items.size() != 1) {
                 throw new ParseException(top.get("items").line(), "a list of " + items.size()
@@ -36,16 +37,16 @@ final class LnmReader {
             }
             top = map(items.get(0), "items[0]");
         }
-        String api = text(top.get("apiVersion"));
-        String kind = text(top.get("kind"));
+        String api = text(top.get("apiVersion"), "apiVersion");
+        String kind = text(top.get("kind"), "kind");
         int line = top.get("apiVersion") != null ? top.get("apiVersion").line() : root.line();
         if (!(API_V1BETA1.equals(api) && "Lnm".equals(kind)) && !(API_E4IN.equals(api) && "E4in".equals(kind))) {
             throw new ParseException(line, "not an Lnm resource: apiVersion '" + api + "', kind '" + kind
                     + "' (expected " + API_V1BETA1 + " kind Lnm, or " + API_E4IN + " kind E4in)");
         }
         Map<String, Node> meta = top.containsKey("metadata") ? map(top.get("metadata"), "metadata") : Map.of();
-        String name = text(meta.get("name"));
-        String ns = text(meta.get("namespace"));
+        String name = text(meta.get("name"), "metadata.name");
+        String ns = text(meta.get("namespace"), "metadata.namespace");
         String origin = (ns != null ? ns + "/" : "") + (name != null ? name : "(no name)") + " (" + api + ", kind " + kind + ")";
         if (top.get("spec") == null) {
             throw new ParseException(root.line(), "the resource has no spec");
@@ -74,7 +75,7 @@ final class LnmReader {
                     parentPortNode = v;
                 }
                 case "logLevel" -> {
-                    String lv = v.isNull() ? "info" : text(v);
+                    String lv = v.isNull() ? "info" : text(v, f);
                     if (!"info".equalsIgnoreCase(lv)) {
                         warn(v, f + " '" + lv + "': lnm has no log levels; it logs start-up, reloads and problems"
                                 + " to stderr and one audit record per connection (allowed or denied, with its reason);"
@@ -141,9 +142,10 @@ final class LnmReader {
             if (type == null || type.isNull()) {
                 warn(items.get(i), fi + " has no destinationType: read as external");
             } else {
-                String t = text(type).toLowerCase(Locale.ROOT);
+                String written = text(type, fi + ".destinationType");
+                String t = written.toLowerCase(Locale.ROOT);
                 if (!t.equals("external") && !t.equals("internal")) {
-                    throw new ParseException(type.line(), fi + ".destinationType must be external or internal, got '" + text(type) + "'");
+                    throw new ParseException(type.line(), fi + ".destinationType must be external or internal, got '" + written + "'");
                 }
                 internal = t.equals("internal");
             }
@@ -158,7 +160,8 @@ final class LnmReader {
 
     /** A destinationUrl as an allowlist pattern: a scheme, path or port around the name is dropped, with a warning. */
     private String pattern(Node v, String f) throws ParseException {
-        String s = text(v).strip().toLowerCase(Locale.ROOT);
+        String written = text(v, f);
+        String s = written.strip().toLowerCase(Locale.ROOT);
         String name = s.replaceFirst("^[a-z][a-z0-9+.-]*://", "");
         int slash = name.indexOf('/');
         if (slash >= 0) {
@@ -171,10 +174,10 @@ final class LnmReader {
             name = name.substring(0, name.length() - 1);
         }
         if (!name.matches("(\\*\\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")) {
-            throw new ParseException(v.line(), f + " '" + text(v) + "' is not a host name or a *.domain pattern");
+            throw new ParseException(v.line(), f + " '" + written + "' is not a host name or a *.domain pattern");
         }
         if (!name.equals(s)) {
-            warn(v, f + " '" + text(v) + "' is read as '" + name + "' (lnm decides on the name; scheme, path and port do not matter)");
+            warn(v, f + " '" + written + "' is read as '" + name + "' (lnm decides on the name; scheme, path and port do not matter)");
         }
         return name;
     }
@@ -191,7 +194,11 @@ final class LnmReader {
             if (prefix == null || prefix.isNull()) {
                 throw new ParseException(items.get(i).line(), fi + " has no addressPrefix");
             }
-            String ip = text(prefix).strip();
+            String ip = text(prefix, fi + ".addressPrefix").strip();
+            if (!ip.matches("[0-9A-Fa-f.:]+")) {
+                throw new ParseException(prefix.line(), fi + ".addressPrefix '" + ip + "' is not one IPv4 or IPv6 address"
+                        + " (the length goes in prefixLen)");
+            }
             int max = ip.contains(":") ? 128 : 32;
             Node len = r.get("prefixLen");
             int bits = len == null || len.isNull() ? max : integer(len, fi + ".prefixLen", 0, max);
@@ -209,8 +216,20 @@ final class LnmReader {
         warnings.add(new LnmResource.Warning(at.line(), message));
     }
 
-    private static String text(Node n) {
-        return n == null ? null : n.scalar();
+    /** A scalar the reader uses (null when absent or empty), checked by {@link SafeText#field}. */
+    private static String text(Node n, String what) throws ParseException {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (n.scalar() == null) {
+            throw new ParseException(n.line(), what + " must be a scalar, is " + n.kind());
+        }
+        return SafeText.field(n.scalar(), what, n.line());
+    }
+
+    /** The node's scalar, checked by {@link SafeText#field}, or null when it is no scalar. */
+    private static String checked(Node n, String what) throws ParseException {
+        return n.scalar() == null ? null : SafeText.field(n.scalar(), what, n.line());
     }
 
     private static Map<String, Node> map(Node n, String what) throws ParseException {
@@ -228,7 +247,7 @@ final class LnmReader {
     }
 
     private static int integer(Node n, String what, int min, int max) throws ParseException {
-        String s = n.scalar();
+        String s = checked(n, what);
         try {
             int v = Integer.parseInt(s == null ? "" : s.strip());
             if (v >= min && v <= max) {
@@ -242,7 +261,7 @@ final class LnmReader {
     }
 
     private static boolean bool(Node n, String what) throws ParseException {
-        String s = n.scalar();
+        String s = checked(n, what);
         if ("true".equalsIgnoreCase(s) || "false".equalsIgnoreCase(s)) {
             return Boolean.parseBoolean(s);
         }
@@ -250,7 +269,7 @@ final class LnmReader {
     }
 
     private static String host(Node n, String what) throws ParseException {
-        String s = n.scalar();
+        String s = checked(n, what);
         if (s == null || !s.strip().matches("[A-Za-z0-9.:_-]+")) {
             throw new ParseException(n.line(), what + " must be an address or host name, got " + (s == null ? n.kind() : "'" + s + "'"));
         }

@@ -23,7 +23,7 @@ final class Scalars {
         if (text.equals("~") || text.equals("null") || text.equals("Null") || text.equals("NULL")) {
             return new Node(null, line);
         }
-        return new Node(text, line);
+        return new Node(Limits.scalar(text, line), line);
     }
 
     /** Index of the quote that closes the one at {@code start}. */
@@ -48,7 +48,7 @@ final class Scalars {
     static String unquote(String s, int line) throws ParseException {
         String body = s.substring(1, s.length() - 1);
         if (s.charAt(0) == '\'') {
-            return body.replace("''", "'");
+            return Limits.scalar(body.replace("''", "'"), line);
         }
         StringBuilder sb = new StringBuilder(body.length());
         for (int i = 0; i < body.length(); i++) {
@@ -77,6 +77,6 @@ final class Scalars {
                 default -> throw new ParseException(line, "unknown escape '\\" + e + "' in a double-quoted string");
             }
         }
-        return sb.toString();
+        return Limits.scalar(sb, line);
     }
 }

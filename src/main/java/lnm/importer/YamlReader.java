@@ -10,7 +10,9 @@ import java.util.Map;
  * may sit at its key's indentation, as kubectl writes it), flow lists and maps on one line,
  * plain, single- and double-quoted scalars, literal and folded block scalars, comments, one
  * leading {@code ---}. Anchors, aliases, tags, multi-line flow collections, multi-line quoted
- * strings and several documents are errors that name the line; nothing is guessed.
+ * strings and several documents are errors that name the line; nothing is guessed. Nesting,
+ * entries, lines and scalars are bounded ({@link Limits}), so deep or huge input is an error
+ * too, never a StackOverflowError.
  */
 final class YamlReader {
     /** One line: its number, indentation, content without comment, and the text as written. */
@@ -20,14 +22,25 @@ final class YamlReader {
         }
     }
 
+    /** Lines of one document; a resource has a few dozen (kubectl's annotation is one). */
+    static final int MAX_LINES = 200_000;
+
     private final List<Line> lines = new ArrayList<>();
+    private final Limits limits;
     private int at;
 
-    private YamlReader() {}
+    private YamlReader(Limits limits) {
+        this.limits = limits;
+    }
 
     /** Parses one document; an empty document is a null node. */
     static Node parse(String text) throws ParseException {
-        YamlReader r = new YamlReader();
+        return parse(text, new Limits());
+    }
+
+    /** Parses one document within {@code limits}. */
+    static Node parse(String text, Limits limits) throws ParseException {
+        YamlReader r = new YamlReader(limits);
         r.split(text);
         Node root = r.value(0);
         r.skipBlank();
@@ -43,6 +56,9 @@ final class YamlReader {
 
     private void split(String text) throws ParseException {
         String[] raw = text.split("\r?\n", -1);
+        if (raw.length > MAX_LINES) {
+            throw new ParseException(MAX_LINES + 1, "more than " + MAX_LINES + " lines");
+        }
         boolean seenContent = false;
         for (int n = 0; n < raw.length; n++) {
             String s = raw[n];
@@ -120,6 +136,7 @@ final class YamlReader {
     private Node map(int indent) throws ParseException {
         Map<String, Node> m = new LinkedHashMap<>();
         int first = lines.get(at).no;
+        limits.enter(first);
         while (true) {
             Line l = nextInBlock(indent);
             if (l == null) {
@@ -148,8 +165,10 @@ final class YamlReader {
                 v = new Node(v.value(), l.no); // a nested value is reported at its key
 
             }
+            limits.entry(l.no);
             m.put(key, v);
         }
+        limits.leave();
         return new Node(m, first);
     }
 
@@ -172,6 +191,7 @@ final class YamlReader {
     private Node list(int indent) throws ParseException {
         List<Node> items = new ArrayList<>();
         int first = lines.get(at).no;
+        limits.enter(first);
         while (true) {
             Line l = nextInBlock(indent);
             if (l == null) {
@@ -180,6 +200,7 @@ final class YamlReader {
             if (!isItem(l.text)) {
                 break; // the next key of the map this list is a value of
             }
+            limits.entry(l.no);
             String content = l.text.substring(1).stripLeading();
             int col = l.indent + (l.text.length() - content.length());
             if (content.isEmpty()) {
@@ -200,6 +221,7 @@ final class YamlReader {
                 items.add(inline(inner, content, indent));
             }
         }
+        limits.leave();
         return new Node(items, first);
     }
 
@@ -238,7 +260,7 @@ final class YamlReader {
             return block(l, text, parentIndent);
         }
         if (c == '[' || c == '{') {
-            return new FlowReader(text, l.no).read();
+            return new FlowReader(text, l.no, limits).read();
         }
         return Scalars.scalar(text, l.no);
     }
@@ -284,6 +306,6 @@ final class YamlReader {
                 sb.append("\n".repeat(trailing));
             }
         }
-        return new Node(sb.toString(), l.no);
+        return new Node(Limits.scalar(sb, l.no), l.no);
     }
 }
