@@ -74,4 +74,24 @@ class ManifestsTest {
         }
         assertEquals("1", at(new Node(read("pdb.yaml"), 1), "spec", "minAvailable").scalar());
     }
+
+    @Test
+    void theNetworkPolicyOpensTheProxyPortsAndKeepsTheAdminPortToPrometheus() throws Exception {
+        Node np = new Node(read("networkpolicy.yaml"), 1);
+        assertEquals("NetworkPolicy", at(np, "kind").scalar());
+        Node d = new Node(read("deployment.yaml"), 1);
+        assertEquals(at(d, "spec", "template", "metadata", "labels", "app.kubernetes.io/name").scalar(),
+                at(np, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name").scalar());
+        assertEquals(List.of("Ingress"), at(np, "spec", "policyTypes").list().stream().map(Node::scalar).toList());
+        List<Node> rules = at(np, "spec", "ingress").list();
+        assertEquals(2, rules.size());
+        Node open = rules.get(0);
+        assertFalse(open.map().containsKey("from"), "the proxy ports from any source: lnm's sources decides");
+        assertEquals(List.of("8443", "8883"), at(open, "ports").list().stream().map(p -> at(p, "port").scalar()).toList());
+        Node admin = rules.get(1);
+        assertEquals(List.of("9090"), at(admin, "ports").list().stream().map(p -> at(p, "port").scalar()).toList());
+        assertEquals("monitoring", at(admin, "from", "0", "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name").scalar());
+        assertEquals("prometheus", at(admin, "from", "0", "podSelector", "matchLabels", "app.kubernetes.io/name").scalar());
+        assertEquals(1, at(admin, "from").list().size(), "nothing else reaches the admin port");
+    }
 }
