@@ -62,15 +62,7 @@ record Answer(String box, String nonce, byte[] bundle, byte[] bytes, int signedL
         String nonce = r.field("nonce");
         byte[] bundle = r.file("bundle");
         int signed = r.pos;
-        byte[] sig;
-        try {
-            sig = Base64.getDecoder().decode(r.field("signature"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad signature encoding in answer");
-        }
-        if (r.pos != in.length) {
-            throw new IllegalArgumentException("bytes after the signature line of the answer");
-        }
+        byte[] sig = r.signature();
         return new Answer(box, nonce, bundle, in, signed, sig);
     }
 

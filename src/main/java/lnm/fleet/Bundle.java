@@ -91,15 +91,7 @@ public record Bundle(String box, long generation, String created, byte[] allowli
         byte[] allowlist = r.file(ALLOWLIST);
         byte[] overrides = r.file(OVERRIDES);
         int signed = r.pos;
-        byte[] sig;
-        try {
-            sig = Base64.getDecoder().decode(r.field("signature"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("bad signature encoding in bundle");
-        }
-        if (r.pos != in.length) {
-            throw new IllegalArgumentException("bytes after the signature line");
-        }
+        byte[] sig = r.signature();
         return new Bundle(box, generation, created, allowlist, overrides, in, signed, sig);
     }
 
@@ -113,6 +105,20 @@ public record Bundle(String box, long generation, String created, byte[] allowli
         Reader(byte[] in, String what) {
             this.in = in;
             this.what = what;
+        }
+
+        /** The last line, {@code signature = BASE64}: its bytes; nothing may follow it. */
+        byte[] signature() {
+            byte[] sig;
+            try {
+                sig = Base64.getDecoder().decode(field("signature"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad signature encoding in " + what);
+            }
+            if (pos != in.length) {
+                throw new IllegalArgumentException("bytes after the signature line of the " + what);
+            }
+            return sig;
         }
 
         String line() {

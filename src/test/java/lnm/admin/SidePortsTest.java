@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.cli.Main;
 import lnm.testing.Lnm;
+import lnm.testing.RawHttp;
 
 /**
  * The admin and fleet ports of a running appliance, as the config says: {@code admin.sources}
@@ -46,22 +45,7 @@ class SidePortsTest {
     }
 
     private static String exchange(InetSocketAddress to, String request) throws IOException {
-        try (Socket s = new Socket()) {
-            s.connect(to, 10_000);
-            s.setSoTimeout(30_000);
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            InputStream in = s.getInputStream();
-            byte[] b = new byte[4096];
-            try {
-                for (int n; (n = in.read(b)) >= 0; ) {
-                    out.write(b, 0, n);
-                }
-            } catch (SocketException e) {
-                // reset after the answer
-            }
-            return out.toString(StandardCharsets.ISO_8859_1);
-        }
+        return RawHttp.exchange(to, request);
     }
 
     private InetSocketAddress admin() {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import lnm.config.CidrSet;
 import lnm.http.RequestHead;
+import lnm.testing.RawHttp;
 
 /**
  * The side ports' server on loopback, attacked as a device below would: held connections, slow
@@ -94,25 +93,12 @@ class SideServerTest {
         return s;
     }
 
-    /** Sends {@code request} on a new connection and reads the whole answer (the server closes). */
     private String exchange(String request) throws IOException {
-        try (Socket s = connect()) {
-            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            return readAll(s.getInputStream());
-        }
+        return RawHttp.exchange(server.address(), request);
     }
 
     private static String readAll(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] b = new byte[4096];
-        try {
-            for (int n; (n = in.read(b)) >= 0; ) {
-                out.write(b, 0, n);
-            }
-        } catch (SocketException e) {
-            // a reset after the answer: what was read stands
-        }
-        return out.toString(StandardCharsets.ISO_8859_1);
+        return RawHttp.readAll(in);
     }
 
     private static String get(String path) {
