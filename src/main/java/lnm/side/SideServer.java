@@ -53,8 +53,9 @@ import lnm.wire.ParseResult;
  *       finished sending its request (or is already answered) is closed to make room, so no
  *       crowd of held connections keeps a real client out.</li>
  *   <li>Quick requests (health checks) are answered on the loop thread, so no queue of slow
- *       requests delays them; the rest go to two workers with a short queue, and a full queue
- *       is answered 503 at once.</li>
+ *       requests delays them; the rest go to two workers with a short queue, of which one source
+ *       may hold a sixth ({@link #WORK_PER_SOURCE}); past that, or when the queue is full, the
+ *       answer is 503 at once.</li>
  *   <li>One request per connection ({@code Connection: close}).</li>
  * </ul>
  */
@@ -67,6 +68,11 @@ public final class SideServer implements AutoCloseable {
     static final long LINGER_MILLIS = 2_000;
     static final int WORKERS = 2;
     static final int QUEUE = 32;
+    /**
+     * Requests one source may have with the workers (running or queued): a few flooding sources
+     * leave room for everybody else's (six sources fill workers and queue).
+     */
+    static final int WORK_PER_SOURCE = (WORKERS + QUEUE) / 6;
     private static final HttpLimits LIMITS = new HttpLimits(HEAD_BYTES, 64, 64);
     private static final long MILLI = 1_000_000L;
     private static final long SWEEP_NANOS = 100 * MILLI;
@@ -87,6 +93,7 @@ public final class SideServer implements AutoCloseable {
     /** Every open connection, oldest first: deadlines and eviction walk it in accept order. */
     private final LinkedHashSet<SideConnection> open = new LinkedHashSet<>();
     private final Map<InetAddress, Integer> perSource = new java.util.HashMap<>();
+    private final Map<InetAddress, Integer> working = new java.util.HashMap<>();
     private final RateLimiter rate = new RateLimiter(4096);
     private final ByteBuffer discard = ByteBuffer.allocate(1024);
     private final SideStats stats = new SideStats();
@@ -144,6 +151,11 @@ public final class SideServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Requests waiting for a worker now. */
+    int queued() {
+        return workers.getQueue().size();
     }
 
     /** What the port refused and closed since start. */
@@ -424,7 +436,13 @@ public final class SideServer implements AutoCloseable {
             respond(c, answer(req), now);
             return;
         }
+        if (working.getOrDefault(c.source, 0) >= WORK_PER_SOURCE) {
+            stats.full.increment();
+            respond(c, SideResponse.text(503, "busy: this source has " + WORK_PER_SOURCE + " requests in work; try again"), now);
+            return;
+        }
         c.state = State.WORKING;
+        working.merge(c.source, 1, Integer::sum);
         c.key.interestOps(0);
         try {
             workers.execute(() -> {
@@ -447,6 +465,7 @@ public final class SideServer implements AutoCloseable {
     }
 
     private void respond(SideConnection c, SideResponse r, long now) {
+        leaveWork(c);
         bodyBytes -= c.bodyBytes();
         boolean head = c.head != null && c.head.method().equals("HEAD");
         c.body = null;
@@ -480,10 +499,18 @@ public final class SideServer implements AutoCloseable {
         }
     }
 
+    /** A connection whose request was with the workers gives its source's share back. */
+    private void leaveWork(SideConnection c) {
+        if (c.state == State.WORKING) {
+            working.computeIfPresent(c.source, (k, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
     private void close(SideConnection c) {
         if (!open.remove(c)) {
             return;
         }
+        leaveWork(c);
         bodyBytes -= c.bodyBytes();
         c.body = null;
         perSource.computeIfPresent(c.source, (k, n) -> n <= 1 ? null : n - 1);

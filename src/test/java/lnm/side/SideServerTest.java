@@ -154,29 +154,38 @@ class SideServerTest {
     }
 
     @Test
-    void busyWorkersNeverDelayTheQuickPath() throws IOException {
+    void busyWorkersNeverDelayTheQuickPathAndOneSourceCannotTakeThemAll() throws IOException {
         start(SideServer.REQUEST_MILLIS);
         int extra = 10;
-        List<Socket> slow = new ArrayList<>();
-        for (int i = 0; i < SideServer.WORKERS + SideServer.QUEUE + extra; i++) {
+        List<Socket> flood = new ArrayList<>();
+        for (int i = 0; i < SideServer.WORK_PER_SOURCE + extra; i++) {
             Socket s = connect();
             s.getOutputStream().write(get("/slow").getBytes(StandardCharsets.ISO_8859_1));
-            slow.add(s);
+            flood.add(s);
             held.add(s);
         }
-        // The loop reads the requests in its own time: once all are in, the ones past workers and queue were refused.
+        // The loop reads the requests in its own time: once all are in, those past the source's share were refused.
         await().atMost(Duration.ofMillis(GUARD_MILLIS)).until(() -> server.stats().counts()[2] >= extra);
         assertTrue(exchange(get("/healthz")).startsWith("HTTP/1.1 200"), "answered while the workers are blocked");
+        Socket other = new Socket();
+        held.add(other);
+        other.bind(new InetSocketAddress("127.0.0.2", 0));
+        other.connect(server.address(), GUARD_MILLIS);
+        other.setSoTimeout(GUARD_MILLIS);
+        other.getOutputStream().write(get("/slow").getBytes(StandardCharsets.ISO_8859_1));
+        await().atMost(Duration.ofMillis(GUARD_MILLIS)).until(() -> server.stats().counts()[2] == extra
+                && server.queued() == SideServer.WORK_PER_SOURCE - SideServer.WORKERS + 1); // queued behind the flood
         release.countDown();
+        assertTrue(readAll(other.getInputStream()).startsWith("HTTP/1.1 200"), "another source still got a worker");
         int ok = 0;
         int busy = 0;
-        for (Socket s : slow) {
+        for (Socket s : flood) {
             String a = readAll(s.getInputStream());
             ok += a.startsWith("HTTP/1.1 200") ? 1 : 0;
             busy += a.startsWith("HTTP/1.1 503") ? 1 : 0;
         }
-        assertEquals(slow.size(), ok + busy, "every request was answered");
-        assertTrue(busy >= extra, "workers and queue hold " + (SideServer.WORKERS + SideServer.QUEUE) + ": " + busy);
+        assertEquals(SideServer.WORK_PER_SOURCE, ok);
+        assertEquals(extra, busy);
     }
 
     @Test
