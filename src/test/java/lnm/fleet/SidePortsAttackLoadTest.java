@@ -103,7 +103,7 @@ class SidePortsAttackLoadTest {
             this.name = name;
         }
 
-        synchronized void add(RawHttp.Reply r, String problem) {
+        synchronized void add(ProbeHttp.Reply r, String problem) {
             count++;
             maxNanos = Math.max(maxNanos, r.nanos());
             if (r.nanos() >= SLOW_NANOS) {
@@ -160,7 +160,7 @@ class SidePortsAttackLoadTest {
                     .append(", pid ").append(top.process.pid()).append('\n');
             Future<?> watching = pool.submit(() -> watchHeap(stop));
             String capturedNonce = Pull.freshNonce();
-            RawHttp.Reply first = RawHttp.post(probe, fleet, FleetHttp.PATH, Pull.encode(FleetTrustTest.report("b1", 0), capturedNonce, boxKey), 10_000);
+            ProbeHttp.Reply first = ProbeHttp.post(probe, fleet, FleetHttp.PATH, Pull.encode(FleetTrustTest.report("b1", 0), capturedNonce, boxKey), 10_000);
             String bad = answerProblem(first, capturedNonce);
             assertTrue(bad == null, "the first pull of b1: " + bad + "\n" + top.output());
             byte[] captured = first.body();
@@ -170,7 +170,7 @@ class SidePortsAttackLoadTest {
             unenrolled();
             replay(boxDir, captured, capturedNonce);
 
-            String m = RawHttp.get(InetAddress.getLoopbackAddress(), admin, "/metrics", 10_000).text();
+            String m = ProbeHttp.get(InetAddress.getLoopbackAddress(), admin, "/metrics", 10_000).text();
             long heapAfter = ImageLnm.gauge(m, "lnm_jvm_heap_used_bytes");
             stop.set(true);
             watching.get(30, TimeUnit.SECONDS);
@@ -257,7 +257,7 @@ class SidePortsAttackLoadTest {
             }
             int n = source * FORGED_PER_SOURCE + i;
             int kind = n % KINDS.length;
-            RawHttp.Reply r = RawHttp.post(from, fleet, FleetHttp.PATH, forgedBody("x" + n, kind), 30_000);
+            ProbeHttp.Reply r = ProbeHttp.post(from, fleet, FleetHttp.PATH, forgedBody("x" + n, kind), 30_000);
             String key = r.status() < 0 ? "no answer" : String.valueOf(r.status());
             outcomes.computeIfAbsent(KINDS[kind], k -> new ConcurrentSkipListMap<>()).merge(key, 1, Integer::sum);
             String body = r.text();
@@ -349,9 +349,9 @@ class SidePortsAttackLoadTest {
         for (int i = 0; i < 100_000 && !done.get(); i++) {
             long next = System.nanoTime() + everyMillis * 1_000_000L;
             String nonce = Pull.freshNonce();
-            RawHttp.Reply p = RawHttp.post(probe, fleet, FleetHttp.PATH, Pull.encode(FleetTrustTest.report("b1", 0), nonce, boxKey), 10_000);
+            ProbeHttp.Reply p = ProbeHttp.post(probe, fleet, FleetHttp.PATH, Pull.encode(FleetTrustTest.report("b1", 0), nonce, boxKey), 10_000);
             pulls.add(p, answerProblem(p, nonce));
-            RawHttp.Reply h = RawHttp.get(probe, admin, "/healthz", 10_000);
+            ProbeHttp.Reply h = ProbeHttp.get(probe, admin, "/healthz", 10_000);
             health.add(h, h.status() == 200 && h.text().startsWith("ok") ? null : "/healthz: " + h);
             long wait = next - System.nanoTime();
             if (wait > 0) {
@@ -362,7 +362,7 @@ class SidePortsAttackLoadTest {
     }
 
     /** Why {@code r} is not the top's answer to b1's pull with {@code nonce}, carrying b1's bundle; null if it is. */
-    private String answerProblem(RawHttp.Reply r, String nonce) {
+    private String answerProblem(ProbeHttp.Reply r, String nonce) {
         if (r.status() != 200) {
             return "pull: " + r;
         }
@@ -390,7 +390,7 @@ class SidePortsAttackLoadTest {
     }
 
     private void refused(String what, byte[] body, String why) {
-        RawHttp.Reply r = RawHttp.post(probe, fleet, FleetHttp.PATH, body, 10_000);
+        ProbeHttp.Reply r = ProbeHttp.post(probe, fleet, FleetHttp.PATH, body, 10_000);
         String text = r.text();
         report.append("  ").append(what).append(": ").append(r).append('\n');
         if (r.status() != 403 || !text.contains(why)) {
@@ -403,7 +403,7 @@ class SidePortsAttackLoadTest {
 
     /** The top's /fleet rows (a row has a level; a denied name inside one does not): b1 and the top, none for a forged name. */
     private void fleetRows() {
-        RawHttp.Reply f = RawHttp.get(probe, admin, "/fleet", 10_000);
+        ProbeHttp.Reply f = ProbeHttp.get(probe, admin, "/fleet", 10_000);
         String json = f.text();
         int from = json.indexOf("\"boxes\":[");
         int to = json.indexOf("],\"unenrolled\":");
@@ -452,9 +452,9 @@ class SidePortsAttackLoadTest {
             try (ImageLnm box = ImageLnm.start(boxDir, LISTENER_UP)) {
                 for (int i = 0; i < 300 && !page.contains("its nonce differs"); i++) {
                     Thread.sleep(100);
-                    page = RawHttp.get(InetAddress.getLoopbackAddress(), boxAdmin, "/", 10_000).text();
+                    page = ProbeHttp.get(InetAddress.getLoopbackAddress(), boxAdmin, "/", 10_000).text();
                 }
-                metrics = RawHttp.get(InetAddress.getLoopbackAddress(), boxAdmin, "/metrics", 10_000).text();
+                metrics = ProbeHttp.get(InetAddress.getLoopbackAddress(), boxAdmin, "/metrics", 10_000).text();
                 Matcher refusal = Pattern.compile("id=\"fleet-refusal\">([^<]*)<").matcher(page);
                 long generation = ImageLnm.gauge(metrics, "lnm_fleet_generation");
                 long refusing = ImageLnm.gauge(metrics, "lnm_fleet_refusing");
@@ -505,7 +505,7 @@ class SidePortsAttackLoadTest {
     private Void watchHeap(AtomicBoolean stop) throws InterruptedException {
         InetAddress self = InetAddress.getLoopbackAddress();
         for (int i = 0; i < 10_000 && !stop.get(); i++) {
-            RawHttp.Reply r = RawHttp.get(self, admin, "/metrics", 10_000);
+            ProbeHttp.Reply r = ProbeHttp.get(self, admin, "/metrics", 10_000);
             long used = r.status() == 200 ? ImageLnm.gauge(r.text(), "lnm_jvm_heap_used_bytes") : -1;
             if (used >= 0) {
                 metricReads.incrementAndGet();

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * the server's close ({@code Connection: close}, as the side ports answer): how the side-port
  * attack test sends its forged pulls and its probes, each from the address it stands for.
  */
-final class RawHttp {
+final class ProbeHttp {
     /** More than any answer of the side ports (a bundle, the status page, /metrics). */
     private static final int MAX_REPLY = 4 << 20;
 
@@ -41,7 +41,7 @@ final class RawHttp {
         }
     }
 
-    private RawHttp() {}
+    private ProbeHttp() {}
 
     static Reply get(InetAddress from, int port, String path, int timeoutMillis) {
         return exchange(from, port, "GET", path, null, timeoutMillis);
