@@ -68,7 +68,7 @@ public final class Admin implements AutoCloseable {
         }
         sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
         try {
-            watcher = new ConfigWatcher(c.file(), c.allowlistFile(), DEBOUNCE_MILLIS, reload);
+            watcher = new ConfigWatcher(c.file(), c.allowlistFile(), c.loadedFrom(), DEBOUNCE_MILLIS, reload);
         } catch (IOException e) {
             LOG.warning("cannot watch " + c.file() + " for changes (" + e.getMessage() + "); reload with SIGHUP");
         }

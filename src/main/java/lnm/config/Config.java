@@ -27,9 +27,10 @@ public final class Config {
     private final List<ListenerSpec> listeners;
     private final Set<String> explicitListenerKeys;
     private final Allowlist allowlist;
+    private final SourceDigest loadedFrom;
 
     Config(Path file, Path allowlistFile, Path auditFile, Map<Key<?>, Object> values, Set<Key<?>> explicit,
-           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist) {
+           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist, SourceDigest loadedFrom) {
         this.file = file;
         this.allowlistFile = allowlistFile;
         this.auditFile = auditFile;
@@ -38,6 +39,7 @@ public final class Config {
         this.listeners = List.copyOf(listeners);
         this.explicitListenerKeys = Set.copyOf(explicitListenerKeys);
         this.allowlist = allowlist;
+        this.loadedFrom = loadedFrom;
     }
 
     /**
@@ -84,6 +86,11 @@ public final class Config {
 
     public Path allowlistFile() {
         return allowlistFile;
+    }
+
+    /** The fingerprint of the two files as they were when this snapshot was read from them. */
+    public SourceDigest loadedFrom() {
+        return loadedFrom;
     }
 
     public int level() {

@@ -57,6 +57,7 @@ final class ConfigLoader {
     }
 
     private LoadResult run() {
+        String configDigest = SourceDigest.file(file); // before the read: a later change differs from it
         PropertiesReader.Result read = PropertiesReader.read(file);
         problems.addAll(read.problems());
         if (read.entries().isEmpty() && !read.problems().isEmpty() && read.problems().get(0).line() == 0) {
@@ -88,6 +89,7 @@ final class ConfigLoader {
         Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
+        String allowlistDigest = SourceDigest.file(allowlistFile);
         Allowlist allowlist = null;
         List<Problem> allowlistProblems = List.of();
         if (allowlistFile != null) {
@@ -108,7 +110,7 @@ final class ConfigLoader {
         Set<String> explicitListenerKeys = new HashSet<>();
         drafts.forEach((name, keys) -> keys.keySet().forEach(suffix -> explicitListenerKeys.add("listen." + name + suffix)));
         Config config = new Config(file, allowlistFile, auditFile, values, explicit, listeners,
-                explicitListenerKeys, allowlist);
+                explicitListenerKeys, allowlist, new SourceDigest(configDigest, allowlistDigest));
         warnings.addAll(Warnings.check(config, this::lineOf));
         return new LoadResult(config, List.of(), warnings);
     }
