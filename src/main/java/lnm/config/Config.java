@@ -223,7 +223,8 @@ public final class Config {
         return get(Key.DNS_CACHE_SECONDS);
     }
 
-    // --- Built-in DNS server ---
+    // ---- built-in DNS server ----
+
     /** Where the DNS server listens (UDP and TCP); empty when {@code dns.listen = off}. */
     public Optional<InetSocketAddress> dnsListen() {
         return get(Key.DNS_LISTEN);
@@ -276,7 +277,8 @@ public final class Config {
     public ForwardZones dnsForwardZones() {
         return get(Key.DNS_FORWARD_ZONES);
     }
-    // --- end of built-in DNS ---
+
+    // ---- direct destinations and shutdown ----
 
     /** The special-purpose addresses a direct destination may still resolve to (default none). */
     public CidrSet directAllowSpecial() {
