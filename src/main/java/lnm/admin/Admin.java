@@ -117,6 +117,11 @@ public final class Admin implements AutoCloseable {
         return metrics.topDenied(n).stream().map(e -> Map.entry(e.name(), e.count())).toList();
     }
 
+    /** For tests: the config watcher, or null when it is not running. */
+    synchronized ConfigWatcher watcher() {
+        return watcher;
+    }
+
     /** Where the admin endpoint is bound (the real port when configured as 0), if it is. */
     public synchronized Optional<InetSocketAddress> address() {
         return http == null ? Optional.empty() : Optional.of(http.address());
