@@ -8,7 +8,7 @@ IMAGE_DIR := build/image
 LNM_VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>.*:\1:p' pom.xml | head -1)
 TARBALL := build/lnm-$(LNM_VERSION)-linux-x64.tar.gz
 VM_DIR := build/vm
-APPLIANCE_FILES := $(shell find appliance -type f -not -path 'appliance/tools/*' 2>/dev/null)
+APPLIANCE_FILES := $(shell find appliance -type f -not -path 'appliance/tools/*')
 IMAGE_TOOLS := appliance/tools/build-image.sh appliance/tools/launcher.sh appliance/tools/train-run.sh \
 	appliance/tools/lnm.jvmflags appliance/tools/find-jdk.sh
 

@@ -103,8 +103,9 @@ kill "$server_pid" 2>/dev/null || true
 server_pid=
 
 # --- 3. podman kube play of the manifests ---------------------------------------------------
-# One file with unique names and this build's tag. Podman 4.3 makes one pod per replica; the
-# test copy runs one replica and publishes its three ports on free loopback ports (the shipped
+# One file with unique names and this build's tag, the files concatenated as the README does by
+# hand (each starts its own document with ---). Podman 4.3 makes one pod per replica; the test
+# copy runs one replica and publishes its three ports on free loopback ports (the shipped
 # Deployment lists no ports, so both its replicas start under kube play). The
 # PodDisruptionBudget is cluster policy that kube play does not take.
 free_port() {
@@ -128,7 +129,6 @@ for f in configmap deployment service; do
         split("8443 8883 9090", cp, " "); hp[1] = a; hp[2] = b; hp[3] = c
         for (i = 1; i <= 3; i++) {
           print "        - containerPort: " cp[i]; print "          hostIP: 127.0.0.1"; print "          hostPort: " hp[i] } }'
-  echo ---
 done >"$work/play.yaml"
 podman kube play --quiet "$work/play.yaml" 2>&1 >/dev/null | grep -v 'systemd' >&2 || true
 pod=$(podman pod ps --filter "name=lnm-$id" --format '{{.Name}}' | head -1)

@@ -6,5 +6,5 @@
 .PHONY: ha-test
 
 ha-test: test-deps $(JAR)
-	$(MVN) -o test-compile 2>/dev/null || $(MVN) test-compile
+	$(MVN) -q test-compile
 	bash src/test/ha/failover.sh

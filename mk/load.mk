@@ -11,4 +11,4 @@
 .PHONY: load-test
 
 load-test: test-deps image
-	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); mvn -B -ntp test -Dgroups=load -Dlnm.test.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false
+	$(RAISE_NOFILE); $(MVN) test -Dgroups=load -Dlnm.test.excludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false

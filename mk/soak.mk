@@ -10,5 +10,5 @@ SOAK_SECONDS ?= 600
 SOAK_SAMPLE ?= 30
 
 soak:
-	$(MVN) test-compile
+	$(MVN) -q test-compile
 	java -cp target/classes:target/test-classes lnm.hardening.Soak $(SOAK_SECONDS) $(SOAK_SAMPLE)

@@ -68,7 +68,7 @@ public final class Admin implements AutoCloseable {
         }
         sampler.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
         try {
-            watcher = new ConfigWatcher(c.file(), c.allowlistFile(), DEBOUNCE_MILLIS, reload);
+            watcher = new ConfigWatcher(c.file(), c.allowlistFile(), c.loadedFrom(), DEBOUNCE_MILLIS, reload);
         } catch (IOException e) {
             LOG.warning("cannot watch " + c.file() + " for changes (" + e.getMessage() + "); reload with SIGHUP");
         }
@@ -115,6 +115,11 @@ public final class Admin implements AutoCloseable {
     /** The {@code n} most denied names with their counts, most first: for the fleet report. */
     public List<Map.Entry<String, Long>> topDenied(int n) {
         return metrics.topDenied(n).stream().map(e -> Map.entry(e.name(), e.count())).toList();
+    }
+
+    /** For tests: the config watcher, or null when it is not running. */
+    synchronized ConfigWatcher watcher() {
+        return watcher;
     }
 
     /** Where the admin endpoint is bound (the real port when configured as 0), if it is. */

@@ -1,20 +1,14 @@
 package lnm.admin;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
+
+import lnm.config.Config;
+import lnm.config.SourceDigest;
 
 /**
  * Reloads when {@code lnm.properties} or the allowlist changes on disk.
@@ -38,9 +35,11 @@ import java.util.logging.Logger;
  *
  * <p>Editors and config management write in bursts, so a reload waits until the files have
  * been quiet for the debounce period (see {@link Debounce}). It then reloads only if the
- * content differs from what was last loaded: a {@code touch} does nothing. Every reload,
- * whatever its trigger (SIGHUP too), must call {@link #markLoaded} first so that the watcher
- * knows what content is in force.
+ * content differs from what was last loaded: a {@code touch} does nothing. What was loaded at
+ * start is the fingerprint the config in force was read with ({@link Config#loadedFrom()}), not
+ * what the files hold when the watcher starts: an update that lands while the appliance binds
+ * its listeners is still applied. Every reload, whatever its trigger (SIGHUP too), must call
+ * {@link #markLoaded} first so that the watcher knows what content is in force.
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigWatcher.class.getName());
@@ -54,23 +53,33 @@ public final class ConfigWatcher implements AutoCloseable {
     private volatile Path configFile;
     private volatile Path allowlistFile;
     private volatile List<Path> resolved = List.of();
-    private String loadedHash;
+    private SourceDigest loaded;
     private volatile boolean closed;
     /** For tests: events that counted, and whether a burst is still waiting to go quiet. */
     private volatile long hits;
     private volatile boolean pending;
 
     /**
-     * Starts watching; the files' current content counts as loaded.
+     * Starts watching. If the files no longer hold what {@code loaded} says, that counts as a
+     * change and reloads after the debounce period.
      *
+     * @param loaded the fingerprint of the content in force ({@link Config#loadedFrom()})
      * @param reload runs on the watcher's thread when the content changed
      */
-    public ConfigWatcher(Path configFile, Path allowlistFile, long debounceMillis, Runnable reload) throws IOException {
+    public ConfigWatcher(Path configFile, Path allowlistFile, SourceDigest loaded, long debounceMillis, Runnable reload)
+            throws IOException {
         this.ws = FileSystems.getDefault().newWatchService();
         this.reload = reload;
         this.debounce = new Debounce(debounceMillis, MAX_DELAY_MILLIS);
         follow(configFile, allowlistFile);
-        markLoaded();
+        synchronized (this) {
+            this.loaded = loaded;
+        }
+        if (changedSinceLoaded()) {
+            // changed between the load and the watch: no event will come for it
+            debounce.hit(now());
+            pending = true;
+        }
         this.thread = new Thread(this::run, "lnm-config-watch");
         thread.setDaemon(true);
         thread.start();
@@ -123,34 +132,11 @@ public final class ConfigWatcher implements AutoCloseable {
 
     /** Records the files' current content as the one in force; call just before loading them. */
     public synchronized void markLoaded() {
-        loadedHash = contentHash();
+        loaded = SourceDigest.of(configFile, allowlistFile);
     }
 
     private synchronized boolean changedSinceLoaded() {
-        return !contentHash().equals(loadedHash);
-    }
-
-    /** SHA-256 over both files (a missing file hashes as such, so its return is a change too). */
-    String contentHash() {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Path p : new Path[] {configFile, allowlistFile}) {
-                md.update(p.toString().getBytes(StandardCharsets.UTF_8));
-                try {
-                    byte[] b = Files.readAllBytes(p);
-                    md.update((byte) 1);
-                    md.update(b);
-                } catch (NoSuchFileException e) {
-                    md.update((byte) 0);
-                } catch (IOException e) {
-                    md.update((byte) 2);
-                    md.update(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-                }
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return !SourceDigest.of(configFile, allowlistFile).equals(loaded);
     }
 
     /** Whether an event names one of the files, by its configured name or by its real path. */

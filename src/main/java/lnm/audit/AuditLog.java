@@ -80,8 +80,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    // --- DNS queries are audited as lines of their own shape (lnm.dns.QueryHandler.line) ---
-    /** Queues one finished JSON object (no line end); never blocks. Same queue and drop count as {@link #write(AuditRecord)}. */
+    /**
+     * Queues one finished JSON object (no line end); never blocks. Same queue and drop count as
+     * {@link #write(AuditRecord)}. DNS queries are audited this way, as lines of their own shape
+     * ({@code lnm.dns.QueryHandler.line}).
+     */
     public void writeLine(String json) {
         if (json.isEmpty() || !queue.offer(json)) {
             if (dropped.incrementAndGet() % 1000 == 1) {
@@ -89,7 +92,6 @@ public final class AuditLog implements AutoCloseable {
             }
         }
     }
-    // --- end of the DNS audit lines ---
 
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {

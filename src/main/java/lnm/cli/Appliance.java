@@ -111,7 +111,7 @@ public final class Appliance implements AutoCloseable {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
         List<String> problems = a.server.start();
-        // --- the DNS server starts after the proxy, and a bind failure fails the start ---
+        // The DNS server starts after the proxy; if it cannot bind, the proxy stops and the start fails.
         if (problems.isEmpty()) {
             problems = a.dns.start();
             if (!problems.isEmpty()) {
@@ -122,7 +122,6 @@ public final class Appliance implements AutoCloseable {
                 }
             }
         }
-        // --- end of the DNS server start ---
         if (!problems.isEmpty()) {
             a.audit.close();
             a.resolver.close();

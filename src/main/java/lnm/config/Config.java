@@ -27,9 +27,10 @@ public final class Config {
     private final List<ListenerSpec> listeners;
     private final Set<String> explicitListenerKeys;
     private final Allowlist allowlist;
+    private final SourceDigest loadedFrom;
 
     Config(Path file, Path allowlistFile, Path auditFile, Map<Key<?>, Object> values, Set<Key<?>> explicit,
-           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist) {
+           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist, SourceDigest loadedFrom) {
         this.file = file;
         this.allowlistFile = allowlistFile;
         this.auditFile = auditFile;
@@ -38,6 +39,7 @@ public final class Config {
         this.listeners = List.copyOf(listeners);
         this.explicitListenerKeys = Set.copyOf(explicitListenerKeys);
         this.allowlist = allowlist;
+        this.loadedFrom = loadedFrom;
     }
 
     /**
@@ -84,6 +86,11 @@ public final class Config {
 
     public Path allowlistFile() {
         return allowlistFile;
+    }
+
+    /** The fingerprint of the two files as they were when this snapshot was read from them. */
+    public SourceDigest loadedFrom() {
+        return loadedFrom;
     }
 
     public int level() {
@@ -216,7 +223,8 @@ public final class Config {
         return get(Key.DNS_CACHE_SECONDS);
     }
 
-    // --- Built-in DNS server ---
+    // ---- built-in DNS server ----
+
     /** Where the DNS server listens (UDP and TCP); empty when {@code dns.listen = off}. */
     public Optional<InetSocketAddress> dnsListen() {
         return get(Key.DNS_LISTEN);
@@ -269,7 +277,8 @@ public final class Config {
     public ForwardZones dnsForwardZones() {
         return get(Key.DNS_FORWARD_ZONES);
     }
-    // --- end of built-in DNS ---
+
+    // ---- direct destinations and shutdown ----
 
     /** The special-purpose addresses a direct destination may still resolve to (default none). */
     public CidrSet directAllowSpecial() {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +35,8 @@ final class ConfigLoader {
     /** Entries of each listener by suffix ("" = address), in order of first mention. */
     private final Map<String, Map<String, PropertiesReader.Entry>> drafts = new LinkedHashMap<>();
     private final Set<Key<?>> invalid = new HashSet<>();
+    /** The line of each listener's address, for problems that name it. */
+    private final Map<ListenerSpec, Integer> listenerLines = new HashMap<>();
     /** Configuration lying over the file (a fleet bundle), or null. */
     private final ConfigLayer layer;
     /** The entries that came from {@link #layer}'s overrides: their problems name its file. */
@@ -57,6 +60,7 @@ final class ConfigLoader {
     }
 
     private LoadResult run() {
+        String configDigest = SourceDigest.file(file); // before the read: a later change differs from it
         PropertiesReader.Result read = PropertiesReader.read(file);
         problems.addAll(read.problems());
         if (read.entries().isEmpty() && !read.problems().isEmpty() && read.problems().get(0).line() == 0) {
@@ -84,10 +88,14 @@ final class ConfigLoader {
         }
         problems.addAll(lnm.fleet.FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
         List<ListenerSpec> listeners = listeners();
+        adminPortFree(listeners);
+        dnsPortFree(listeners);
+        dnsForwarding();
         Path base = baseFolder();
         Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
+        String allowlistDigest = SourceDigest.file(allowlistFile);
         Allowlist allowlist = null;
         List<Problem> allowlistProblems = List.of();
         if (allowlistFile != null) {
@@ -108,7 +116,7 @@ final class ConfigLoader {
         Set<String> explicitListenerKeys = new HashSet<>();
         drafts.forEach((name, keys) -> keys.keySet().forEach(suffix -> explicitListenerKeys.add("listen." + name + suffix)));
         Config config = new Config(file, allowlistFile, auditFile, values, explicit, listeners,
-                explicitListenerKeys, allowlist);
+                explicitListenerKeys, allowlist, new SourceDigest(configDigest, allowlistDigest));
         warnings.addAll(Warnings.check(config, this::lineOf));
         return new LoadResult(config, List.of(), warnings);
     }
@@ -215,9 +223,13 @@ final class ConfigLoader {
         return c;
     }
 
+    /**
+     * The listeners from their {@code listen.NAME*} keys: each has an address, a mode its other
+     * keys fit, and a bind that clashes with no earlier one; at least one exists. Fills
+     * {@link #listenerLines}.
+     */
     private List<ListenerSpec> listeners() {
         List<ListenerSpec> out = new ArrayList<>();
-        Map<ListenerSpec, Integer> specLines = new HashMap<>();
         boolean anyAddress = false;
         for (Map.Entry<String, Map<String, PropertiesReader.Entry>> d : drafts.entrySet()) {
             String name = d.getKey();
@@ -257,46 +269,59 @@ final class ConfigLoader {
             if (other != null) {
                 // Reported once, against the first listener that has the address; the loser is dropped.
                 problem(bindEntry.line(), "listener '" + name + "' binds " + spec.bindText() + ", which clashes with listener '"
-                        + other.name() + "' (" + other.bindText() + ", line " + specLines.get(other) + ")");
+                        + other.name() + "' (" + other.bindText() + ", line " + listenerLines.get(other) + ")");
                 continue;
             }
-            specLines.put(spec, bindEntry.line());
+            listenerLines.put(spec, bindEntry.line());
             out.add(spec);
         }
-        @SuppressWarnings("unchecked")
-        java.util.Optional<InetSocketAddress> admin = (java.util.Optional<InetSocketAddress>) values.get(Key.ADMIN_LISTEN);
-        if (admin != null && admin.isPresent()) {
-            for (ListenerSpec l : out) {
-                if (clash(admin.get(), l.bind())) {
-                    boolean set = explicit.contains(Key.ADMIN_LISTEN);
-                    problem(set ? lines.get(Key.ADMIN_LISTEN) : specLines.get(l), "admin.listen " + Values.formatBind(admin.get())
-                            + (set ? "" : " (the default)") + " clashes with listener '" + l.name() + "' (" + l.bindText()
-                            + "); set admin.listen to another port or off");
-                }
-            }
-        }
-        // --- dns.listen: its TCP port must not be a listener's or the admin server's. ---
-        @SuppressWarnings("unchecked")
-        java.util.Optional<InetSocketAddress> dns = (java.util.Optional<InetSocketAddress>) values.get(Key.DNS_LISTEN);
-        if (dns != null && dns.isPresent()) {
-            Integer at = lines.get(Key.DNS_LISTEN);
-            for (ListenerSpec l : out) {
-                if (clash(dns.get(), l.bind())) {
-                    problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with listener '" + l.name() + "' ("
-                            + l.bindText() + ", line " + specLines.get(l) + "); DNS uses that port for TCP too");
-                }
-            }
-            if (admin != null && admin.isPresent() && clash(dns.get(), admin.get())) {
-                problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with admin.listen "
-                        + Values.formatBind(admin.get()) + "; DNS uses that port for TCP too");
-            }
-        }
-        // --- end of dns.listen ---
-        dnsForwarding();
         if (!anyAddress) {
             problem(0, "no listeners; add at least one 'listen.<name> = [address:]port', such as 'listen.https = 0.0.0.0:443'");
         }
         return out;
+    }
+
+    /** {@code admin.listen} must not take a listener's port. */
+    private void adminPortFree(List<ListenerSpec> listeners) {
+        Optional<InetSocketAddress> admin = bindValue(Key.ADMIN_LISTEN);
+        if (admin.isEmpty()) {
+            return;
+        }
+        for (ListenerSpec l : listeners) {
+            if (clash(admin.get(), l.bind())) {
+                boolean set = explicit.contains(Key.ADMIN_LISTEN);
+                problem(set ? lines.get(Key.ADMIN_LISTEN) : listenerLines.get(l), "admin.listen " + Values.formatBind(admin.get())
+                        + (set ? "" : " (the default)") + " clashes with listener '" + l.name() + "' (" + l.bindText()
+                        + "); set admin.listen to another port or off");
+            }
+        }
+    }
+
+    /** {@code dns.listen}'s port must be neither a listener's nor the admin endpoint's: DNS answers on TCP too. */
+    private void dnsPortFree(List<ListenerSpec> listeners) {
+        Optional<InetSocketAddress> dns = bindValue(Key.DNS_LISTEN);
+        if (dns.isEmpty()) {
+            return;
+        }
+        Integer at = lines.get(Key.DNS_LISTEN);
+        for (ListenerSpec l : listeners) {
+            if (clash(dns.get(), l.bind())) {
+                problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with listener '" + l.name() + "' ("
+                        + l.bindText() + ", line " + listenerLines.get(l) + "); DNS uses that port for TCP too");
+            }
+        }
+        Optional<InetSocketAddress> admin = bindValue(Key.ADMIN_LISTEN);
+        if (admin.isPresent() && clash(dns.get(), admin.get())) {
+            problem(at, "dns.listen " + Values.formatBind(dns.get()) + " clashes with admin.listen "
+                    + Values.formatBind(admin.get()) + "; DNS uses that port for TCP too");
+        }
+    }
+
+    /** The value of an optional bind key; empty when it is off or was invalid. */
+    @SuppressWarnings("unchecked")
+    private Optional<InetSocketAddress> bindValue(Key<Optional<InetSocketAddress>> key) {
+        Optional<InetSocketAddress> v = (Optional<InetSocketAddress>) values.get(key);
+        return v == null ? Optional.empty() : v;
     }
 
     /** Two binds clash on the same port when the addresses are equal or one is the wildcard of the same family. */

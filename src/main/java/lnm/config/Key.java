@@ -131,7 +131,8 @@ public final class Key<T> {
     public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
             "an integer from 0 to 86400 (0 disables the cache)",
             v -> Values.intRange(v, 0, 86_400), String::valueOf);
-    // --- Built-in DNS server for the level below; read by lnm.dns.DnsServer. ---
+
+    // ---- built-in DNS server for the level below (read by lnm.dns.DnsServer) ----
     static final int DNS_MAX_ANSWERS = 64;
     static final int DNS_MAX_UPSTREAMS = 8;
     public static final Key<Optional<InetSocketAddress>> DNS_LISTEN = new Key<>("dns.listen", "off",
@@ -168,7 +169,8 @@ public final class Key<T> {
                     + "the names below them, are forwarded to dns.upstream; names off the allowlist and outside them get "
                     + "REFUSED; empty: nothing is forwarded",
             ForwardZones::parse, ForwardZones::toString);
-    // --- end of built-in DNS keys ---
+
+    // ---- direct destinations and shutdown ----
     public static final Key<CidrSet> DIRECT_ALLOW_SPECIAL = new Key<>("direct.allowSpecialAddresses", "none",
             "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
                     + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "

@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,17 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import lnm.config.SourceDigest;
+
 /**
- * A ConfigMap volume as the kubelet lays it out and updates it:
- * <pre>
- *   lnm.properties       -> ..data/lnm.properties
- *   allowlist.properties -> ..data/allowlist.properties
- *   ..data               -> ..2026_11_30_13_00_00.000000001
- *   ..2026_11_30_13_00_00.000000001/{lnm.properties,allowlist.properties}
- * </pre>
- * An update writes a new timestamped folder, points a temporary link {@code ..data_tmp} at it,
- * renames that link over {@code ..data} (one atomic rename) and deletes the old folder. No event
- * names {@code lnm.properties} or {@code allowlist.properties}.
+ * The kubelet's update of a ConfigMap volume ({@link KubeletVolume}) seen by the watcher of a
+ * running appliance: no event names {@code lnm.properties} or {@code allowlist.properties}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConfigMapSwapTest {
@@ -42,17 +33,14 @@ class ConfigMapSwapTest {
     final AtomicInteger reloads = new AtomicInteger();
     final AtomicReference<String> loaded = new AtomicReference<>();
     ConfigWatcher watcher;
+    KubeletVolume volume;
 
     @BeforeEach
     void setUp() throws Exception {
-        Path first = payload("..2026_11_30_13_00_00.000000001", "a.example = direct\n");
-        Files.createSymbolicLink(mount.resolve("..data"), first.getFileName());
-        for (String name : new String[] {"lnm.properties", "allowlist.properties"}) {
-            Files.createSymbolicLink(mount.resolve(name), Path.of("..data", name));
-        }
-        Path allowlist = mount.resolve("allowlist.properties");
+        volume = new KubeletVolume(mount, CONFIG, "a.example = direct\n");
+        Path allowlist = volume.allowlistFile();
         AtomicReference<ConfigWatcher> self = new AtomicReference<>();
-        watcher = new ConfigWatcher(mount.resolve("lnm.properties"), allowlist, 200, () -> {
+        watcher = new ConfigWatcher(volume.configFile(), allowlist, SourceDigest.of(volume.configFile(), allowlist), 200, () -> {
             self.get().markLoaded();
             try {
                 loaded.set(Files.readString(allowlist));
@@ -69,24 +57,8 @@ class ConfigMapSwapTest {
         watcher.close();
     }
 
-    private Path payload(String name, String allowlist) throws IOException {
-        Path d = Files.createDirectory(mount.resolve(name));
-        Files.writeString(d.resolve("lnm.properties"), CONFIG);
-        Files.writeString(d.resolve("allowlist.properties"), allowlist);
-        return d;
-    }
-
-    /** The kubelet's update, step by step. */
     private void swap(String newFolder, String allowlist) throws IOException {
-        Path old = Files.readSymbolicLink(mount.resolve("..data"));
-        payload(newFolder, allowlist);
-        Path tmp = Files.createSymbolicLink(mount.resolve("..data_tmp"), Path.of(newFolder));
-        Files.move(tmp, mount.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
-        try (Stream<Path> s = Files.walk(mount.resolve(old))) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        volume.swap(newFolder, allowlist);
     }
 
     @Test

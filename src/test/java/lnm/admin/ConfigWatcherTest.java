@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import lnm.config.SourceDigest;
+
 /**
  * Which file events reload, and how often. Nothing here judges time windows: a test waits for
  * the reload it expects, or for the watcher to have judged an event it was sent, then looks.
@@ -48,7 +50,7 @@ class ConfigWatcherTest {
     /** As the appliance does: every reload first marks what it loads, then reads the files. */
     ConfigWatcher start(Path c, Path a) throws Exception {
         AtomicReference<ConfigWatcher> self = new AtomicReference<>();
-        ConfigWatcher w = new ConfigWatcher(c, a, 200, () -> {
+        ConfigWatcher w = new ConfigWatcher(c, a, SourceDigest.of(c, a), 200, () -> {
             self.get().markLoaded();
             try {
                 loaded.set(Files.readString(a));

@@ -94,4 +94,30 @@ class ManifestsTest {
         assertEquals("prometheus", at(admin, "from", "0", "podSelector", "matchLabels", "app.kubernetes.io/name").scalar());
         assertEquals(1, at(admin, "from").list().size(), "nothing else reaches the admin port");
     }
+
+    /**
+     * The README's by-hand run: {@code cat deploy/kubernetes/{configmap,deployment,service}.yaml
+     * > lnm.yaml; podman kube play lnm.yaml}. Each file starts its own document with {@code ---},
+     * so any concatenation of them is a stream of one document per file, never one document
+     * with every key twice.
+     */
+    @Test
+    void theFilesConcatenateIntoOneDocumentEach() throws Exception {
+        StringBuilder cat = new StringBuilder();
+        for (String f : List.of("configmap.yaml", "deployment.yaml", "service.yaml")) {
+            cat.append(Files.readString(DIR.resolve(f)));
+        }
+        List<String> kinds = new java.util.ArrayList<>();
+        for (String doc : cat.toString().split("(?m)^---$")) {
+            if (!doc.isBlank()) {
+                kinds.add(YamlReader.parse(doc).map().get("kind").scalar());
+            }
+        }
+        assertEquals(List.of("ConfigMap", "Deployment", "Service"), kinds);
+        try (var files = Files.list(DIR)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                assertTrue(Files.readString(f).startsWith("---\n"), f + " does not start with '---'");
+            }
+        }
+    }
 }

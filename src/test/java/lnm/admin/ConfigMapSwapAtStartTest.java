@@ -1,0 +1,107 @@
+package lnm.admin;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import lnm.config.Config;
+import lnm.config.LoadResult;
+import lnm.net.ConnectionInfo;
+
+/**
+ * A ConfigMap update that lands after the config was loaded but before the watcher runs (the
+ * appliance binds its listeners in between) is still applied: what the watcher compares with is
+ * what was loaded, not what the files hold when it starts.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ConfigMapSwapAtStartTest {
+    static final String CONFIG = "listen.https = 127.0.0.1:0\nallowlist = allowlist.properties\nadmin.listen = off\n";
+
+    @TempDir
+    Path mount;
+
+    @Test
+    void aSwapBetweenTheLoadAndTheWatchersStartIsReloaded() throws Exception {
+        KubeletVolume volume = new KubeletVolume(mount, CONFIG, "a.example = direct\n");
+        LoadResult first = Config.load(volume.configFile());
+        assertTrue(first.ok(), first.problems()::toString);
+        AtomicReference<Config> inForce = new AtomicReference<>(first.config());
+
+        volume.swap("..2026_11_30_13_05_00.000000002", "b.example = direct\n");
+
+        try (Admin admin = new Admin(view(inForce))) {
+            admin.start(inForce.get(), () -> {
+                admin.beforeReload();
+                LoadResult r = Config.load(volume.configFile());
+                if (r.ok()) {
+                    inForce.set(r.config());
+                }
+                admin.afterReload(inForce.get(), r.problems().stream().map(Object::toString).toList());
+            });
+            await().atMost(Duration.ofSeconds(20)).until(() -> inForce.get().allowlist().match("b.example").isPresent());
+            assertTrue(inForce.get().allowlist().match("a.example").isEmpty());
+            assertEquals(1, admin.metrics().reloadsOk());
+        }
+    }
+
+    /** An appliance with nothing running: all the admin side needs to start. */
+    private static ApplianceView view(AtomicReference<Config> config) {
+        return new ApplianceView() {
+            public Config config() {
+                return config.get();
+            }
+
+            public boolean ready() {
+                return true;
+            }
+
+            public boolean stopping() {
+                return false;
+            }
+
+            public int activeConnections() {
+                return 0;
+            }
+
+            public List<ConnectionInfo> connections() {
+                return List.of();
+            }
+
+            public Optional<InetSocketAddress> listenerAddress(String listener) {
+                return Optional.empty();
+            }
+
+            public long auditWritten() {
+                return 0;
+            }
+
+            public long auditDropped() {
+                return 0;
+            }
+
+            public long dnsCacheHits() {
+                return 0;
+            }
+
+            public long startedAt() {
+                return 0;
+            }
+
+            public String version() {
+                return "test";
+            }
+        };
+    }
+}
