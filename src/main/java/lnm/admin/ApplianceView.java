@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import lnm.config.Config;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /**
  * What the admin endpoints read from the running appliance. The composition root

@@ -20,7 +20,7 @@ import lnm.config.LoadResult;
 import lnm.config.Problem;
 import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 import lnm.net.Server;
 import lnm.net.Services;
 import lnm.upstream.AddressHealth;

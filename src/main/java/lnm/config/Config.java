@@ -197,7 +197,7 @@ public final class Config {
 
     /**
      * {@code limits.ipv6PrefixLength}: the IPv6 prefix whose addresses count as one source
-     * (see {@code lnm.limits.SourceKey}).
+     * (see {@code SourceKey} in the floor package).
      */
     public int ipv6PrefixLength() {
         return get(Key.IPV6_PREFIX_LENGTH);

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import lnm.audit.AuditRecord;
-import lnm.limits.SourceKey;
+import lnm.floor.SourceKey;
 
 /**
  * {@code limits.perSourceRate}: a token bucket per source ({@link SourceKey}: an address, or an

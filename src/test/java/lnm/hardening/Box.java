@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 import lnm.audit.AuditRecord;
 import lnm.cli.Appliance;
 import lnm.dns.Resolver;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 import lnm.testing.Lnm;
 
 /**
