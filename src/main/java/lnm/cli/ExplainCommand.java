@@ -13,6 +13,7 @@ import lnm.config.Mode;
 import lnm.config.Policy;
 import lnm.config.Problem;
 import lnm.dns.Literals;
+import lnm.fleet.BundleStore;
 
 /**
  * {@code lnm explain}: the decision lnm would make for one name, with the rule that matched
@@ -22,7 +23,7 @@ final class ExplainCommand {
     private ExplainCommand() {}
 
     static int explain(PrintStream out, Path file, String name, Integer port, String source) {
-        LoadResult r = Config.load(file);
+        LoadResult r = BundleStore.load(file);
         if (!r.ok()) {
             for (Problem p : r.problems()) {
                 out.println(p);

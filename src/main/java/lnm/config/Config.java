@@ -43,15 +43,11 @@ public final class Config {
     /**
      * Reads and validates {@code lnmProperties} and the allowlist it names. Never throws: IO
      * errors and every invalid line become {@link Problem}s, all of them, sorted by file and line.
+     * A box that pulls from a fleet runs its last good bundle over the file: the fleet's
+     * {@code BundleStore.load} reads it that way.
      */
     public static LoadResult load(Path lnmProperties) {
-        LoadResult local = load(lnmProperties, null);
-        if (!local.ok()) {
-            return local;
-        }
-        // A box that pulls from a fleet runs its last good bundle over the file, if it has one.
-        ConfigLayer layer = lnm.fleet.BundleStore.layerInForce(local.config());
-        return layer == null ? local : load(lnmProperties, layer);
+        return load(lnmProperties, null);
     }
 
     /** The same with {@code layer} lying over the file (null for none); what a fleet box checks a new bundle with. */

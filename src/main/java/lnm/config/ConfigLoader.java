@@ -82,7 +82,7 @@ final class ConfigLoader {
                 values.put(k, k.defaultValue());
             }
         }
-        problems.addAll(lnm.fleet.FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
+        problems.addAll(FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
         List<ListenerSpec> listeners = listeners();
         Path base = baseFolder();
         Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
