@@ -133,6 +133,11 @@ final class RateLimit {
         return bucket.size();
     }
 
+    /** Sources with a refusal window open (refused in their current second). */
+    synchronized int windows() {
+        return windows.size();
+    }
+
     /** Queues the records of the windows whose second is over ({@code all}: every pending one) and drops the windows that are over. */
     private void closeWindows(long now, boolean all) {
         for (Iterator<Window> it = windows.values().iterator(); it.hasNext();) {
