@@ -14,7 +14,7 @@ import java.util.logging.Logger;
 
 import lnm.audit.AuditRecord;
 import lnm.config.Config;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /**
  * Everything the appliance has besides proxying: metrics, the once-a-second sampler behind the

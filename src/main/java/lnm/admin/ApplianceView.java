@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Optional;
 
 import lnm.config.Config;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /**
  * What the admin endpoints read from the running appliance. The composition root
- * ({@code lnm.cli.Appliance}) implements it over its parts; tests can supply their own.
+ * (the command line's {@code Appliance}, a layer above) implements it over its parts; tests can supply their own.
  * Every method is called from admin threads, never from a loop thread.
  */
 public interface ApplianceView {

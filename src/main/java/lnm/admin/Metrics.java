@@ -21,7 +21,7 @@ import lnm.audit.Reason;
 import lnm.config.ListenerSpec;
 import lnm.config.Rule;
 import lnm.dns.Resolver;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 import lnm.side.SideStats;
 
 /**

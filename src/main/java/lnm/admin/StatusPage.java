@@ -13,7 +13,7 @@ import java.util.Optional;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.config.Rule;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /**
  * The status page at {@code /}: one self-contained HTML document (inline CSS and SVG, no

@@ -20,7 +20,8 @@ import lnm.config.LoadResult;
 import lnm.config.Problem;
 import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
-import lnm.net.ConnectionInfo;
+import lnm.fleet.BundleStore;
+import lnm.floor.ConnectionInfo;
 import lnm.net.Server;
 import lnm.net.Services;
 import lnm.upstream.AddressHealth;
@@ -98,7 +99,7 @@ public final class Appliance implements AutoCloseable {
      * {@code null} means the JDK resolver.
      */
     public static Appliance start(Path configFile, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws StartException {
-        LoadResult lr = Config.load(configFile);
+        LoadResult lr = BundleStore.load(configFile);
         if (!lr.ok()) {
             throw new StartException(lr.problems().stream().map(Problem::toString).toList());
         }
@@ -166,7 +167,7 @@ public final class Appliance implements AutoCloseable {
 
     private List<String> reloadNow() {
         audit.reopen();
-        LoadResult lr = Config.load(configFile);
+        LoadResult lr = BundleStore.load(configFile);
         if (!lr.ok()) {
             List<String> msgs = lr.problems().stream().map(Problem::toString).toList();
             for (String m : msgs) {

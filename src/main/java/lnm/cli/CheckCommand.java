@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
+import lnm.fleet.BundleStore;
 
 /**
  * {@code lnm check}: validates the config and allowlist; exit 0 valid, 1 invalid. Warnings
@@ -17,7 +18,7 @@ final class CheckCommand {
     private CheckCommand() {}
 
     static int check(PrintStream out, Path file, boolean print, boolean strict) {
-        LoadResult r = Config.load(file);
+        LoadResult r = BundleStore.load(file);
         if (!verdict(out, file, r, strict, 0)) {
             return 1;
         }

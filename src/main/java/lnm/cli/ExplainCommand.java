@@ -7,12 +7,13 @@ import java.nio.file.Path;
 
 import lnm.config.Config;
 import lnm.config.Decision;
+import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.config.LoadResult;
 import lnm.config.Mode;
 import lnm.config.Policy;
 import lnm.config.Problem;
-import lnm.dns.Literals;
+import lnm.fleet.BundleStore;
 
 /**
  * {@code lnm explain}: the decision lnm would make for one name, with the rule that matched
@@ -22,7 +23,7 @@ final class ExplainCommand {
     private ExplainCommand() {}
 
     static int explain(PrintStream out, Path file, String name, Integer port, String source) {
-        LoadResult r = Config.load(file);
+        LoadResult r = BundleStore.load(file);
         if (!r.ok()) {
             for (Problem p : r.problems()) {
                 out.println(p);
@@ -34,7 +35,7 @@ final class ExplainCommand {
                 .mapToInt(l -> l.bind().getPort()).findFirst().orElse(443);
         InetAddress src = null;
         if (source != null) {
-            src = Literals.parse(source);
+            src = IpLiteral.address(source);
             if (src == null) {
                 out.println("lnm: --source needs an IP address, got '" + source + "'");
                 return 2;
@@ -44,7 +45,7 @@ final class ExplainCommand {
         Decision d = Policy.decide(c, name, p, src != null ? src : anyAllowedSource(c));
         out.println("name:        " + name);
         out.println("port:        " + p + listenerNote(c, p));
-        out.println("source:      " + (src != null ? lnm.config.IpLiteral.format(src) : sourceChecked ? "any" : "not checked (pass --source IP)")
+        out.println("source:      " + (src != null ? IpLiteral.format(src) : sourceChecked ? "any" : "not checked (pass --source IP)")
                 + " (sources = " + c.sources() + ")");
         if (d.rule() != null) {
             out.println("rule:        " + d.rule().pattern() + " (" + d.rule().file().getFileName() + ":" + d.rule().line() + ")");
@@ -75,7 +76,7 @@ final class ExplainCommand {
     /** When no source is given, explain the name as if it came from an allowed address. */
     private static InetAddress anyAllowedSource(Config c) {
         for (String cidr : c.sources().entries()) {
-            InetAddress a = Literals.parse(cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr);
+            InetAddress a = IpLiteral.address(cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr);
             if (a != null) {
                 return a;
             }

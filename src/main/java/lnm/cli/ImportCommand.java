@@ -5,8 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
-import lnm.config.Config;
 import lnm.config.LoadResult;
+import lnm.fleet.BundleStore;
 import lnm.importer.LnmImport;
 
 /**
@@ -31,7 +31,7 @@ final class ImportCommand {
         if (w == null) {
             return 1;
         }
-        LoadResult r = Config.load(w.config());
+        LoadResult r = BundleStore.load(w.config());
         if (!CheckCommand.verdict(out, w.config(), r, strict, w.warnings())) {
             try {
                 w.remove();

@@ -45,15 +45,11 @@ public final class Config {
     /**
      * Reads and validates {@code lnmProperties} and the allowlist it names. Never throws: IO
      * errors and every invalid line become {@link Problem}s, all of them, sorted by file and line.
+     * A box that pulls from a fleet runs its last good bundle over the file: the fleet's
+     * {@code BundleStore.load} reads it that way.
      */
     public static LoadResult load(Path lnmProperties) {
-        LoadResult local = load(lnmProperties, null);
-        if (!local.ok()) {
-            return local;
-        }
-        // A box that pulls from a fleet runs its last good bundle over the file, if it has one.
-        ConfigLayer layer = lnm.fleet.BundleStore.layerInForce(local.config());
-        return layer == null ? local : load(lnmProperties, layer);
+        return load(lnmProperties, null);
     }
 
     /** The same with {@code layer} lying over the file (null for none); what a fleet box checks a new bundle with. */
@@ -204,7 +200,7 @@ public final class Config {
 
     /**
      * {@code limits.ipv6PrefixLength}: the IPv6 prefix whose addresses count as one source
-     * (see {@code lnm.limits.SourceKey}).
+     * (see {@code SourceKey} in the floor package).
      */
     public int ipv6PrefixLength() {
         return get(Key.IPV6_PREFIX_LENGTH);

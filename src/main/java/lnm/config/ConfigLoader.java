@@ -86,7 +86,7 @@ final class ConfigLoader {
                 values.put(k, k.defaultValue());
             }
         }
-        problems.addAll(lnm.fleet.FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
+        problems.addAll(FleetSettings.problems(file, k -> invalid.contains(k) ? null : values.get(k), lines::get));
         List<ListenerSpec> listeners = listeners();
         adminPortFree(listeners);
         dnsPortFree(listeners);

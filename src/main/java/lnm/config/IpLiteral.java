@@ -121,6 +121,39 @@ public final class IpLiteral {
         return b != null ? b : parseV6(s);
     }
 
+    /**
+     * The address an IPv4 or IPv6 literal names ({@code [v6]} brackets allowed, no zone), or null
+     * for anything else, without ever asking a resolver. The one reading of an address literal
+     * in lnm: the config, the DNS server, the resolver and the command line all use it, so a form
+     * refused here (such as {@code 010.0.0.1}) is refused everywhere.
+     */
+    public static InetAddress address(String s) {
+        if (s != null && s.length() > 2 && s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1);
+        }
+        byte[] b = parse(s);
+        return b == null ? null : toInet(b);
+    }
+
+    /**
+     * Whether {@code s} is made of digits and dots only, as an IPv4 literal is: such a string
+     * is never a host name (no top-level domain is all digits), so one that is not a valid
+     * literal ({@code 010.0.0.1}, {@code 1.2.3}) is refused rather than looked up, where
+     * some resolvers would read it as octal or fill in missing parts.
+     */
+    public static boolean looksLikeV4(String s) {
+        if (s == null || s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether {@code s} is an IPv4 or IPv6 literal (no brackets, no zone). */
     public static boolean isLiteral(String s) {
         return parse(s) != null;

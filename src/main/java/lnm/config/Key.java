@@ -199,7 +199,7 @@ public final class Key<T> {
     public static final Key<String> NAME = new Key<>("name", "",
             "a box name: lowercase letters, digits, '.', '-' and '_', at most 63 (empty: this host's name); "
                     + "the box's folder in fleet.dir at the top",
-            lnm.fleet.BoxName::parse, Function.identity());
+            BoxName::parse, Function.identity());
     public static final Key<Optional<InetSocketAddress>> FLEET_LISTEN = new Key<>("fleet.listen", "off",
             "[address:]port (address an IP literal, default 0.0.0.0) where boxes below pull their bundles "
                     + "and send reports, or off",
@@ -217,12 +217,12 @@ public final class Key<T> {
             "the Ed25519 private key file that signs bundles (lnm fleet keygen FILE), relative to this file's folder, or empty",
             v -> v, Function.identity());
     public static final Key<String> FLEET_SOURCE = new Key<>("fleet.source", "",
-            "parent (the parent host at port " + lnm.fleet.FleetSource.DEFAULT_PORT + "), host[:port] (port default "
-                    + lnm.fleet.FleetSource.DEFAULT_PORT + ") of the box above that serves fleet.listen, or empty (no pulls)",
-            lnm.fleet.FleetSource::normalize, Function.identity());
+            "parent (the parent host at port " + FleetValues.DEFAULT_PORT + "), host[:port] (port default "
+                    + FleetValues.DEFAULT_PORT + ") of the box above that serves fleet.listen, or empty (no pulls)",
+            FleetValues::source, Function.identity());
     public static final Key<List<String>> FLEET_TRUST = new Key<>("fleet.trust", "",
             "comma-separated public key lines (ed25519:..., as lnm fleet keygen prints) whose signatures are accepted",
-            lnm.fleet.KeyLines::parseTrust, l -> String.join(", ", l));
+            FleetValues::trust, l -> String.join(", ", l));
     public static final Key<String> FLEET_BOX_KEY = new Key<>("fleet.boxKey", "",
             "this box's own Ed25519 private key file that signs its pulls (lnm fleet keygen FILE; its FILE.pub line goes "
                     + "into fleet.dir/<name>/box.pub at the top), relative to this file's folder, or empty",

@@ -12,7 +12,7 @@ import java.util.logging.Logger;
 import lnm.audit.AuditLog;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 
 /**
  * The built-in DNS server for the level below: names the allowlist allows resolve to this

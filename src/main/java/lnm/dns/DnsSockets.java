@@ -24,7 +24,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 
 /**
  * The DNS server's sockets, each a handler on one {@link EventLoop}: the UDP sockets

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 
 /**
  * Forwards queries for names in {@code dns.forwardZones} to {@code dns.upstream} over UDP and

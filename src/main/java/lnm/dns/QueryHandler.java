@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 import lnm.audit.Json;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
-import lnm.limits.RateLimiter;
-import lnm.limits.SourceKey;
+import lnm.floor.RateLimiter;
+import lnm.floor.SourceKey;
 import lnm.wire.ParseResult;
 
 /**

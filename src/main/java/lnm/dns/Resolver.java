@@ -13,12 +13,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import lnm.config.IpLiteral;
+
 /**
  * Host name lookups off the event loops, with a small cache.
  *
  * <p>The JDK resolver blocks, so lookups run on a few daemon threads and the answer is handed to
  * a callback, which the caller routes back to its loop's task queue. Concurrent lookups of one
- * name share a single query. IP literals are answered at once without touching DNS.
+ * name share a single query. IP literals are answered at once without touching DNS, read by
+ * {@link IpLiteral#address}; digits and dots that are not a valid IPv4 literal are refused.
  */
 public final class Resolver implements AutoCloseable {
 
@@ -61,9 +64,13 @@ public final class Resolver implements AutoCloseable {
 
     /** Resolves {@code host}; {@code done} runs on a resolver thread or, for a cache hit, right here. */
     public void resolve(String host, Consumer<Answer> done) {
-        InetAddress literal = Literals.parse(host);
+        InetAddress literal = IpLiteral.address(host);
         if (literal != null) {
             done.accept(new Answer(List.of(literal), null));
+            return;
+        }
+        if (IpLiteral.looksLikeV4(host)) {
+            done.accept(new Answer(List.of(), "not an IPv4 address (four parts 0-255, no leading zeros): " + host));
             return;
         }
         String key = host.toLowerCase(java.util.Locale.ROOT);

@@ -10,8 +10,8 @@ import java.util.ArrayDeque;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import lnm.config.IpLiteral;
-import lnm.net.ConnectionInfo;
-import lnm.net.EventLoop;
+import lnm.floor.ConnectionInfo;
+import lnm.floor.EventLoop;
 import lnm.wire.BigEndian;
 import lnm.wire.ParseResult;
 

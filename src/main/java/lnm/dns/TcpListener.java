@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
-import lnm.net.EventLoop;
-import lnm.net.SourceCounter;
-import lnm.limits.SourceKey;
+import lnm.floor.EventLoop;
+import lnm.floor.SourceCounter;
+import lnm.floor.SourceKey;
 
 /**
  * The DNS server's TCP listener, a handler on its event loop: admits a client (its source in

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.util.logging.Logger;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 
 /**
  * One UDP socket of the DNS server, bound to one local address (which tells the answer which

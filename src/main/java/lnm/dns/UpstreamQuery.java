@@ -8,7 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.List;
 import lnm.config.IpLiteral;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 
 /**
  * One forwarded query in flight: the UDP socket it alone goes out on (a handler on the DNS

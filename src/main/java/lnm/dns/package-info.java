@@ -1,5 +1,5 @@
 /**
- * DNS: the outbound resolver the proxy uses ({@link lnm.dns.Resolver}, {@link lnm.dns.Literals}),
+ * DNS: the outbound resolver the proxy uses ({@link lnm.dns.Resolver}),
  * and the built-in DNS server for the level below ({@link lnm.dns.DnsServer}).
  *
  * <h2>The built-in server</h2>

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
+import lnm.config.BoxName;
 import lnm.config.ConfigLayer;
 import lnm.config.LayerCheck;
 import lnm.config.Problem;

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
+import lnm.config.BoxName;
+
 /**
  * A signed configuration bundle: what the top box serves for one box. Text headers and two
  * length-prefixed files, then one Ed25519 signature over every byte before the signature line:

@@ -12,6 +12,7 @@ import java.util.logging.Logger;
 import lnm.config.Config;
 import lnm.config.ConfigLayer;
 import lnm.config.Key;
+import lnm.config.LoadResult;
 
 /**
  * A pulling box's last good bundle on its own disk, in {@code fleet.state}: {@code bundle} (the
@@ -30,6 +31,19 @@ public final class BundleStore {
     static Path stateDir(Config c) {
         Path base = c.file().toAbsolutePath().getParent();
         return base.resolve(c.get(Key.FLEET_STATE)).normalize();
+    }
+
+    /**
+     * Reads and validates {@code lnmProperties} as the box runs it (see {@link Config#load(Path)}):
+     * a box that pulls from a fleet runs its last good bundle over the file, if it has one.
+     */
+    public static LoadResult load(Path lnmProperties) {
+        LoadResult local = Config.load(lnmProperties);
+        if (!local.ok()) {
+            return local;
+        }
+        ConfigLayer layer = layerInForce(local.config());
+        return layer == null ? local : Config.load(lnmProperties, layer);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import lnm.config.BoxName;
 import lnm.config.Config;
 import lnm.config.Key;
 import lnm.config.Problem;

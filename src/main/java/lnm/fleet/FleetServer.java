@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import lnm.config.BoxName;
 import lnm.http.RequestHead;
 import lnm.side.SideHandler;
 import lnm.side.SideRequest;

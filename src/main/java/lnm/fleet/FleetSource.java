@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import lnm.config.Config;
+import lnm.config.FleetValues;
 import lnm.config.HostPort;
 import lnm.config.Key;
 
@@ -15,17 +16,9 @@ import lnm.config.Key;
  */
 public final class FleetSource {
     /** The fleet port when {@code fleet.source = parent} or a host without a port is given. */
-    public static final int DEFAULT_PORT = 8477;
+    public static final int DEFAULT_PORT = FleetValues.DEFAULT_PORT;
 
     private FleetSource() {}
-
-    /** The {@code fleet.source} value: empty, {@code parent} or a canonical host:port. */
-    public static String normalize(String v) {
-        if (v.isEmpty() || v.equalsIgnoreCase("parent")) {
-            return v.toLowerCase(java.util.Locale.ROOT);
-        }
-        return HostPort.parse(v, DEFAULT_PORT).toString();
-    }
 
     /** Whether the box pulls at all. */
     public static boolean pulls(Config c) {

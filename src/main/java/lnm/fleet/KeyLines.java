@@ -13,11 +13,10 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+
+import lnm.config.FleetValues;
 
 /**
  * Ed25519 keys of the fleet (the JDK's own implementation, RFC 8032).
@@ -25,14 +24,10 @@ import java.util.List;
  * <p>The private key is a PKCS#8 PEM file ({@code -----BEGIN PRIVATE KEY-----}, the form
  * {@code openssl genpkey -algorithm ed25519} writes), readable by its owner only. A public key
  * travels as one line, {@code ed25519:} and the 32 raw key bytes in base64, which is what
- * {@code fleet.trust} lists.
+ * {@code fleet.trust} lists; that line format is read and written by {@link FleetValues}, where
+ * the config checks {@code fleet.trust}.
  */
 public final class KeyLines {
-    static final String PREFIX = "ed25519:";
-    /** The DER header of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw key follows it. */
-    private static final byte[] X509_HEAD = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
-    private static final int RAW = 32;
-
     private KeyLines() {}
 
     /** A fresh key pair. */
@@ -40,57 +35,14 @@ public final class KeyLines {
         return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
     }
 
-    /** The one-line form of a public key. */
+    /** The one-line form of a public key ({@link FleetValues#keyLine}). */
     static String line(PublicKey k) {
-        byte[] enc = k.getEncoded();
-        return PREFIX + Base64.getEncoder().encodeToString(Arrays.copyOfRange(enc, enc.length - RAW, enc.length));
+        return FleetValues.keyLine(k);
     }
 
-    /** The public key of a line; throws {@link IllegalArgumentException} saying what is wrong. */
+    /** The public key of a line ({@link FleetValues#publicKey}). */
     static PublicKey publicKey(String line) {
-        String s = line.trim();
-        if (!s.startsWith(PREFIX)) {
-            throw new IllegalArgumentException("'" + s + "' is not a public key line (ed25519:BASE64)");
-        }
-        byte[] raw;
-        try {
-            raw = Base64.getDecoder().decode(s.substring(PREFIX.length()));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + s + "': bad base64");
-        }
-        if (raw.length != RAW) {
-            throw new IllegalArgumentException("'" + s + "': an Ed25519 key has 32 bytes, not " + raw.length);
-        }
-        byte[] der = Arrays.copyOf(X509_HEAD, X509_HEAD.length + RAW);
-        System.arraycopy(raw, 0, der, X509_HEAD.length, RAW);
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("'" + s + "': not an Ed25519 key (" + e.getMessage() + ")");
-        }
-    }
-
-    /** The {@code fleet.trust} value: distinct public key lines, in the order written. */
-    public static List<String> parseTrust(String v) {
-        List<String> out = new ArrayList<>();
-        if (v.isEmpty()) {
-            return List.of();
-        }
-        for (String raw : v.split(",", -1)) {
-            String s = raw.trim();
-            if (s.isEmpty()) {
-                throw new IllegalArgumentException("empty entry");
-            }
-            String norm = line(publicKey(s));
-            if (out.contains(norm)) {
-                throw new IllegalArgumentException("'" + s + "' is listed twice");
-            }
-            out.add(norm);
-        }
-        if (out.size() > 8) {
-            throw new IllegalArgumentException(out.size() + " keys, at most 8 (an old and a new one while rotating)");
-        }
-        return List.copyOf(out);
+        return FleetValues.publicKey(line);
     }
 
     /** Writes a new key pair to {@code file} (private, mode 0600) and {@code file.pub}; never overwrites. */

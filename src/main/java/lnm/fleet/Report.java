@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import lnm.config.BoxName;
 import lnm.config.PropertiesReader;
 
 /**

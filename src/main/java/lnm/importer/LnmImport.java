@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * {@code lnm import lnm-cr FILE --out DIR}: turns an Azure IoT Layered Network Management
  * resource into {@code DIR/lnm.properties} and {@code DIR/allowlist.properties}, made for the
- * Kubernetes shape (deploy/kubernetes); the command ({@code lnm.cli.ImportCommand}) then checks
+ * Kubernetes shape (deploy/kubernetes); the command (the command line's {@code ImportCommand}) then checks
  * them as {@code lnm check} does.
  *
  * <p>The mapping: a destination of type {@code external} is {@code direct} at the top level

@@ -20,6 +20,7 @@ import java.util.logging.Logger;
 
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
+import lnm.floor.EventLoop;
 
 /**
  * Owns the listening sockets. Each listener is one {@code SO_REUSEPORT} group of sockets, one

@@ -16,6 +16,7 @@ import lnm.config.Config;
 import lnm.config.HostPort;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
+import lnm.floor.EventLoop;
 import lnm.proxy.ProxyV2;
 import lnm.tls.Alerts;
 

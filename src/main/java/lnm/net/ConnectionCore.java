@@ -15,6 +15,8 @@ import lnm.config.Config;
 import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
+import lnm.floor.ConnectionInfo;
+import lnm.floor.EventLoop;
 import lnm.tls.Alerts;
 
 /**

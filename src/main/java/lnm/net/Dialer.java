@@ -15,6 +15,7 @@ import lnm.audit.Side;
 import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.dns.Resolver;
+import lnm.floor.EventLoop;
 import lnm.upstream.AddressHealth;
 import lnm.upstream.ParentSet;
 

@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
+import lnm.floor.EventLoop;
 
 /**
  * One event loop's share of the listeners: its own listening socket of each (see

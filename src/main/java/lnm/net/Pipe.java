@@ -3,6 +3,8 @@ package lnm.net;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
+import lnm.floor.BufferPool;
+
 /**
  * One direction of a relay, the byte pump: bytes read from {@code src} are written to {@code dst}.
  *

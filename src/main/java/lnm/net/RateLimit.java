@@ -9,22 +9,24 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 import lnm.audit.AuditRecord;
-import lnm.limits.SourceKey;
+import lnm.floor.RateLimiter;
+import lnm.floor.SourceKey;
 
 /**
- * {@code limits.perSourceRate}: a token bucket per source ({@link SourceKey}: an address, or an
- * IPv6 prefix) for new connections, {@code rate} a second with bursts of twice that, and how
- * the refusals are audited. The first
+ * {@code limits.perSourceRate}: new connections per source ({@link SourceKey}: an address, or an
+ * IPv6 prefix), {@code rate} a second with bursts of twice that, counted by the one token bucket
+ * ({@link RateLimiter}); this class adds how the refusals are audited. The first
  * {@link #RECORDED_PER_SECOND} refusals of a source in a second get a record each
  * ({@code rate_limited}); the rest of that second are counted into one record, written when the
  * second is over, whose {@code count} says how many connections it stands for. So a flood of new
  * connections costs a few records a second per source, and cannot rotate real records out of the
  * audit files or overflow the audit queue.
  *
- * <p>The table is bounded ({@link #MAX_SOURCES}): sources whose bucket is full again and that
- * have nothing pending carry no information and are swept out; when it is still full, a new
- * source is refused. Thread-safe (one lock): the acceptor and, for origins named by a PROXY v2
- * header, every loop use it. The clock is injected so tests can drive it.
+ * <p>Both tables are bounded ({@link #MAX_SOURCES}): the bucket sweeps out sources whose bucket
+ * is full again, and a source's refusal window is dropped once its second is over and its record
+ * written; a new source that finds a table still full is refused. Thread-safe (one lock): the
+ * acceptor and, for origins named by a PROXY v2 header, every loop use it. The clock is injected
+ * so tests can drive it.
  */
 final class RateLimit {
     /** Refusals of one source in one second that get a record each; later ones are counted. */
@@ -41,17 +43,17 @@ final class RateLimit {
         COUNT
     }
 
-    private static final class Source {
-        double tokens;
-        long last;
-        long windowStart;
-        int refusedInWindow;
+    /** The refusals of one source in its current second. */
+    private static final class Window {
+        long start;
+        int refused;
         /** The record counting this window's refusals past the threshold, or null. */
         AuditRecord summary;
     }
 
     private final LongSupplier nanos;
-    private final Map<InetAddress, Source> sources = new HashMap<>();
+    private final RateLimiter bucket = new RateLimiter(MAX_SOURCES);
+    private final Map<InetAddress, Window> windows = new HashMap<>();
     private final List<AuditRecord> due = new ArrayList<>();
     private int lastRate = 1;
 
@@ -71,35 +73,27 @@ final class RateLimit {
         }
         lastRate = rate;
         long now = nanos.getAsLong();
-        double burst = 2.0 * rate;
-        Source s = sources.get(source);
-        if (s == null) {
-            if (sources.size() >= MAX_SOURCES) {
-                sweep(now);
-                if (sources.size() >= MAX_SOURCES) {
+        if (bucket.allow(source, rate, now)) {
+            return Verdict.PASS;
+        }
+        Window w = windows.get(source);
+        if (w == null) {
+            if (windows.size() >= MAX_SOURCES) {
+                closeWindows(now, false);
+                if (windows.size() >= MAX_SOURCES) {
                     return Verdict.REFUSE;
                 }
             }
-            s = new Source();
-            s.tokens = burst;
-            s.last = now;
-            s.windowStart = now - SECOND;
-            sources.put(source, s);
-        } else {
-            s.tokens = Math.min(burst, s.tokens + Math.max(0, now - s.last) * (rate / 1e9));
-            s.last = now;
+            w = new Window();
+            w.start = now;
+            windows.put(source, w);
+        } else if (now - w.start >= SECOND) {
+            closeWindow(w);
+            w.start = now;
+            w.refused = 0;
         }
-        if (s.tokens >= 1) {
-            s.tokens -= 1;
-            return Verdict.PASS;
-        }
-        if (now - s.windowStart >= SECOND) {
-            closeWindow(s);
-            s.windowStart = now;
-            s.refusedInWindow = 0;
-        }
-        s.refusedInWindow++;
-        return s.refusedInWindow <= RECORDED_PER_SECOND ? Verdict.REFUSE : Verdict.COUNT;
+        w.refused++;
+        return w.refused <= RECORDED_PER_SECOND ? Verdict.REFUSE : Verdict.COUNT;
     }
 
     /**
@@ -107,7 +101,7 @@ final class RateLimit {
      * {@code rec} as the record that counts them all, the others add one to it.
      */
     synchronized void count(InetAddress source, AuditRecord rec) {
-        Source s = sources.get(source);
+        Window s = windows.get(source);
         if (s == null) {
             rec.count = 1;
             due.add(rec);
@@ -122,13 +116,9 @@ final class RateLimit {
     /** The counting records whose second is over, to be written now; {@code all} takes every pending one (shutdown). */
     synchronized List<AuditRecord> due(boolean all) {
         long now = nanos.getAsLong();
-        for (Source s : sources.values()) {
-            if (s.summary != null && (all || now - s.windowStart >= SECOND)) {
-                closeWindow(s);
-            }
-        }
-        if (sources.size() > MAX_SOURCES / 16) {
-            sweep(now);
+        closeWindows(now, all);
+        if (bucket.size() > MAX_SOURCES / 16) {
+            bucket.sweep(lastRate, now);
         }
         if (due.isEmpty()) {
             return List.of();
@@ -138,25 +128,34 @@ final class RateLimit {
         return out;
     }
 
+    /** Sources remembered: those whose bucket is not full again. */
     synchronized int size() {
-        return sources.size();
+        return bucket.size();
     }
 
-    private void closeWindow(Source s) {
-        if (s.summary != null) {
-            due.add(s.summary);
-            s.summary = null;
+    /** Sources with a refusal window open (refused in their current second). */
+    synchronized int windows() {
+        return windows.size();
+    }
+
+    /** Queues the records of the windows whose second is over ({@code all}: every pending one) and drops the windows that are over. */
+    private void closeWindows(long now, boolean all) {
+        for (Iterator<Window> it = windows.values().iterator(); it.hasNext();) {
+            Window w = it.next();
+            boolean over = now - w.start >= SECOND;
+            if (over || all) {
+                closeWindow(w);
+            }
+            if (over) {
+                it.remove();
+            }
         }
     }
 
-    /** Drops sources whose bucket is full again and that have no record pending. */
-    private void sweep(long now) {
-        double burst = 2.0 * lastRate;
-        for (Iterator<Source> it = sources.values().iterator(); it.hasNext();) {
-            Source s = it.next();
-            if (s.summary == null && s.tokens + Math.max(0, now - s.last) * (lastRate / 1e9) >= burst) {
-                it.remove();
-            }
+    private void closeWindow(Window w) {
+        if (w.summary != null) {
+            due.add(w.summary);
+            w.summary = null;
         }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 
 import lnm.audit.Side;
+import lnm.floor.BufferPool;
 
 /**
  * The relay step: a {@link Pipe} each way between the client and the upstream, the head

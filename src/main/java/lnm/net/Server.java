@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.logging.Logger;
 
 import lnm.config.Config;
+import lnm.floor.ConnectionInfo;
+import lnm.floor.EventLoop;
 
 /**
  * The proxy engine: event loops, each accepting on its own socket of every listener

@@ -8,7 +8,8 @@ import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.dns.Resolver;
-import lnm.limits.SourceKey;
+import lnm.floor.SourceCounter;
+import lnm.floor.SourceKey;
 import lnm.upstream.AddressHealth;
 import lnm.upstream.ParentSet;
 

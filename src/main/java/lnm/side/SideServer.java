@@ -27,11 +27,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import lnm.config.IpLiteral;
+import lnm.floor.RateLimiter;
+import lnm.floor.SourceKey;
 import lnm.http.HttpHeadParser;
 import lnm.http.HttpLimits;
 import lnm.http.RequestHead;
-import lnm.limits.RateLimiter;
-import lnm.limits.SourceKey;
 import lnm.side.SideConnection.State;
 import lnm.wire.ParseResult;
 

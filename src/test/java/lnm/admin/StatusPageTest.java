@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import lnm.audit.AuditRecord;
 import lnm.config.Config;
 import lnm.config.LoadResult;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /** The status page rendered from known numbers, without a running appliance. */
 class StatusPageTest {

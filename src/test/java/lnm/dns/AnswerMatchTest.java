@@ -8,18 +8,19 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import lnm.config.IpLiteral;
 import lnm.dns.AnswerMatch.Verdict;
 import org.junit.jupiter.api.Test;
 
 /** The rule for taking a datagram as a forwarded query's answer, one wrong part at a time. */
 class AnswerMatchTest {
-    static final InetSocketAddress UPSTREAM = new InetSocketAddress(Literals.parse("10.3.0.53"), 53);
+    static final InetSocketAddress UPSTREAM = new InetSocketAddress(IpLiteral.address("10.3.0.53"), 53);
     static final int ID = 0xbeef;
     static final byte[] QUERY = DnsClient.query(ID, "historian.plant.local", DnsCodes.TYPE_A, 0);
     static final DnsMessage ASKED = DnsClient.parse(QUERY);
 
     static byte[] answer(byte[] query) {
-        return DnsWriter.answer(DnsClient.parse(query), 0, false, List.of(Literals.parse("10.3.0.20")), 30, 512);
+        return DnsWriter.answer(DnsClient.parse(query), 0, false, List.of(IpLiteral.address("10.3.0.20")), 30, 512);
     }
 
     static AnswerMatch.Result check(byte[] datagram, InetSocketAddress from) {
@@ -36,7 +37,7 @@ class AnswerMatchTest {
 
     @Test
     void anotherSourceAddressIsDropped() {
-        AnswerMatch.Result r = check(answer(QUERY), new InetSocketAddress(Literals.parse("10.3.0.54"), 53));
+        AnswerMatch.Result r = check(answer(QUERY), new InetSocketAddress(IpLiteral.address("10.3.0.54"), 53));
         assertEquals(Verdict.WRONG_SOURCE, r.verdict());
         assertNull(r.answer());
     }
@@ -80,7 +81,7 @@ class AnswerMatchTest {
 
     @Test
     void anyUpstreamTheQueryWentToMayAnswerAndAMappedAddressIsTheSameSource() throws Exception {
-        InetSocketAddress second = new InetSocketAddress(Literals.parse("10.3.0.54"), 53);
+        InetSocketAddress second = new InetSocketAddress(IpLiteral.address("10.3.0.54"), 53);
         List<InetSocketAddress> both = List.of(UPSTREAM, second);
         assertEquals(Verdict.ACCEPT,
                 AnswerMatch.check(ByteBuffer.wrap(answer(QUERY)), second, both, ID, ASKED.question()).verdict());

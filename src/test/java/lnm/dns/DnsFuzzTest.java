@@ -1,6 +1,11 @@
 package lnm.dns;
 
+import lnm.config.ForwardZones;
+import lnm.config.IpLiteral;
 import lnm.testing.Hex;
+import lnm.wire.ParseResult.Invalid;
+import lnm.wire.ParseResult.Parsed;
+import lnm.wire.ParseResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -9,10 +14,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import lnm.config.ForwardZones;
-import lnm.wire.ParseResult;
-import lnm.wire.ParseResult.Invalid;
-import lnm.wire.ParseResult.Parsed;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,14 +31,14 @@ class DnsFuzzTest {
     private static final List<byte[]> SEEDS = List.of(Vectors.DIG_A, Vectors.DIG_AAAA_NOEDNS, Vectors.DIG_DNSSEC,
             Vectors.JDK_A, Vectors.RESPONSE_COMPRESSED,
             DnsWriter.answer(DnsParserTest.parsed(Vectors.DIG_A), 0, true,
-                    List.of(Literals.parse("10.0.0.1"), Literals.parse("fd00::1")), 60, 1232));
+                    List.of(IpLiteral.address("10.0.0.1"), IpLiteral.address("fd00::1")), 60, 1232));
 
     @Test
     void mutatedMessagesNeverThrow() {
         Random rnd = new Random(SEED);
         int[] outcomes = new int[2];
         Responder.Policy[] policies = {ResponderTest.OWN,
-                new Responder.Policy(ResponderTest.ALLOW, List.of(Literals.parse("10.4.0.1")), List.of(), 1,
+                new Responder.Policy(ResponderTest.ALLOW, List.of(IpLiteral.address("10.4.0.1")), List.of(), 1,
                         ForwardZones.parse("org, example"))};
         long deadline = System.nanoTime() + BUDGET_NANOS;
         int i = 0;

@@ -1,6 +1,9 @@
 package lnm.dns;
 
+import lnm.cli.Appliance;
+import lnm.config.IpLiteral;
 import lnm.testing.Hex;
+import lnm.testing.Lnm;
 import static lnm.dns.DnsClient.addresses;
 import static lnm.dns.DnsClient.parse;
 import static lnm.dns.DnsClient.query;
@@ -28,8 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import lnm.cli.Appliance;
-import lnm.testing.Lnm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -222,14 +223,14 @@ class DnsServerIntegrationTest {
             assertNotEquals(0x4242, DnsWriter.id(forwarded), "a fresh ID upstream (1 in 65536 to collide)");
             assertArrayEquals(DnsWriter.withId(q, 0), DnsWriter.withId(forwarded, 0), "otherwise the query as sent, OPT included");
             assertArrayEquals(DnsWriter.withId(up.sent.get(0), 0x4242), a, "the answer relayed unchanged but for the ID");
-            assertEquals(List.of(Literals.parse("192.0.2.53")), addresses(a));
+            assertEquals(List.of(IpLiteral.address("192.0.2.53")), addresses(a));
             // Allowlisted names are still answered here, never forwarded.
             assertEquals(List.of(LO), addresses(udp(port(), query(1, "management.azure.com", DnsCodes.TYPE_A, 0))));
             assertEquals(1, up.received.size());
             // Over TCP too.
             byte[] t = DnsClient.tcp(port(), DnsClient.frames(query(0x4343, "mes.plant.local", DnsCodes.TYPE_A, 0)), 1).get(0);
             assertEquals(0x4343, parse(t).id());
-            assertEquals(List.of(Literals.parse("192.0.2.53")), addresses(t));
+            assertEquals(List.of(IpLiteral.address("192.0.2.53")), addresses(t));
             assertEquals(2, counters().get(DnsResult.FORWARDED));
             List<String> audit = lnm.awaitAudit(3);
             String line = audit.stream().filter(l -> l.contains("historian.plant.local")).findFirst().orElseThrow();
@@ -351,9 +352,9 @@ class DnsServerIntegrationTest {
         assertEquals(List.of(), lnm.app.reload());
         assertEquals(before, port(), "same dns.listen: the sockets stay");
         byte[] a = udp(port(), query(1, "historian.plant.local", DnsCodes.TYPE_A, 0));
-        assertEquals(List.of(Literals.parse("10.4.0.10")), addresses(a));
+        assertEquals(List.of(IpLiteral.address("10.4.0.10")), addresses(a));
         assertEquals(5, parse(a).answers().get(0).ttl());
-        assertEquals(List.of(Literals.parse("fd00::10")), addresses(udp(port(), query(2, "management.azure.com", DnsCodes.TYPE_AAAA, 0))));
+        assertEquals(List.of(IpLiteral.address("fd00::10")), addresses(udp(port(), query(2, "management.azure.com", DnsCodes.TYPE_AAAA, 0))));
 
         Files.writeString(dir.resolve("lnm.properties"), config().replace("dns.listen = 127.0.0.1:0", "dns.listen = off"));
         assertEquals(List.of(), lnm.app.reload());

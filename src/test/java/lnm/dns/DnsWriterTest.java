@@ -1,5 +1,6 @@
 package lnm.dns;
 
+import lnm.config.IpLiteral;
 import lnm.testing.Hex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class DnsWriterTest {
 
     static InetAddress ip(String s) {
-        return Literals.parse(s);
+        return IpLiteral.address(s);
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import lnm.config.IpLiteral;
+
 /**
  * A plant DNS server stand-in on loopback: answers every query with one A record (or stays
  * silent), and remembers what it received, from where, and what it sent.
@@ -21,7 +23,7 @@ final class FakeUpstream implements AutoCloseable {
     final List<InetSocketAddress> senders = new CopyOnWriteArrayList<>();
     final List<byte[]> sent = new CopyOnWriteArrayList<>();
     volatile boolean silent;
-    volatile InetAddress answer = Literals.parse("192.0.2.53");
+    volatile InetAddress answer = IpLiteral.address("192.0.2.53");
     /** When above 0: every answer is TXT records carrying this many bytes of text (an exfiltration reply). */
     volatile int txtBytes;
     private final Thread thread;

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import lnm.admin.AdminHttp;
+import lnm.config.IpLiteral;
 import lnm.testing.Lnm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ForwarderSpoofIntegrationTest {
     static final InetAddress LO = InetAddress.getLoopbackAddress();
-    static final InetAddress REAL = Literals.parse("192.0.2.53");
-    static final InetAddress FORGED = Literals.parse("6.6.6.6");
+    static final InetAddress REAL = IpLiteral.address("192.0.2.53");
+    static final InetAddress FORGED = IpLiteral.address("6.6.6.6");
 
     @TempDir
     Path dir;

@@ -21,7 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import lnm.net.EventLoop;
+import lnm.config.IpLiteral;
+import lnm.floor.EventLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,7 +121,7 @@ class ForwarderTest {
     }
 
     static byte[] answer(DnsMessage q, String address) {
-        return DnsWriter.answer(q, 0, false, List.of(Literals.parse(address)), 30, 512);
+        return DnsWriter.answer(q, 0, false, List.of(IpLiteral.address(address)), 30, 512);
     }
 
     @Test

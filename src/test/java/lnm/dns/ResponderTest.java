@@ -1,5 +1,10 @@
 package lnm.dns;
 
+import lnm.config.Allowlist;
+import lnm.config.Destination;
+import lnm.config.ForwardZones;
+import lnm.config.IpLiteral;
+import lnm.config.Rule;
 import lnm.testing.Hex;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,10 +14,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import lnm.config.Allowlist;
-import lnm.config.Destination;
-import lnm.config.ForwardZones;
-import lnm.config.Rule;
 import org.junit.jupiter.api.Test;
 
 /** What each query gets, by policy. */
@@ -20,8 +21,8 @@ class ResponderTest {
     static final Allowlist ALLOW = Allowlist.of(List.of(
             new Rule("management.azure.com", new Destination.Direct(), Path.of("allowlist.properties"), 1),
             new Rule("*.his.arc.azure.com", new Destination.Direct(), Path.of("allowlist.properties"), 2)));
-    static final InetAddress LOCAL4 = Literals.parse("10.3.0.5");
-    static final InetAddress LOCAL6 = Literals.parse("fd00:3::5");
+    static final InetAddress LOCAL4 = IpLiteral.address("10.3.0.5");
+    static final InetAddress LOCAL6 = IpLiteral.address("fd00:3::5");
     static final Responder.Local LOCAL = new Responder.Local(List.of(LOCAL4), List.of(LOCAL6));
     static final Responder.Policy OWN = new Responder.Policy(ALLOW, List.of(), List.of(), 60, ForwardZones.NONE);
 
@@ -73,8 +74,8 @@ class ResponderTest {
 
     @Test
     void fixedAnswersReplaceTheBoxsAddresses() {
-        InetAddress v4a = Literals.parse("10.4.0.10");
-        InetAddress v4b = Literals.parse("10.4.0.11");
+        InetAddress v4a = IpLiteral.address("10.4.0.10");
+        InetAddress v4b = IpLiteral.address("10.4.0.11");
         Responder.Policy fixed = new Responder.Policy(ALLOW, List.of(v4a, v4b), List.of(), 300, ForwardZones.NONE);
         Responder.Outcome a = ask(fixed, "management.azure.com", DnsCodes.TYPE_A);
         assertEquals(List.of(v4a, v4b), a.answers());
@@ -154,7 +155,7 @@ class ResponderTest {
     void tooLargeForTheClientIsTruncated() {
         List<InetAddress> many = new ArrayList<>();
         for (int i = 1; i <= 40; i++) {
-            many.add(Literals.parse("10.9.0." + i));
+            many.add(IpLiteral.address("10.9.0." + i));
         }
         Responder.Policy fixed = new Responder.Policy(ALLOW, many, List.of(), 60, ForwardZones.NONE);
         DnsMessage q = DnsParserTest.parsed(DnsWriter.query(1, DnsName.of("management.azure.com"), DnsCodes.TYPE_A, 0));

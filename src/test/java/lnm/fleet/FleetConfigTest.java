@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import lnm.cli.Main;
+import lnm.config.BoxName;
 import lnm.config.Config;
 import lnm.config.HostPort;
 import lnm.config.LoadResult;

@@ -4,11 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,12 +17,14 @@ import java.util.concurrent.atomic.LongAdder;
 import lnm.audit.AuditRecord;
 import lnm.cli.Appliance;
 import lnm.dns.Resolver;
-import lnm.net.EventLoop;
+import lnm.floor.EventLoop;
 import lnm.testing.Lnm;
+import lnm.testing.TestConfig;
 
 /**
- * An lnm appliance in this JVM for a hardening test: config written as an operator would, every
- * listener on loopback port 0, optionally a test DNS ({@link Resolver.Lookup}), and a tally of
+ * An lnm appliance in this JVM for a hardening test, started by the one harness ({@link Lnm}):
+ * config written as an operator would, every listener on loopback port 0, the rate limit off
+ * unless the config sets it, optionally a test DNS ({@link Resolver.Lookup}), and a tally of
  * finished connections by audit reason taken from the same hook the metrics use.
  *
  * <p>{@link #assertAuditComplete} is the audit-completeness check every test ends with: one
@@ -35,23 +33,14 @@ import lnm.testing.Lnm;
 final class Box implements AutoCloseable {
     final Path dir;
     final Appliance app;
+    private final Lnm lnm;
     private final Map<String, LongAdder> byReason = new ConcurrentHashMap<>();
     private final AtomicLong finished = new AtomicLong();
 
     private Box(Path dir, String config, String allowlist, Resolver.Lookup lookup) throws Exception {
-        this.dir = dir;
-        StringBuilder c = new StringBuilder(config);
-        for (String[] d : new String[][] {{"allowlist", "allowlist.properties"}, {"audit.file", "audit.jsonl"},
-                {"shutdown.drainSeconds", "1"}, {"admin.listen", "off"},
-                // floods from one address test the other limits; the rate limit has tests of its own
-                {"limits.perSourceRate", "off"}}) {
-            if (!config.contains(d[0])) {
-                c.append('\n').append(d[0]).append(" = ").append(d[1]).append('\n');
-            }
-        }
-        Files.writeString(dir.resolve("lnm.properties"), c);
-        Files.writeString(dir.resolve("allowlist.properties"), allowlist);
-        this.app = Appliance.start(dir.resolve("lnm.properties"), this::count, lookup);
+        this.lnm = Lnm.start(dir, config, allowlist, lookup, TestConfig.NO_RATE_LIMIT, this::count);
+        this.dir = lnm.dir;
+        this.app = lnm.app;
     }
 
     static Box start(Path dir, String config, String allowlist) throws Exception {
@@ -68,11 +57,11 @@ final class Box implements AutoCloseable {
     }
 
     InetSocketAddress address(String listener) {
-        return app.server().address(listener).orElseThrow();
+        return lnm.address(listener);
     }
 
     int port(String listener) {
-        return address(listener).getPort();
+        return lnm.port(listener);
     }
 
     /** Connections finished so far, as counted by the close hook. */
@@ -116,12 +105,7 @@ final class Box implements AutoCloseable {
 
     /** The audit lines written so far. */
     List<String> audit() {
-        Path f = dir.resolve("audit.jsonl");
-        try {
-            return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return lnm.audit();
     }
 
     /** Waits until {@code n} connections have finished and their records are on disk. */
@@ -166,6 +150,6 @@ final class Box implements AutoCloseable {
 
     @Override
     public void close() {
-        app.shutdown();
+        lnm.close();
     }
 }

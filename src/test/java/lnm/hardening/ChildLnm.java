@@ -17,6 +17,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import lnm.testing.TestConfig;
+
 /**
  * {@code lnm run} in a child JVM, as it runs on a box, so that its own resources can be watched
  * (resident memory, file descriptors, CPU time from {@code /proc}) and limited (a lower
@@ -47,11 +49,7 @@ final class ChildLnm implements AutoCloseable {
      * @param fdLimit {@code ulimit -n} for the child alone, or 0 to inherit ours
      */
     static ChildLnm start(Path dir, String config, String allowlist, int fdLimit, String... jvmArgs) throws IOException, InterruptedException {
-        // floods from one address test the other limits; the rate limit has tests of its own
-        String rate = config.contains("limits.perSourceRate") ? "" : "limits.perSourceRate = off\n";
-        Files.writeString(dir.resolve("lnm.properties"), config + "\nallowlist = allowlist.properties\naudit.file = audit.jsonl\n"
-                + "admin.listen = off\nshutdown.drainSeconds = 1\n" + rate);
-        Files.writeString(dir.resolve("allowlist.properties"), allowlist);
+        TestConfig.write(dir, config, allowlist, TestConfig.NO_RATE_LIMIT);
         Path jar = dir.resolve("lnm-under-test.jar");
         jarOfClasses(jar);
         List<String> cmd = new ArrayList<>();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import lnm.cli.Appliance.StartException;
+import lnm.floor.EventLoop;
 import lnm.testing.Lnm;
 
 /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import lnm.audit.Side;
+import lnm.floor.BufferPool;
 
 /** The byte pump on real loopback sockets: client (test) -> src -> Pipe -> dst -> upstream (test). */
 class PipeTest {

@@ -120,4 +120,19 @@ class RateLimitTest {
         assertEquals(List.of(r), limit.due(true));
         assertEquals(2, r.count);
     }
+
+    @Test
+    void aRefusedSourceIsForgottenOnceItsSecondIsOverAndItsBucketFull() {
+        limit.admit(a, 1);
+        limit.admit(a, 1);
+        assertSame(RateLimit.Verdict.REFUSE, limit.admit(a, 1));
+        assertEquals(1, limit.windows());
+        assertEquals(1, limit.size());
+        now.addAndGet(1_000 * MS);
+        assertEquals(List.of(), limit.due(false), "nothing was counted: every refusal had its own record");
+        assertEquals(0, limit.windows(), "the second is over: its window carries nothing");
+        now.addAndGet(2_000 * MS);
+        assertSame(RateLimit.Verdict.PASS, limit.admit(b, 1), "another source still gets in");
+        assertEquals(2, limit.size(), "a's bucket is swept only when the table is large or full");
+    }
 }

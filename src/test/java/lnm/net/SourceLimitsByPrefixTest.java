@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.config.LoadResult;
-import lnm.limits.SourceKey;
+import lnm.floor.SourceKey;
 
 /**
  * {@code limits.perSourceConnections} and {@code limits.perSourceRate} count all addresses of
@@ -53,20 +53,20 @@ class SourceLimitsByPrefixTest {
         Services s = services(c);
         assertEquals(64, c.ipv6PrefixLength(), "the default");
         for (int i = 1; i <= N; i++) {
-            assertNull(s.admit(https(c), lnm.limits.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
         // 200 more addresses of the same /64: each one is the source's N+1th.
         for (int i = N + 1; i <= N + 200; i++) {
-            assertEquals("perSourceConnections", s.admit(https(c), lnm.limits.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertEquals("perSourceConnections", s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
         assertNull(s.admit(https(c), ip("2001:db8:1:3::1"), c), "the next /64 is another source");
         assertNull(s.admit(https(c), ip("10.0.0.1"), c));
         assertEquals(N + 2, s.active());
 
         // Released under the key it was counted under: the /64 has room for one again.
-        s.release(Services.key(lnm.limits.SourceKeyTest.inSlash64(3), c));
-        assertNull(s.admit(https(c), lnm.limits.SourceKeyTest.inSlash64(250), c));
-        assertEquals("perSourceConnections", s.admit(https(c), lnm.limits.SourceKeyTest.inSlash64(251), c));
+        s.release(Services.key(lnm.floor.SourceKeyTest.inSlash64(3), c));
+        assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(250), c));
+        assertEquals("perSourceConnections", s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(251), c));
     }
 
     @Test
@@ -74,7 +74,7 @@ class SourceLimitsByPrefixTest {
         Config c = config("limits.perSourceRate = off\nlimits.ipv6PrefixLength = 128\n");
         Services s = services(c);
         for (int i = 1; i <= 200; i++) {
-            assertNull(s.admit(https(c), lnm.limits.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
         assertEquals(200, s.active());
     }
@@ -100,10 +100,10 @@ class SourceLimitsByPrefixTest {
         Services s = services(c);
         for (int i = 0; i < N; i++) {
             assertNull(s.admit(https(c), ip("127.0.0.1"), c), "the peer counts in the total only");
-            InetAddress k = Services.key(lnm.limits.SourceKeyTest.inSlash64(i + 1), c);
+            InetAddress k = Services.key(lnm.floor.SourceKeyTest.inSlash64(i + 1), c);
             assertNull(s.admitOrigin(k, c), "origin " + i);
         }
-        assertEquals("perSourceConnections", s.admitOrigin(Services.key(lnm.limits.SourceKeyTest.inSlash64(99), c), c));
+        assertEquals("perSourceConnections", s.admitOrigin(Services.key(lnm.floor.SourceKeyTest.inSlash64(99), c), c));
         assertNull(s.admitOrigin(Services.key(ip("2001:db8:9::1"), c), c));
     }
 
@@ -113,15 +113,15 @@ class SourceLimitsByPrefixTest {
         AtomicLong now = new AtomicLong(1);
         RateLimit limit = new RateLimit(now::get);
         for (int i = 1; i <= 20; i++) {
-            assertEquals(RateLimit.Verdict.PASS, limit.admit(SourceKey.of(lnm.limits.SourceKeyTest.inSlash64(i), 64), 10));
+            assertEquals(RateLimit.Verdict.PASS, limit.admit(SourceKey.of(lnm.floor.SourceKeyTest.inSlash64(i), 64), 10));
         }
-        assertEquals(RateLimit.Verdict.REFUSE, limit.admit(SourceKey.of(lnm.limits.SourceKeyTest.inSlash64(21), 64), 10));
-        assertEquals(RateLimit.Verdict.PASS, limit.admit(SourceKey.of(lnm.limits.SourceKeyTest.inSlash64(21), 128), 10));
+        assertEquals(RateLimit.Verdict.REFUSE, limit.admit(SourceKey.of(lnm.floor.SourceKeyTest.inSlash64(21), 64), 10));
+        assertEquals(RateLimit.Verdict.PASS, limit.admit(SourceKey.of(lnm.floor.SourceKeyTest.inSlash64(21), 128), 10));
         assertEquals(1 + 1, limit.size());
     }
 
     static InetAddress ip(String literal) {
-        return lnm.limits.SourceKeyTest.ip(literal);
+        return lnm.floor.SourceKeyTest.ip(literal);
     }
 
     static InetAddress mapped(int a, int b, int c, int d) {

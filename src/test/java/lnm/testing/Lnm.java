@@ -10,14 +10,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import lnm.audit.AuditRecord;
 import lnm.cli.Appliance;
+import lnm.dns.Resolver;
 
 /**
  * An lnm appliance started in-process for an integration test, from config text written the
  * way an operator would write it (docs/CONTRACTS.md formats), with listeners on loopback port 0.
+ * The one in-process harness: the hardening tests' box builds on it, and {@link TestConfig}
+ * fills in the keys a test box needs for it and for the child-process harness alike.
  */
 public final class Lnm implements AutoCloseable {
     public final Path dir;
@@ -29,8 +35,8 @@ public final class Lnm implements AutoCloseable {
     }
 
     /**
-     * @param config    lnm.properties text; {@code allowlist = allowlist.properties} and
-     *                  {@code audit.file = audit.jsonl} are added when absent
+     * @param config    lnm.properties text; the keys of {@link TestConfig#DEFAULTS} are added
+     *                  when it does not set them
      * @param allowlist allowlist.properties text
      */
     public static Lnm start(Path dir, String config, String allowlist) throws Exception {
@@ -38,23 +44,18 @@ public final class Lnm implements AutoCloseable {
     }
 
     /** As above, with {@code lookup} answering every DNS question (null: the JDK resolver). */
-    public static Lnm start(Path dir, String config, String allowlist, lnm.dns.Resolver.Lookup lookup) throws Exception {
-        StringBuilder c = new StringBuilder(config);
-        if (!config.contains("allowlist")) {
-            c.append("\nallowlist = allowlist.properties\n");
-        }
-        if (!config.contains("audit.file")) {
-            c.append("\naudit.file = audit.jsonl\n");
-        }
-        if (!config.contains("shutdown.drainSeconds")) {
-            c.append("\nshutdown.drainSeconds = 1\n");
-        }
-        if (!config.contains("admin.listen")) {
-            c.append("\nadmin.listen = off\n");
-        }
-        Files.writeString(dir.resolve("lnm.properties"), c);
-        Files.writeString(dir.resolve("allowlist.properties"), allowlist);
-        return new Lnm(dir, Appliance.start(dir.resolve("lnm.properties"), r -> { }, lookup));
+    public static Lnm start(Path dir, String config, String allowlist, Resolver.Lookup lookup) throws Exception {
+        return start(dir, config, allowlist, lookup, Map.of(), r -> { });
+    }
+
+    /**
+     * As above, with {@code more} defaults after {@link TestConfig#DEFAULTS} and {@code finished}
+     * seeing every finished connection's record (the hook the metrics use).
+     */
+    public static Lnm start(Path dir, String config, String allowlist, Resolver.Lookup lookup, Map<String, String> more,
+            Consumer<AuditRecord> finished) throws Exception {
+        Path file = TestConfig.write(dir, config, allowlist, more);
+        return new Lnm(dir, Appliance.start(file, finished, lookup));
     }
 
     public InetSocketAddress address(String listener) {

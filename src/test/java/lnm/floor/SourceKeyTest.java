@@ -1,4 +1,4 @@
-package lnm.limits;
+package lnm.floor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package lnm.fleet;
+package lnm.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,9 +6,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-
-import lnm.config.Key;
-import lnm.config.Problem;
 
 /**
  * The fleet keys that only make sense together, checked with the rest of {@code lnm.properties}

@@ -1,4 +1,4 @@
-package lnm.limits;
+package lnm.floor;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package lnm.net;
+package lnm.floor;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

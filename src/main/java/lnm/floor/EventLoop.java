@@ -1,4 +1,4 @@
-package lnm.net;
+package lnm.floor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -34,7 +34,7 @@ import java.util.logging.Logger;
  */
 public final class EventLoop implements Runnable {
     private static final Logger LOG = Logger.getLogger(EventLoop.class.getName());
-    static final long TICK_MILLIS = 100;
+    public static final long TICK_MILLIS = 100;
 
     /** What a selection key's attachment is: called when the key is ready. */
     public interface Ready {
@@ -109,11 +109,11 @@ public final class EventLoop implements Runnable {
     }
 
     /**
-     * Milliseconds on the monotonic clock: every deadline and interval in lnm.net uses it, so a
+     * Milliseconds on the monotonic clock: every deadline and interval of the proxy engine uses it, so a
      * wall-clock step (NTP) neither closes every connection as idle nor stalls the timeouts.
      * Audit timestamps stay on the wall clock.
      */
-    static long nowMillis() {
+    public static long nowMillis() {
         return System.nanoTime() / 1_000_000;
     }
 
@@ -139,12 +139,12 @@ public final class EventLoop implements Runnable {
         return selector;
     }
 
-    BufferPool pool() {
+    public BufferPool pool() {
         return pool;
     }
 
     /** A loop-wide read buffer: filled and emptied within one event, never held. */
-    ByteBuffer scratch() {
+    public ByteBuffer scratch() {
         return scratch.clear();
     }
 
@@ -171,7 +171,7 @@ public final class EventLoop implements Runnable {
      * events are handled as usual. Only on the loop thread outside a select (a task), or
      * before the loop starts.
      */
-    void deregisterCancelled() {
+    public void deregisterCancelled() {
         if (!selector.isOpen()) {
             return; // the loop has ended: its selector dropped every key when it closed
         }
@@ -209,7 +209,7 @@ public final class EventLoop implements Runnable {
     }
 
     /** True once {@link #start} has run. */
-    boolean started() {
+    public boolean started() {
         return thread != null;
     }
 
@@ -236,7 +236,7 @@ public final class EventLoop implements Runnable {
     }
 
     /** Snapshots this loop's live connections; runs the copy on the loop thread. */
-    java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> snapshot() {
+    public java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> snapshot() {
         java.util.concurrent.CompletableFuture<java.util.List<ConnectionInfo>> f = new java.util.concurrent.CompletableFuture<>();
         execute(() -> {
             long now = clock.getAsLong();

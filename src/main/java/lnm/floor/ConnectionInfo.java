@@ -1,4 +1,4 @@
-package lnm.net;
+package lnm.floor;
 
 /**
  * A point-in-time view of one live connection, for the admin endpoint's {@code /connections}.

@@ -1,11 +1,9 @@
-package lnm.net;
+package lnm.floor;
 
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import lnm.limits.SourceKey;
 
 /**
  * Live connections in all and per source, counted against a total and a per-source cap: the

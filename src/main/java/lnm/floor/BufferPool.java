@@ -1,4 +1,4 @@
-package lnm.net;
+package lnm.floor;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;

@@ -1,4 +1,4 @@
-package lnm.fleet;
+package lnm.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
