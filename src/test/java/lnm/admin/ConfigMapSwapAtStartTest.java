@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.config.Config;
 import lnm.config.LoadResult;
-import lnm.net.ConnectionInfo;
+import lnm.floor.ConnectionInfo;
 
 /**
  * A ConfigMap update that lands after the config was loaded but before the watcher runs (the
