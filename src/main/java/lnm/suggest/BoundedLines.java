@@ -17,7 +17,11 @@ import java.util.zip.GZIPInputStream;
  */
 final class BoundedLines implements AutoCloseable {
     private final InputStream in;
+    private final byte[] chunk = new byte[1 << 16];
+    private int pos;
+    private int end;
     private final byte[] line;
+    private int length;
     private long lines;
     private long tooLong;
 
@@ -38,8 +42,7 @@ final class BoundedLines implements AutoCloseable {
             int b0 = raw.read();
             int b1 = raw.read();
             raw.reset();
-            InputStream in = b0 == 0x1f && b1 == 0x8b ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
-            return new BoundedLines(in, maxBytes);
+            return new BoundedLines(b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw, maxBytes);
         } catch (IOException | RuntimeException e) {
             raw.close();
             throw e;
@@ -47,35 +50,74 @@ final class BoundedLines implements AutoCloseable {
     }
 
     /**
-     * The next line that fits, or null at the end of the file.
+     * Moves to the next line that fits, skipping longer ones.
      *
+     * @return false at the end of the file
      * @throws IOException when the file cannot be read further (a truncated or corrupt gzip stream)
      */
-    String next() throws IOException {
+    boolean next() throws IOException {
         while (true) {
-            int n = 0;
+            length = 0;
             boolean over = false;
-            int b;
-            while ((b = in.read()) >= 0 && b != '\n') {
-                if (n < line.length) {
-                    line[n++] = (byte) b;
+            boolean any = false;
+            while (true) {
+                if (pos == end) {
+                    end = in.read(chunk, 0, chunk.length);
+                    pos = 0;
+                    if (end <= 0) {
+                        end = 0;
+                        break;
+                    }
+                }
+                any = true;
+                int from = pos;
+                while (pos < end && chunk[pos] != '\n') {
+                    pos++;
+                }
+                int n = pos - from;
+                if (!over && length + n <= line.length) {
+                    System.arraycopy(chunk, from, line, length, n);
+                    length += n;
                 } else {
                     over = true;
                 }
+                if (pos < end) {
+                    pos++; // the LF
+                    break;
+                }
             }
-            if (b < 0 && n == 0 && !over) {
-                return null;
+            if (!any) {
+                return false;
             }
             lines++;
             if (over) {
                 tooLong++;
                 continue;
             }
-            if (n > 0 && line[n - 1] == '\r') {
-                n--;
+            if (length > 0 && line[length - 1] == '\r') {
+                length--;
             }
-            return new String(line, 0, n, StandardCharsets.UTF_8);
+            return true;
         }
+    }
+
+    /** Whether the current line holds these bytes (a cheap look before decoding it). */
+    boolean mentions(byte[] ascii) {
+        outer:
+        for (int i = 0; i + ascii.length <= length; i++) {
+            for (int k = 0; k < ascii.length; k++) {
+                if (line[i + k] != ascii[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The current line as text. */
+    String text() {
+        return new String(line, 0, length, StandardCharsets.UTF_8);
     }
 
     /** Lines read so far, skipped ones included. */

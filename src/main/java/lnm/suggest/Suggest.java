@@ -23,10 +23,13 @@ import lnm.config.Problem;
  * gzip-compressed, in any order) and prints an allowlist fragment for the names that were
  * refused as {@code not_allowlisted}, or that report mode relayed with
  * {@code "wouldDeny":"not_allowlisted"}. Streams line by line within {@link Limits}; a summary
- * of what was read, used and skipped goes to stderr.
+ * of what was read, used and skipped goes to stderr. Only lines that hold the text
+ * {@code not_allowlisted} are parsed (lnm writes it unescaped); the rest are counted as ignored.
  */
 public final class Suggest {
     private static final String NOT_ALLOWLISTED = "not_allowlisted";
+    /** A line that does not hold this text cannot be one to use, and is passed over unparsed. */
+    private static final byte[] MENTION = NOT_ALLOWLISTED.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final Set<String> FIELDS = Set.of("time", "client", "origin", "sni", "host", "decision", "reason",
             "wouldDeny", "kind", "count");
 
@@ -102,8 +105,12 @@ public final class Suggest {
 
     private void read(Path f) throws IOException {
         try (BoundedLines in = BoundedLines.open(f, limits.maxLineBytes())) {
-            for (String line; (line = in.next()) != null; ) {
-                record(line);
+            while (in.next()) {
+                if (in.mentions(MENTION)) {
+                    record(in.text());
+                } else {
+                    ignored++; // most lines: allowed connections, other refusals, DNS lines
+                }
             }
             lines += in.lines();
             tooLong += in.tooLong();
@@ -112,10 +119,6 @@ public final class Suggest {
 
     /** Counts one line as used, ignored or skipped. */
     private void record(String line) {
-        if (line.isBlank()) {
-            ignored++;
-            return;
-        }
         Map<String, String> f = FlatJson.fields(line, FIELDS);
         if (f == null) {
             malformed++;

@@ -183,6 +183,20 @@ class SuggestTest {
     }
 
     @Test
+    void diffBuildsWildcardsFromWhatIsStillMissing() throws Exception {
+        Path allowlist = file("allowlist.properties", "a.cams.plant.example =");
+        List<String> lines = new ArrayList<>();
+        for (String n : List.of("a.cams.plant.example", "b.cams.plant.example", "c.cams.plant.example", "a.hmi.plant.example",
+                "b.hmi.plant.example", "c.hmi.plant.example", "d.hmi.plant.example")) {
+            lines.add(denied("2026-11-30T10:00:00Z", "10.3.0.5:1", n));
+        }
+        Run r = run(Limits.DEFAULT, allowlist, file("audit.jsonl", lines.toArray(String[]::new)));
+        assertEquals(List.of("b.cams.plant.example =", "c.cams.plant.example =", "*.hmi.plant.example ="), r.rules(), r.out());
+        Path merged = file("merged.properties", Files.readString(allowlist) + r.out());
+        assertPassesCheck(Files.readString(merged));
+    }
+
+    @Test
     void anInvalidOrMissingDiffAllowlistOrAuditFileIsExit1WithNothingPrinted() throws Exception {
         Path a = file("audit.jsonl", denied("2026-11-30T10:00:00Z", "10.3.0.5:1", "x.example"));
         Path bad = file("bad.properties", "*.=", "ok.example = direct");
@@ -235,21 +249,23 @@ class SuggestTest {
                 denied("2026-11-30T10:00:00Z", "10.3.0.5:1", "good.example"),
                 "{\"decision\":\"deny\",\"reason\":\"not_allowlisted\",\"sni\":\"dup1.example\",\"sni\":\"dup2.example\","
                         + "\"time\":\"2026-11-30T10:00:00Z\",\"client\":\"10.3.0.5:1\"}",
-                "not json at all",
-                "{\"decision\":\"deny\",",
+                "not json at all: not_allowlisted",
+                "{\"decision\":\"deny\",\"reason\":\"not_allowlisted\",",
                 "{\"time\":\"2026-11-30T10:00:00Z\",\"client\":\"10.3.0.5:1\",\"sni\":\"x" + "[".repeat(40) + "\"}",
-                "{\"alpn\":" + "[".repeat(40) + "]".repeat(40) + ",\"decision\":\"deny\"}",
+                "{\"alpn\":" + "[".repeat(40) + "]".repeat(40) + ",\"decision\":\"deny\",\"reason\":\"not_allowlisted\"}",
+                "",
+                denied("2026-11-30T10:00:00Z", "10.3.0.5:1", "crlf.example") + "\r",
                 "{\"time\":\"2026-11-30T10:00:00Z\",\"client\":\"10.3.0.5:1\",\"sni\":\"long.example\",\"error\":\"" + "x".repeat(70_000)
                         + "\",\"decision\":\"deny\",\"reason\":\"not_allowlisted\"}");
         Run r = run(a);
         assertEquals(0, r.exit(), r.err());
-        assertEquals(List.of("good.example ="), r.rules(), r.out());
+        assertEquals(List.of("crlf.example =", "good.example ="), r.rules(), r.out());
         for (String line : r.out().split("\n", -1)) {
-            assertTrue(line.isEmpty() || line.startsWith("#") || line.equals("good.example ="), line);
+            assertTrue(line.isEmpty() || line.startsWith("#") || line.endsWith(".example ="), line);
             assertTrue(line.chars().allMatch(c -> c >= 0x20 && c < 0x7f), line);
         }
-        assertTrue(r.err().contains("20 line(s) read, 1 record(s) used, 0 other line(s) ignored; skipped: 1 line(s) over 65536 bytes, "
-                + "7 malformed, 11 with an invalid name"), r.err());
+        assertTrue(r.err().contains("22 line(s) read, 2 record(s) used, 2 other line(s) ignored; skipped: 1 line(s) over 65536 bytes, "
+                + "6 malformed, 11 with an invalid name"), r.err());
         assertPassesCheck(r.out());
     }
 
