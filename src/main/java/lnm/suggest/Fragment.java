@@ -33,7 +33,10 @@ final class Fragment {
 
     private Fragment() {}
 
-    /** The lines for these (normalized, valid) names, in domain order (example.com before *.example.com before a.example.com... by label from the right). */
+    /**
+     * The lines for these (normalized, valid) names, sorted by label from the right so that one
+     * domain's names stand together ({@code example.com}, {@code *.example.com}, {@code a.example.com}).
+     */
     static List<Entry> build(TreeMap<String, Seen> names, Limits limits) {
         Set<String> chosen = wildcards(names.keySet(), limits.minSiblings());
         Map<String, Entry> wild = new HashMap<>();
