@@ -16,6 +16,8 @@ import java.util.List;
  *   lnm fleet keygen FILE                                     Ed25519 key pair for the fleet (the top's, a box's)
  *   lnm import lnm-cr FILE --out DIR [--strict]               an Azure LNM resource into lnm's files,
  *                                                             checked as lnm check [--strict] checks them
+ *   lnm suggest [--diff ALLOWLIST] AUDITFILE ...             allowlist lines for the names the audit shows
+ *                                                             refused as not allowlisted (summary on stderr)
  *   lnm version
  * </pre>
  */
@@ -27,6 +29,7 @@ public final class Main {
             "       lnm explain --config FILE NAME [--port N] [--source IP]",
             "       " + lnm.fleet.FleetCommand.USAGE,
             "       lnm import lnm-cr FILE --out DIR [--strict]",
+            "       lnm suggest [--diff ALLOWLIST] AUDITFILE ...",
             "       lnm version");
 
     private Main() {}
@@ -73,6 +76,9 @@ public final class Main {
             case "import" -> {
                 return ImportCommand.run(out, a.positional, a.out, a.strict);
             }
+            case "suggest" -> {
+                return SuggestCommand.run(out, System.err, a.positional, a.diff);
+            }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);
                 return 0;
@@ -94,6 +100,7 @@ public final class Main {
         Integer port;
         String source;
         String out;
+        String diff;
         final List<String> positional = new ArrayList<>();
 
         static Args parse(String[] args) {
@@ -107,6 +114,7 @@ public final class Main {
                     case "--strict" -> a.strict = true;
                     case "--source" -> a.source = value(args, ++i, s);
                     case "--out" -> a.out = value(args, ++i, s);
+                    case "--diff" -> a.diff = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);
                         try {

@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads {@code allowlist.properties} into an {@link Allowlist}, collecting every problem. */
-final class AllowlistReader {
+public final class AllowlistReader {
     private AllowlistReader() {}
 
     /** The allowlist (null if there were problems) and the problems. */
-    record Loaded(Allowlist allowlist, List<Problem> problems) {}
+    public record Loaded(Allowlist allowlist, List<Problem> problems) {}
 
     /**
      * @param parentConfigured whether lnm.properties sets a parent; {@code parent} entries are
      *     errors without one, because they could never connect
      */
-    static Loaded read(Path file, boolean parentConfigured) {
+    public static Loaded read(Path file, boolean parentConfigured) {
         return parse(PropertiesReader.read(file), file, parentConfigured);
     }
 

@@ -7,7 +7,7 @@ package lnm.config;
  * such as {@code _mqtt._tcp} exist), 1-63 characters; a name is at most 253 characters. Names
  * compare case-insensitively and one trailing dot (the absolute form) is dropped.
  */
-final class Names {
+public final class Names {
     static final int MAX_NAME = 253;
     static final int MAX_LABEL = 63;
 
@@ -18,7 +18,7 @@ final class Names {
      * This is the hot path for every connection's SNI: one pass, no regex, no allocation
      * beyond the result (none at all when the name is already normalized).
      */
-    static String normalize(String name) {
+    public static String normalize(String name) {
         if (name == null) {
             return null;
         }
@@ -99,7 +99,7 @@ final class Names {
      *
      * @throws IllegalArgumentException saying what is wrong with it
      */
-    static String pattern(String p) {
+    public static String pattern(String p) {
         if (p.isEmpty()) {
             throw new IllegalArgumentException("empty pattern");
         }

@@ -13,7 +13,7 @@ import java.util.function.ToIntFunction;
  * prints them and still exits 0 ({@code --strict}: 1), {@code lnm run} logs them at start and on
  * reload. A new warning is one more method called from {@link #check}.
  */
-final class Warnings {
+public final class Warnings {
     private Warnings() {}
 
     /**
@@ -47,23 +47,34 @@ final class Warnings {
             if (!r.wildcard() || r.destination() instanceof Destination.Fixed) {
                 continue;
             }
-            String suffix = r.pattern().substring(2);
-            if (Suffixes.isPublic(suffix)) {
-                out.add(at(r.file(), r.line(), "'" + r.pattern() + "' allows every name under the public suffix '" + suffix
-                        + "', where anyone can register a domain; list the names the plant needs instead"));
-                continue;
+            String w = wildcardRisk(r.pattern());
+            if (w != null) {
+                out.add(at(r.file(), r.line(), w));
             }
-            Map<String, String> tenants = Suffixes.tenantsUnder(suffix);
-            if (tenants.isEmpty()) {
-                continue;
-            }
-            Map.Entry<String, String> first = tenants.entrySet().iterator().next();
-            String over = tenants.containsKey(suffix) ? "every " + first.getValue() + " in " + suffix
-                    : "every name in " + String.join(", ", tenants.keySet());
-            out.add(at(r.file(), r.line(), "'" + r.pattern() + "' allows " + over + ", and anyone can create one "
-                    + "(such as exfil-attacker." + first.getKey() + ") to send data to; list the plant's own "
-                    + first.getValue() + " names instead (myplant." + first.getKey() + " = ...)"));
         }
+    }
+
+    /**
+     * Why a wildcard {@code *.suffix} (normalized) lets a device reach names anyone can create,
+     * or null when it does not: the text of {@code lnm check}'s warning, so whatever proposes a
+     * wildcard (lnm suggest) refuses exactly those {@code lnm check} warns about.
+     */
+    public static String wildcardRisk(String pattern) {
+        String suffix = pattern.substring(2);
+        if (Suffixes.isPublic(suffix)) {
+            return "'" + pattern + "' allows every name under the public suffix '" + suffix
+                    + "', where anyone can register a domain; list the names the plant needs instead";
+        }
+        Map<String, String> tenants = Suffixes.tenantsUnder(suffix);
+        if (tenants.isEmpty()) {
+            return null;
+        }
+        Map.Entry<String, String> first = tenants.entrySet().iterator().next();
+        String over = tenants.containsKey(suffix) ? "every " + first.getValue() + " in " + suffix
+                : "every name in " + String.join(", ", tenants.keySet());
+        return "'" + pattern + "' allows " + over + ", and anyone can create one "
+                + "(such as exfil-attacker." + first.getKey() + ") to send data to; list the plant's own "
+                + first.getValue() + " names instead (myplant." + first.getKey() + " = ...)";
     }
 
     /** A listener on every address while {@code sources} lets any host in. */
