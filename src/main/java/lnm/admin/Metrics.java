@@ -22,6 +22,7 @@ import lnm.config.ListenerSpec;
 import lnm.config.Rule;
 import lnm.dns.Resolver;
 import lnm.net.ConnectionInfo;
+import lnm.net.HeadBytes;
 import lnm.side.SideStats;
 
 /**
@@ -291,11 +292,11 @@ public final class Metrics {
         }
         p.family("lnm_active_connections", "gauge", "Connections open now.");
         p.sample("lnm_active_connections", v.activeConnections());
-        long[] heads = v.headBytes();
+        HeadBytes heads = v.headBytes();
         p.family("lnm_head_bytes", "gauge", "Bytes held before a decision (hellos, request heads, PROXY headers) now.");
-        p.sample("lnm_head_bytes", heads[0]);
+        p.sample("lnm_head_bytes", heads.held());
         p.family("lnm_head_bytes_limit", "gauge", "The budget for those bytes (limits.headBytes); past it new heads are refused as head_budget.");
-        p.sample("lnm_head_bytes_limit", heads[1]);
+        p.sample("lnm_head_bytes_limit", heads.limit());
 
         p.family("lnm_bytes_total", "counter",
                 "Bytes relayed by listener; direction up is client to upstream. Includes live connections, sampled each second.");

@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.upstream.AddressHealth;
 
@@ -82,16 +81,16 @@ final class Candidates {
 
     /**
      * The current destination's addresses, in the order {@code health} gives, without the ones
-     * a {@code direct} destination may not reach ({@link Destinations#forbidden}).
+     * a {@code direct} destination may not reach ({@link Destinations.Guard#forbidden}).
      *
      * @param guard the special-purpose addresses a {@code direct} destination may still reach,
      *     or null for no guard
      */
-    void resolved(List<InetAddress> resolved, CidrSet guard, AddressHealth health) {
+    void resolved(List<InetAddress> resolved, Destinations.Guard guard, AddressHealth health) {
         int p = destination().port();
         List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
         for (InetAddress a : health.order(resolved, p)) {
-            String f = guard != null ? Destinations.forbidden(a, guard) : null;
+            String f = guard != null ? guard.forbidden(a) : null;
             if (f == null) {
                 usable.add(new InetSocketAddress(a, p));
             } else {

@@ -175,7 +175,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         via = c.via();
         state = State.DECIDING;
         dialer = new Dialer(loop, this, this, services);
-        dialer.start(candidates(c), via == Via.DIRECT ? cfg.directAllowSpecial() : null);
+        dialer.start(candidates(c), via == Via.DIRECT ? services.destinations().guard(cfg.directAllowSpecial()) : null);
     }
 
     /** Every parent, in the order their health gives, for a parent destination; else the one target. */

@@ -12,7 +12,6 @@ import lnm.audit.AuditRecord;
 import lnm.audit.Reason;
 import lnm.audit.Side;
 import lnm.config.Config;
-import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
 import lnm.tls.Alerts;
@@ -379,13 +378,6 @@ abstract class ConnectionCore implements EventLoop.Handler {
     /** The head's bytes go back to the budget: refused, closed, or handed to the relay. */
     void dropHead() {
         head = head == null ? null : head.release();
-    }
-
-    /** {@code ip:port} as the audit writes it ({@code [v6]:port}; IPv4-mapped IPv6 as IPv4). */
-    static String format(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        String host = ip == null ? a.getHostString() : IpLiteral.format(Destinations.unmap(ip));
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     // ---- the steps of the data path, in Connection --------------------------------------------

@@ -12,7 +12,6 @@ import java.util.List;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
-import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.dns.Resolver;
 import lnm.upstream.AddressHealth;
@@ -59,7 +58,7 @@ final class Dialer {
     private final Events events;
     private final Services services;
     private Candidates candidates;
-    private CidrSet guard;
+    private Destinations.Guard guard;
     /** Counts resolutions; an answer for an older one (timed out meanwhile) is dropped. */
     private int lookup;
     private boolean awaitingAnswer;
@@ -80,10 +79,10 @@ final class Dialer {
     /**
      * Starts with the first destination of {@code c}.
      *
-     * @param guard for a {@code direct} destination, the special-purpose addresses it may still
-     *     reach ({@code direct.allowSpecialAddresses}); the others are dropped. Null: no guard.
+     * @param guard for a {@code direct} destination, the addresses it may not reach and the
+     *     special-purpose ones it may still reach ({@code direct.allowSpecialAddresses}). Null: no guard.
      */
-    void start(Candidates c, CidrSet guard) {
+    void start(Candidates c, Destinations.Guard guard) {
         this.candidates = c;
         this.guard = guard;
         nextDestination();

@@ -48,6 +48,7 @@ public final class Server {
      * @return problems binding listeners; when not empty nothing was started
      */
     public List<String> start() {
+        services.refreshOwnAddresses();
         List<String> problems = acceptor.sync(services.config());
         if (!problems.isEmpty()) {
             acceptor.closeAll();
@@ -62,7 +63,7 @@ public final class Server {
     /** Applies a reloaded, already validated config to new connections and to the listeners. */
     public List<String> apply(Config c) throws InterruptedException {
         services.setConfig(c);
-        Destinations.refreshOwnAddresses();
+        services.refreshOwnAddresses();
         return acceptor.sync(c);
     }
 
@@ -80,8 +81,8 @@ public final class Server {
     }
 
     /** Bytes held before a decision by all connections now, and their budget. */
-    public long[] headBytes() {
-        return new long[] {services.headBytesHeld(), services.headBytesLimit()};
+    public HeadBytes headBytes() {
+        return new HeadBytes(services.headBytesHeld(), services.headBytesLimit());
     }
 
     /** Every live connection, gathered from each loop (waits at most a second per loop). */

@@ -32,6 +32,8 @@ public final class Services {
     static final String RATE = "perSourceRate";
     /** The same past the per-second threshold: the refusal is counted into one record ({@link #countRefusal}). */
     static final String RATE_COUNTED = "perSourceRate (counted)";
+    /** What a {@code direct} destination may not reach, with this box's own addresses as last read. */
+    private volatile Destinations destinations = Destinations.NONE;
     /** Bytes held before a decision by all connections ({@code limits.headBytes}). */
     final HeadBudget heads;
 
@@ -57,6 +59,16 @@ public final class Services {
     public void setConfig(Config c) {
         this.config = c;
         heads.setLimit(c.headBytes());
+    }
+
+    /** Re-reads this box's interface addresses for the destination guard (at start and on reload). */
+    void refreshOwnAddresses() {
+        destinations = Destinations.scan();
+    }
+
+    /** The destination guard's rules as they are now. */
+    Destinations destinations() {
+        return destinations;
     }
 
     /** Bytes held before a decision now, by all connections. */
