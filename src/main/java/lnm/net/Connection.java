@@ -12,6 +12,7 @@ import java.util.List;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
+import lnm.audit.Verdict;
 import lnm.config.Config;
 import lnm.config.HostPort;
 import lnm.config.ListenerSpec;
@@ -85,7 +86,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         ByteBuffer s = loop.scratch();
         int n = client.read(s);
         if (n < 0) {
-            rec.closedBy = Side.CLIENT.text();
+            rec.closedBy(Side.CLIENT);
             refuse(head.length() == 0 ? Reason.NO_HELLO : Reason.HELLO_INCOMPLETE, -1);
             return;
         }
@@ -153,11 +154,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         } else if (step instanceof Front.Relay go) {
             CoreAudit.seen(rec, go.seen());
             if (go.status() != 0) {
-                rec.status = go.status();
+                rec.status(go.status());
             }
             startRelay(go.toClient());
         } else if (step instanceof Front.Note) {
-            rec.requests++;
+            rec.anotherRequest();
         } else if (step instanceof Front.Stop stop) {
             CoreAudit.stopped(rec, stop);
             if (stop.error() != null) {
@@ -169,9 +170,9 @@ final class Connection extends ConnectionCore implements Dialer.Events {
     // ---- deciding ---------------------------------------------------------------------------
 
     private void allow(Front.Connect c) {
-        rec.decision = "allow";
+        rec.decision(Verdict.ALLOW);
         rec.reason(c.reason(), c.qualifier());
-        rec.via = VIA_TEXT[c.via().ordinal()];
+        rec.via(VIA_TEXT[c.via().ordinal()]);
         via = c.via();
         state = State.DECIDING;
         dialer = new Dialer(loop, this, this, services);
@@ -212,14 +213,14 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         upstream = dialer.upstream();
         upstreamKey = dialer.key();
         dialer = null; // done: what it tried and resolved is not kept for the relay's life
-        rec.connectMillis = (int) connectMillis;
+        rec.connectMillis((int) connectMillis);
         act(front.onConnected());
     }
 
     /** A CONNECT answered: write the 200 and read the tunnel's hello (it may have come with the CONNECT). */
     private void tunnelHello(Front.TunnelHello hold) {
         state = State.TUNNEL_HELLO;
-        rec.status = hold.status();
+        rec.status(hold.status());
         deadline = EventLoop.nowMillis() + cfg.helloTimeoutMillis();
         toClient = ByteBuffer.wrap(hold.toClient());
         try {

@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import lnm.audit.AuditRecord;
 import lnm.audit.Reason;
 import lnm.audit.Side;
+import lnm.audit.Verdict;
 import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.config.Via;
@@ -219,7 +220,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
             }
             case RELAYING, HALF_CLOSED -> {
                 if (now - lastActivity >= cfg.idleTimeoutMillis()) {
-                    rec.closedBy = Side.IDLE_TIMEOUT.text();
+                    rec.closedBy(Side.IDLE_TIMEOUT);
                     closeNow(null);
                 }
             }
@@ -244,7 +245,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
     @Override
     public void abort(String why) {
         if (state != State.CLOSED) {
-            rec.closedBy = Side.of(why).text();
+            rec.closedBy(Side.of(why));
             closeNow(null);
         }
     }
@@ -252,7 +253,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
     /** What {@code /connections} shows; called on the loop thread. */
     @Override
     public ConnectionInfo info(long now) {
-        return new ConnectionInfo(listener.name(), rec.client(), rec.origin(), rec.sni != null ? rec.sni : rec.host, state.name(), rec.upstream(),
+        return new ConnectionInfo(listener.name(), rec.client(), rec.origin(), rec.sni() != null ? rec.sni() : rec.host(), state.name(), rec.upstream(),
                 relay == null ? 0 : relay.bytesUp(), relay == null ? 0 : relay.bytesDown(), now - acceptedAt);
     }
 
@@ -266,7 +267,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
     public void unreachable(Reason reason, String detail) {
         error = detail;
         if (reason == Reason.DESTINATION_FORBIDDEN) {
-            rec.decision = "deny";
+            rec.decision(Verdict.DENY);
         }
         refuse(reason, Alerts.INTERNAL_ERROR);
         updateInterest();
@@ -281,11 +282,11 @@ abstract class ConnectionCore implements EventLoop.Handler {
         rec.reason(reason);
         rec.closedByFirst(Side.LNM);
         if (state == State.TUNNEL_HELLO) {
-            rec.decision = "deny"; // allowed on its CONNECT host, refused on its hello
+            rec.decision(Verdict.DENY); // allowed on its CONNECT host, refused on its hello
         }
         Front.Refusal r = front.refusal(reason, alert);
         if (r != null && r.status() != 0) {
-            rec.status = r.status();
+            rec.status(r.status());
         }
         ByteBuffer bye = CoreAudit.join(toClient, r == null ? null : r.bytes());
         toClient = null;
@@ -357,8 +358,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
             loop.close(u.channel);
         }
         if (relay != null) {
-            rec.bytesUp = relay.bytesUp();
-            rec.bytesDown = relay.bytesDown();
+            rec.bytes(relay.bytesUp(), relay.bytesDown());
             relay.release(loop.pool());
         }
         dropHead();
@@ -368,7 +368,7 @@ abstract class ConnectionCore implements EventLoop.Handler {
             services.release(countedAs);
         }
         if (error != null) {
-            rec.error = error;
+            rec.error(error);
         }
         if (!counted) {
             services.finished(rec);

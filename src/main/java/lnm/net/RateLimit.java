@@ -109,13 +109,13 @@ final class RateLimit {
     synchronized void count(InetAddress source, AuditRecord rec) {
         Source s = sources.get(source);
         if (s == null) {
-            rec.count = 1;
+            rec.countFirst();
             due.add(rec);
         } else if (s.summary == null) {
-            rec.count = 1;
+            rec.countFirst();
             s.summary = rec;
         } else {
-            s.summary.count++;
+            s.summary.countAnother();
         }
     }
 
