@@ -39,11 +39,11 @@ final class Connection extends ConnectionCore implements Dialer.Events {
     /**
      * Registers with the loop; runs on the loop thread.
      *
-     * @param refusedBy the limit that refused this connection at accept, or null if admitted
+     * @param admission what the limits said at accept
      */
-    void start(String refusedBy) {
+    void start(Admission admission) {
         loop.add(this);
-        admitted = refusedBy == null;
+        admitted = admission.admitted();
         try {
             client.channel.configureBlocking(false);
             client.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -59,7 +59,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
         InetAddress source = rec.clientAddress().getAddress();
         front = Front.forListener(listener, cfg, source, local.getPort());
         if (!admitted) {
-            refuseByLimit(refusedBy, Services.key(source, cfg));
+            refuseByLimit(admission, Services.key(source, cfg));
             return;
         }
         if (!listener.acceptProxyProtocol().contains(source)) {
@@ -113,9 +113,9 @@ final class Connection extends ConnectionCore implements Dialer.Events {
      *
      * @param key the source's key the limits counted ({@link Services#key})
      */
-    private void refuseByLimit(String limit, InetAddress key) {
-        error = limit + " reached";
-        if (Services.RATE_COUNTED.equals(limit)) {
+    private void refuseByLimit(Admission limit, InetAddress key) {
+        error = limit.limit() + " reached";
+        if (limit == Admission.RATE_COUNTED) {
             error = null;
             rec.reason(Reason.RATE_LIMITED);
             rec.closedByFirst(Side.LNM);
@@ -123,7 +123,7 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             closeNow(null);
             services.countRefusal(key, rec); // written with the others when its second is over
         } else {
-            refuse(Services.RATE.equals(limit) ? Reason.RATE_LIMITED : Reason.LIMIT, -1);
+            refuse(limit.reason(), -1);
         }
     }
 
@@ -133,8 +133,8 @@ final class Connection extends ConnectionCore implements Dialer.Events {
             rec.origin(front.origin());
             if (admitted && countedAs == null) {
                 InetAddress key = Services.key(front.origin().getAddress(), cfg);
-                String refused = services.admitOrigin(key, cfg);
-                if (refused != null) {
+                Admission refused = services.admitOrigin(key, cfg);
+                if (!refused.admitted()) {
                     refuseByLimit(refused, key);
                     return;
                 }

@@ -87,7 +87,7 @@ final class LoopAccepts {
         inbound.incrementAndGet();
         loop.execute(() -> {
             try {
-                new Connection(loop, services, c, spec, ch, peer).start(null);
+                new Connection(loop, services, c, spec, ch, peer).start(Admission.ADMITTED);
             } catch (RuntimeException e) {
                 EventLoop.closeQuietly(ch);
                 throw e;
@@ -177,8 +177,8 @@ final class LoopAccepts {
                 EventLoop.closeQuietly(ch);
                 return;
             }
-            String refused = services.admit(spec, peer.getAddress(), c);
-            LoopAccepts to = refused == null && all.length > 1 ? leastLoaded() : LoopAccepts.this;
+            Admission refused = services.admit(spec, peer.getAddress(), c);
+            LoopAccepts to = refused.admitted() && all.length > 1 ? leastLoaded() : LoopAccepts.this;
             if (to != LoopAccepts.this) {
                 to.adopt(c, spec, ch, peer);
                 return;
