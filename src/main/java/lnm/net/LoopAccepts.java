@@ -202,7 +202,7 @@ final class LoopAccepts {
             LOG.warning("accept failed (" + e.getMessage() + "); pausing accepts on " + Thread.currentThread().getName()
                     + " for " + BACKOFF_MILLIS + " ms");
         }
-        pausedUntil = EventLoop.nowMillis() + BACKOFF_MILLIS;
+        pausedUntil = loop.now() + BACKOFF_MILLIS;
         setInterest(0);
     }
 

@@ -111,12 +111,12 @@ public final class Server {
      */
     public void shutdown(long drainMillis) throws InterruptedException {
         acceptor.stop();
-        long until = EventLoop.nowMillis() + drainMillis;
+        long until = loops[0].now() + drainMillis;
         int live = totalLive();
         if (live > 0) {
             LOG.info("draining " + live + " connection(s) for up to " + drainMillis + " ms");
         }
-        while (totalLive() > 0 && EventLoop.nowMillis() < until) {
+        while (totalLive() > 0 && loops[0].now() < until) {
             Thread.sleep(50);
         }
         for (EventLoop l : loops) {
