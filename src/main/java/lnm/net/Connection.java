@@ -24,7 +24,8 @@ import lnm.tls.Alerts;
  * The connection core: one client connection and, once allowed, its upstream, for its whole
  * life. It is the one owner of the {@link State} (changed only by {@link #to}, which checks the
  * edge against the diagram and arms the new state's deadline), both selection keys and their
- * interest, every refusal and close, the limits' counts and the one audit record.
+ * interest, every refusal and close, what it holds against the limits ({@link Hold}) and the
+ * one audit record.
  *
  * <p>The steps of the data path are its collaborators, each with state of its own: the
  * listener's {@link Front} reads the {@link Head} and decides (accept → head → decide), the
@@ -72,20 +73,18 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
     private Relay relay;
     private Farewell farewell;
     private String error;
-    /**
-     * Counted at accept; {@link #countedAs}: the source key counted per source ({@link Services#key}
-     * of the peer or of its PROXY v2 origin; null: the total only).
-     */
-    private boolean admitted;
-    private InetAddress countedAs;
-    private boolean counted; // a rate-limited refusal counted into another record: none of its own
+    /** What this connection holds against the limits. */
+    private final Hold hold;
     /** The client became readable while the upstream was being found: reads wait for the relay. */
     private boolean clientEarly;
     /** Where the client connected to; its port is the upstream port when a destination names none. */
     private InetSocketAddress local;
 
-    Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer) {
+    /** @param admission what the limits said at accept */
+    Connection(EventLoop loop, Services services, Config cfg, ListenerSpec listener, SocketChannel client, InetSocketAddress peer,
+            Admission admission) {
         this.loop = loop;
+        this.hold = new Hold(services, admission);
         this.services = services;
         this.cfg = cfg;
         this.listener = listener;
@@ -124,14 +123,9 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
 
     // ---- accept and the head ----------------------------------------------------------------
 
-    /**
-     * Registers with the loop; runs on the loop thread.
-     *
-     * @param admission what the limits said at accept
-     */
-    void start(Admission admission) {
+    /** Registers with the loop and reads or decides; runs on the loop thread. */
+    void start() {
         loop.add(this);
-        admitted = admission.admitted();
         try {
             client.channel.configureBlocking(false);
             client.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -146,12 +140,12 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
         }
         InetAddress source = rec.clientAddress().getAddress();
         front = Front.forListener(listener, cfg, source, local.getPort());
-        if (!admitted) {
-            refuseByLimit(admission, Services.key(source, cfg));
+        if (!hold.admitted()) {
+            refuseByLimit(hold.admission(), Services.key(source, cfg));
             return;
         }
         if (!listener.acceptProxyProtocol().contains(source)) {
-            countedAs = Services.key(source, cfg); // a trusted PROXY peer's origin is counted once its header is read
+            hold.countedAs(Services.key(source, cfg)); // a trusted PROXY peer's origin is counted once its header is read
         }
         if (!cfg.sources().contains(source)) {
             refuse(Reason.SOURCE_NOT_ALLOWED, Alerts.ACCESS_DENIED);
@@ -203,7 +197,7 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
             error = null;
             rec.reason(Reason.RATE_LIMITED);
             rec.closedByFirst(Side.LNM);
-            counted = true;
+            hold.countIntoAnother();
             closeNow(null);
             services.countRefusal(key, rec); // written with the others when its second is over
         } else {
@@ -215,14 +209,14 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
     private void act(Front.Step step) {
         if (rec.originAddress() == null && front.origin() != null) {
             rec.origin(front.origin());
-            if (admitted && countedAs == null) {
+            if (hold.awaitsOrigin()) {
                 InetAddress key = Services.key(front.origin().getAddress(), cfg);
                 Admission refused = services.admitOrigin(key, cfg);
                 if (!refused.admitted()) {
                     refuseByLimit(refused, key);
                     return;
                 }
-                countedAs = key;
+                hold.countedAs(key);
             }
         }
         if (step instanceof Front.Refuse no) {
@@ -619,13 +613,11 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
         dropHead();
         farewell = null;
         loop.remove(this);
-        if (admitted) {
-            services.release(countedAs);
-        }
+        hold.release();
         if (error != null) {
             rec.error(error);
         }
-        if (!counted) {
+        if (hold.ownRecord()) {
             services.finished(rec);
         }
     }

@@ -87,7 +87,7 @@ final class LoopAccepts {
         inbound.incrementAndGet();
         loop.execute(() -> {
             try {
-                new Connection(loop, services, c, spec, ch, peer).start(Admission.ADMITTED);
+                new Connection(loop, services, c, spec, ch, peer, Admission.ADMITTED).start();
             } catch (RuntimeException e) {
                 EventLoop.closeQuietly(ch);
                 throw e;
@@ -183,7 +183,7 @@ final class LoopAccepts {
                 to.adopt(c, spec, ch, peer);
                 return;
             }
-            new Connection(loop, services, c, spec, ch, peer).start(refused);
+            new Connection(loop, services, c, spec, ch, peer, refused).start();
         }
     }
 

@@ -79,7 +79,7 @@ class ConnectionClockTest {
             Admission a = services.admit(spec, peer.getAddress(), c);
             assertEquals(Admission.ADMITTED, a);
             on(() -> {
-                new Connection(loop, services, c, spec, accepted, peer).start(a);
+                new Connection(loop, services, c, spec, accepted, peer, a).start();
                 return null;
             });
             clock.addAndGet(60_000); // a minute: ticks run, the five minutes are not up
