@@ -107,9 +107,15 @@ public final class Admin implements AutoCloseable {
         return all;
     }
 
-    /** Connections handled since start (allowed and denied) and how many were denied: for the fleet report. */
-    public long[] handledAndDenied() {
-        return new long[] {metrics.allowed() + metrics.denied(), metrics.denied()};
+    /**
+     * Connections handled since start, allowed and denied ({@code connections}), and how many of
+     * them were denied.
+     */
+    public record Handled(long connections, long denied) {}
+
+    /** Connections handled since start and how many were denied: for the fleet report. */
+    public Handled handled() {
+        return new Handled(metrics.allowed() + metrics.denied(), metrics.denied());
     }
 
     /** The {@code n} most denied names with their counts, most first: for the fleet report. */

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import lnm.config.Config;
 import lnm.floor.ConnectionInfo;
+import lnm.net.HeadBytes;
 
 /**
  * What the admin endpoints read from the running appliance. The composition root
@@ -25,8 +26,8 @@ public interface ApplianceView {
     int activeConnections();
 
     /** Bytes held before a decision by all connections, and their budget ({@code limits.headBytes}). */
-    default long[] headBytes() {
-        return new long[] {0, 0};
+    default HeadBytes headBytes() {
+        return HeadBytes.NONE;
     }
 
     /** Live connections right now (gathers from each event loop). */

@@ -48,26 +48,26 @@ final class FleetSection {
                     "Pulls refused because the box is not enrolled (no folder or box.pub) or its signature does not verify.");
             p.sample("lnm_fleet_unenrolled_total", plant.get().unenrolled().total());
         }
-        Optional<String[]> own = v.fleet().flatMap(Fleet::pullState);
+        Optional<Fleet.PullState> own = v.fleet().flatMap(Fleet::pullState);
         if (own.isPresent()) {
             p.family("lnm_fleet_generation", "gauge", "The bundle generation in force on this box (0: none yet).");
-            p.sample("lnm_fleet_generation", Long.parseLong(own.get()[0]));
+            p.sample("lnm_fleet_generation", own.get().generation());
             p.family("lnm_fleet_refusing", "gauge", "1 when the last bundle this box pulled was refused.");
-            p.sample("lnm_fleet_refusing", own.get()[1].isEmpty() ? 0 : 1);
+            p.sample("lnm_fleet_refusing", own.get().refusal().isEmpty() ? 0 : 1);
         }
     }
 
     static void render(StringBuilder sb, ApplianceView v, long now) {
-        Optional<String[]> own = v.fleet().flatMap(Fleet::pullState);
+        Optional<Fleet.PullState> own = v.fleet().flatMap(Fleet::pullState);
         if (own.isPresent()) {
-            String[] s = own.get();
-            sb.append("<section class=\"card\" id=\"fleet-box\"><h2>Fleet <small>bundle generation ").append(StatusPage.esc(s[0]))
+            Fleet.PullState s = own.get();
+            sb.append("<section class=\"card\" id=\"fleet-box\"><h2>Fleet <small>bundle generation ").append(s.generation())
                     .append(" in force</small></h2>");
-            if (!s[1].isEmpty()) {
-                sb.append("<p class=\"badtext\" id=\"fleet-refusal\">last bundle refused: ").append(StatusPage.esc(s[1])).append("</p>");
+            if (!s.refusal().isEmpty()) {
+                sb.append("<p class=\"badtext\" id=\"fleet-refusal\">last bundle refused: ").append(StatusPage.esc(s.refusal())).append("</p>");
             }
-            if (!s[2].isEmpty()) {
-                sb.append("<p class=\"badtext\" id=\"fleet-pull-error\">last pull failed: ").append(StatusPage.esc(s[2])).append("</p>");
+            if (!s.pullError().isEmpty()) {
+                sb.append("<p class=\"badtext\" id=\"fleet-pull-error\">last pull failed: ").append(StatusPage.esc(s.pullError())).append("</p>");
             }
             sb.append("</section>");
         }

@@ -18,10 +18,12 @@ import java.util.concurrent.atomic.LongAdder;
 
 import lnm.audit.AuditRecord;
 import lnm.audit.Reason;
+import lnm.audit.Verdict;
 import lnm.config.ListenerSpec;
 import lnm.config.Rule;
 import lnm.dns.Resolver;
 import lnm.floor.ConnectionInfo;
+import lnm.net.HeadBytes;
 import lnm.side.SideStats;
 
 /**
@@ -107,30 +109,30 @@ public final class Metrics {
     /** One finished connection; runs on a loop thread, so only lock-free updates (and one short lock for a denied name). */
     public void record(AuditRecord r) {
         String reason = r.hasReason() ? r.reasonPrefix() : "unknown";
-        boolean allow = "allow".equals(r.decision);
-        int n = Math.max(1, r.count); // a record that counts refusals stands for that many connections
-        connections.computeIfAbsent(new ConnKey(r.listener, allow ? "allow" : "deny", reason, r.reasonQualifier()), k -> new LongAdder())
+        boolean allow = r.decision() == Verdict.ALLOW;
+        int n = Math.max(1, r.count()); // a record that counts refusals stands for that many connections
+        connections.computeIfAbsent(new ConnKey(r.listener(), r.decision().text(), reason, r.reasonQualifier()), k -> new LongAdder())
                 .add(n);
-        ListenerStats l = listener(r.listener);
+        ListenerStats l = listener(r.listener());
         (allow ? l.allowed : l.denied).add(n);
-        l.upFinished.add(r.bytesUp);
-        l.downFinished.add(r.bytesDown);
+        l.upFinished.add(r.bytesUp());
+        l.downFinished.add(r.bytesDown());
         (allow ? allowed : denied).add(n);
-        if (r.rule != null) {
-            RuleStats rs = rules.computeIfAbsent(r.rule, k -> new RuleStats());
+        if (r.rule() != null) {
+            RuleStats rs = rules.computeIfAbsent(r.rule(), k -> new RuleStats());
             (allow ? rs.allowed : rs.denied).increment();
         }
         LongAdder hf = r.reasonQualifier() == null ? helloFailures.get(reason) : null; // a hello failure has no qualifier
         if (hf != null) {
             hf.increment();
         }
-        if (r.connectMillis >= 0) {
-            connectSeconds.observe(r.connectMillis / 1000.0);
+        if (r.connectMillis() >= 0) {
+            connectSeconds.observe(r.connectMillis() / 1000.0);
         }
-        String name = r.sni != null ? r.sni : r.host;
+        String name = r.sni() != null ? r.sni() : r.host();
         if (!allow && name != null) {
             InetSocketAddress who = r.originAddress() != null ? r.originAddress() : r.clientAddress();
-            deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener, System.currentTimeMillis());
+            deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener(), System.currentTimeMillis());
         }
     }
 
@@ -291,11 +293,11 @@ public final class Metrics {
         }
         p.family("lnm_active_connections", "gauge", "Connections open now.");
         p.sample("lnm_active_connections", v.activeConnections());
-        long[] heads = v.headBytes();
+        HeadBytes heads = v.headBytes();
         p.family("lnm_head_bytes", "gauge", "Bytes held before a decision (hellos, request heads, PROXY headers) now.");
-        p.sample("lnm_head_bytes", heads[0]);
+        p.sample("lnm_head_bytes", heads.held());
         p.family("lnm_head_bytes_limit", "gauge", "The budget for those bytes (limits.headBytes); past it new heads are refused as head_budget.");
-        p.sample("lnm_head_bytes_limit", heads[1]);
+        p.sample("lnm_head_bytes_limit", heads.limit());
 
         p.family("lnm_bytes_total", "counter",
                 "Bytes relayed by listener; direction up is client to upstream. Includes live connections, sampled each second.");

@@ -28,14 +28,25 @@ import java.util.logging.Logger;
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
-    private static final String STOP = new String("stop");
-    /** Queued by {@link #reopen}: records queued after it go to the new file, those before to the old one. */
-    private static final String REOPEN = new String("reopen");
+
+    /** What the writer thread takes from the queue: a finished line, or an instruction. */
+    private sealed interface Entry permits Line, Marker {}
+
+    /** One finished JSON object, without its line end. */
+    private record Line(String json) implements Entry {}
+
+    /** Instructions queued in line with the records, so they apply between the right two. */
+    private enum Marker implements Entry {
+        /** Write what came before, then stop. */
+        STOP,
+        /** Records queued after it go to the new file, those before to the old one. */
+        REOPEN
+    }
 
     private final Path file;
     private final long maxBytes;
     private final int keep;
-    private final BlockingQueue<String> queue;
+    private final BlockingQueue<Entry> queue;
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean reopen;
@@ -73,7 +84,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queues one record; never blocks. */
     public void write(AuditRecord r) {
-        if (!queue.offer(r.toJson(System.currentTimeMillis()))) {
+        if (!queue.offer(new Line(r.toJson(System.currentTimeMillis())))) {
             if (dropped.incrementAndGet() % 1000 == 1) {
                 LOG.warning("audit queue full: records are being dropped (" + dropped.get() + " so far)");
             }
@@ -86,7 +97,7 @@ public final class AuditLog implements AutoCloseable {
      * ({@code lnm.dns.QueryHandler.line}).
      */
     public void writeLine(String json) {
-        if (json.isEmpty() || !queue.offer(json)) {
+        if (json.isEmpty() || !queue.offer(new Line(json))) {
             if (dropped.incrementAndGet() % 1000 == 1) {
                 LOG.warning("audit queue full: records are being dropped (" + dropped.get() + " so far)");
             }
@@ -95,7 +106,7 @@ public final class AuditLog implements AutoCloseable {
 
     /** Asks the writer to close and reopen the file (after an external rotation). */
     public void reopen() {
-        if (!queue.offer(REOPEN)) {
+        if (!queue.offer(Marker.REOPEN)) {
             reopen = true; // queue full: reopen after the batch in hand
         }
     }
@@ -118,13 +129,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private void drain() {
-        List<String> batch = new ArrayList<>(256);
+        List<Entry> batch = new ArrayList<>(256);
         int idleRounds = 0;
         while (true) {
             try {
                 // Busy: nap between batches, so writers never have to wake this thread (no
                 // futex per record). Quiet for a second: block until the next record.
-                String first = idleRounds < 100 ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
+                Entry first = idleRounds < 100 ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
                     if (idleRounds < 100) {
                         idleRounds++;
@@ -136,13 +147,13 @@ public final class AuditLog implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, 4096);
                 boolean stop = false;
-                for (String line : batch) {
-                    if (line == STOP) {
+                for (Entry e : batch) {
+                    if (e instanceof Line line) {
+                        append(line.json());
+                    } else if (e == Marker.STOP) {
                         stop = true;
-                    } else if (line == REOPEN) {
-                        reopenNow();
                     } else {
-                        append(line);
+                        reopenNow();
                     }
                 }
                 batch.clear();
@@ -202,7 +213,7 @@ public final class AuditLog implements AutoCloseable {
     @Override
     public void close() {
         try {
-            queue.put(STOP);
+            queue.put(Marker.STOP);
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

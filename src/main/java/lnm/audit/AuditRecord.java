@@ -17,42 +17,46 @@ import lnm.config.IpLiteral;
  * holds anyway is kept as those values and turned into text only when read: the client, origin
  * and upstream addresses ({@link IpLiteral#format(InetSocketAddress)}), and the reason's
  * qualifier (the rule's pattern or the listener's name) apart from its prefix.
+ *
+ * <p>The connection that owns the record fills it in through its setters, on its one loop
+ * thread; once it is handed to the writer and the metrics ({@code Services.finished}) it is only
+ * read. Nothing else writes it.
  */
 public final class AuditRecord {
-    public final long startMillis = System.currentTimeMillis();
-    public final String listener;
-    public final int level;
+    private final long startMillis = System.currentTimeMillis();
+    private final String listener;
+    private final int level;
     private final InetSocketAddress client;
     private InetSocketAddress origin;
-    public String sni;
-    public String host;
-    public List<String> alpn = List.of();
-    public String tls;
+    private String sni;
+    private String host;
+    private List<String> alpn = List.of();
+    private String tls;
     /** The hello carried encrypted_client_hello: its sni is the outer name. */
-    public boolean ech;
-    public String decision = "deny";
+    private boolean ech;
+    private Verdict decision = Verdict.DENY;
     /** The reason's text, or its prefix when {@link #reasonQualifier} completes it. */
     private String reason;
     private String reasonQualifier;
-    public String via;
+    private String via;
     /** The address tried or connected to ({@link InetSocketAddress}), else the destination being resolved ({@link HostPort}). */
     private Object upstream;
-    public long bytesUp;
-    public long bytesDown;
-    public String closedBy;
+    private long bytesUp;
+    private long bytesDown;
+    private Side closedBy;
     /** Extensions: the allowlist pattern that matched, and what went wrong, if anything. */
-    public String rule;
-    public String error;
+    private String rule;
+    private String error;
     /** Time to establish the upstream TCP connection, -1 when none was made. */
-    public int connectMillis = -1;
+    private int connectMillis = -1;
     /** HTTP listeners: the request's method and path (plain HTTP, without the query), the
      * status lnm itself answered (0 when the upstream answered), and requests seen on the connection. */
-    public String method;
-    public String path;
-    public int status;
-    public int requests;
+    private String method;
+    private String path;
+    private int status;
+    private int requests;
     /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
-    public int count;
+    private int count;
 
     /** @param client the peer's address as accepted */
     public AuditRecord(String listener, int level, InetSocketAddress client) {
@@ -139,10 +143,171 @@ public final class AuditRecord {
         return reasonQualifier;
     }
 
+    // ---- written by the connection that owns the record -------------------------------------
+
+    /** What a TLS hello said: its server name, offered protocols, version, and whether it was ECH. */
+    public void hello(String sni, List<String> alpn, String tls, boolean ech) {
+        this.sni = sni;
+        this.alpn = alpn;
+        this.tls = tls;
+        this.ech = ech;
+    }
+
+    /** What an HTTP request head said: its host, method and path (null for a CONNECT); one more request. */
+    public void request(String host, String method, String path) {
+        this.host = host;
+        this.method = method;
+        this.path = path;
+        requests++;
+    }
+
+    /** One more request on the connection, seen during the relay. */
+    public void anotherRequest() {
+        requests++;
+    }
+
+    /** The allowlist pattern that matched, or null. */
+    public void rule(String pattern) {
+        rule = pattern;
+    }
+
+    public void decision(Verdict v) {
+        decision = v;
+    }
+
+    /** How the upstream is reached, as the audit writes it ({@code direct}, {@code parent}, ...). */
+    public void via(String text) {
+        via = text;
+    }
+
+    /** The client's bytes relayed upstream and the upstream's relayed to the client. */
+    public void bytes(long up, long down) {
+        bytesUp = up;
+        bytesDown = down;
+    }
+
+    /** Sets {@code closedBy}, whatever was set before. */
+    public void closedBy(Side s) {
+        closedBy = s;
+    }
+
+    public void error(String what) {
+        error = what;
+    }
+
+    public void connectMillis(int millis) {
+        connectMillis = millis;
+    }
+
+    /** The HTTP status lnm itself answered with. */
+    public void status(int code) {
+        status = code;
+    }
+
+    /** This record stands for one refused connection and will count those like it ({@code count} 1). */
+    public void countFirst() {
+        count = 1;
+    }
+
+    /** One more refused connection counted into this record. */
+    public void countAnother() {
+        count++;
+    }
+
+    // ---- read by everyone else ----------------------------------------------------------------
+
+    public long startMillis() {
+        return startMillis;
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    public int level() {
+        return level;
+    }
+
+    public String sni() {
+        return sni;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public List<String> alpn() {
+        return alpn;
+    }
+
+    public String tls() {
+        return tls;
+    }
+
+    public boolean ech() {
+        return ech;
+    }
+
+    public Verdict decision() {
+        return decision;
+    }
+
+    public String via() {
+        return via;
+    }
+
+    public long bytesUp() {
+        return bytesUp;
+    }
+
+    public long bytesDown() {
+        return bytesDown;
+    }
+
+    /** Who ended the connection first, or null while nobody has. */
+    public Side closedBy() {
+        return closedBy;
+    }
+
+    public String rule() {
+        return rule;
+    }
+
+    public String error() {
+        return error;
+    }
+
+    /** Milliseconds to connect upstream, -1 when no connection was made. */
+    public int connectMillis() {
+        return connectMillis;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The HTTP status lnm answered with, 0 when it answered none. */
+    public int status() {
+        return status;
+    }
+
+    public int requests() {
+        return requests;
+    }
+
+    /** Connections this record stands for when it counts refusals; 0 for a record of one connection. */
+    public int count() {
+        return count;
+    }
+
     /** Sets {@code closedBy} unless it is set already: the first side to end the stream is the one named. */
     public void closedByFirst(Side s) {
         if (closedBy == null) {
-            closedBy = s.text();
+            closedBy = s;
         }
     }
 
@@ -179,14 +344,14 @@ public final class AuditRecord {
         if (ech) {
             j.field("ech", true);
         }
-        j.field("decision", decision);
+        j.field("decision", decision.text());
         j.field("reason", reason());
         j.field("via", via);
         j.field("upstream", upstream());
         j.field("bytesUp", bytesUp);
         j.field("bytesDown", bytesDown);
         j.field("durationMs", Math.max(0, endMillis - startMillis));
-        j.field("closedBy", closedBy);
+        j.field("closedBy", closedBy == null ? null : closedBy.text());
         if (connectMillis >= 0) {
             j.field("connectMs", connectMillis);
         }

@@ -291,12 +291,12 @@ public final class Appliance implements AutoCloseable {
 
         @Override
         public long connections() {
-            return admin.handledAndDenied()[0];
+            return admin.handled().connections();
         }
 
         @Override
         public long denied() {
-            return admin.handledAndDenied()[1];
+            return admin.handled().denied();
         }
 
         @Override
@@ -328,7 +328,7 @@ public final class Appliance implements AutoCloseable {
         }
 
         @Override
-        public long[] headBytes() {
+        public lnm.net.HeadBytes headBytes() {
             return server.headBytes();
         }
 

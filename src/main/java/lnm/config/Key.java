@@ -34,7 +34,7 @@ public final class Key<T> {
             "[address:]port, address an IP literal (default 0.0.0.0), port 1-65535",
             v -> Values.bind(v, "0.0.0.0"), Values::formatBind);
     public static final Key<Mode> LISTEN_MODE = new Key<>("listen.<name>.mode", "tls",
-            "tls, tcp or http", Mode::parse, Mode::toString);
+            Mode.choices(), Mode::parse, Mode::toString);
     public static final Key<HostPort> LISTEN_TARGET = new Key<>("listen.<name>.target", null,
             "host[:port] (used by mode tcp; port defaults to the listener's)",
             v -> HostPort.parse(v, -1), HostPort::toString);

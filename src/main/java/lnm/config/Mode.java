@@ -11,14 +11,28 @@ public enum Mode {
     /** Plain HTTP: decide on the Host header / CONNECT authority. */
     HTTP;
 
-    /** Parses {@code tls}, {@code tcp} or {@code http} (case-insensitive). */
+    /**
+     * Parses a mode's config spelling, its lowercase name ({@code tls}, {@code tcp}, {@code http}),
+     * case-insensitive. A new mode is one more constant here; its spelling follows.
+     */
     public static Mode parse(String s) {
-        switch (s.trim().toLowerCase(Locale.ROOT)) {
-            case "tls": return TLS;
-            case "tcp": return TCP;
-            case "http": return HTTP;
-            default: throw new IllegalArgumentException("unknown mode '" + s.trim() + "'");
+        String want = s.trim().toLowerCase(Locale.ROOT);
+        for (Mode m : values()) {
+            if (m.toString().equals(want)) {
+                return m;
+            }
         }
+        throw new IllegalArgumentException("unknown mode '" + s.trim() + "'");
+    }
+
+    /** The spellings {@link #parse} takes, for the key's description: {@code tls, tcp or http}. */
+    public static String choices() {
+        Mode[] all = values();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < all.length; i++) {
+            sb.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i]);
+        }
+        return sb.toString();
     }
 
     /** The lowercase config spelling. */

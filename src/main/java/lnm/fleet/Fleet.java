@@ -31,7 +31,11 @@ public final class Fleet implements AutoCloseable {
     private Optional<InetSocketAddress> bound = Optional.empty();
     private String serverMode = "";
     private Plant plant;
-    private String signerKey = "";
+    /** The fleet folder, signing key, state folder and box name a signer is made from. */
+    private record SignerSource(Path dir, Path key, Path stateDir, String name) {}
+
+    /** What the signer in use was made from; a reload that changes any of it makes a new one. */
+    private SignerSource signerKey;
     private Puller puller;
 
     public Fleet(Local local) {
@@ -49,8 +53,8 @@ public final class Fleet implements AutoCloseable {
         boolean top = !c.get(Key.FLEET_DIR).isEmpty();
         Path base = c.file().toAbsolutePath().getParent();
         if (top) {
-            String id = base.resolve(c.get(Key.FLEET_DIR)) + "|" + base.resolve(c.get(Key.FLEET_KEY)) + "|"
-                    + BundleStore.stateDir(c) + "|" + c.get(Key.NAME);
+            SignerSource id = new SignerSource(base.resolve(c.get(Key.FLEET_DIR)), base.resolve(c.get(Key.FLEET_KEY)),
+                    BundleStore.stateDir(c), c.get(Key.NAME));
             if (plant == null || !id.equals(signerKey)) {
                 try {
                     Path keyFile = base.resolve(c.get(Key.FLEET_KEY));
@@ -64,7 +68,7 @@ public final class Fleet implements AutoCloseable {
             }
         } else {
             plant = null;
-            signerKey = "";
+            signerKey = null;
         }
         Optional<InetSocketAddress> want = c.get(Key.FLEET_LISTEN);
         String mode = top ? "top" : "relay";
@@ -122,12 +126,18 @@ public final class Fleet implements AutoCloseable {
         return server == null ? Optional.empty() : Optional.of(server.stats());
     }
 
+    /**
+     * A box's own pulling state: the bundle generation in force (0: none yet), why the last
+     * bundle was refused and why the last pull failed (each empty when it did not).
+     */
+    public record PullState(long generation, String refusal, String pullError) {}
+
     /** This box's own fleet state for its status page: generation, last refusal, last pull error. */
-    public synchronized Optional<String[]> pullState() {
+    public synchronized Optional<PullState> pullState() {
         if (puller == null) {
             return Optional.empty();
         }
-        return Optional.of(new String[] {String.valueOf(puller.generation()), puller.refusal(), puller.pullError()});
+        return Optional.of(new PullState(puller.generation(), puller.refusal(), puller.pullError()));
     }
 
     /**

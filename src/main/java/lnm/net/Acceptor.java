@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import lnm.config.Config;
+import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.floor.EventLoop;
 
@@ -87,7 +88,7 @@ final class Acceptor {
                 ServerSocketChannel[] group = bindGroup(l.bind());
                 bound.put(l.name(), group);
                 register(l.name(), group);
-                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + Connection.format(localAddress(group[0]))
+                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + IpLiteral.format(localAddress(group[0]))
                         + (group.length > 1 ? ", one socket per loop" : ""));
             } catch (IOException | UnsupportedAddressTypeException e) {
                 ServerSocketChannel[] group = bound.remove(l.name());

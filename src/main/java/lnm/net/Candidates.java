@@ -5,9 +5,11 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
-import lnm.config.CidrSet;
+import lnm.config.Config;
 import lnm.config.HostPort;
+import lnm.config.Via;
 import lnm.upstream.AddressHealth;
+import lnm.upstream.ParentSet;
 
 /**
  * What one connection tries, in order, in {@link State#CONNECTING}: a list of destinations,
@@ -36,6 +38,19 @@ final class Candidates {
         this.destinations = List.copyOf(destinations);
         this.parents = parents;
         this.port = port;
+    }
+
+    /**
+     * What an allowed connection tries: every parent, in the order their health gives, for a
+     * parent destination (the configured order while no check has run); else the one target,
+     * on the port the client asked for when it names none.
+     */
+    static Candidates forConnect(Front.Connect c, ParentSet parents, Config cfg) {
+        if (c.via() == Via.PARENT) {
+            List<HostPort> order = parents.candidates();
+            return parents(order.isEmpty() ? cfg.parents() : order, c.port());
+        }
+        return of(c.target().withDefaultPort(c.port()));
     }
 
     /** The parents in {@code order}, each on its own port or else on {@code port}. */
@@ -82,16 +97,16 @@ final class Candidates {
 
     /**
      * The current destination's addresses, in the order {@code health} gives, without the ones
-     * a {@code direct} destination may not reach ({@link Destinations#forbidden}).
+     * a {@code direct} destination may not reach ({@link Destinations.Guard#forbidden}).
      *
      * @param guard the special-purpose addresses a {@code direct} destination may still reach,
      *     or null for no guard
      */
-    void resolved(List<InetAddress> resolved, CidrSet guard, AddressHealth health) {
+    void resolved(List<InetAddress> resolved, Destinations.Guard guard, AddressHealth health) {
         int p = destination().port();
         List<InetSocketAddress> usable = new ArrayList<>(resolved.size());
         for (InetAddress a : health.order(resolved, p)) {
-            String f = guard != null ? Destinations.forbidden(a, guard) : null;
+            String f = guard != null ? guard.forbidden(a) : null;
             if (f == null) {
                 usable.add(new InetSocketAddress(a, p));
             } else {

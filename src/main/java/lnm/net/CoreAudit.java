@@ -5,6 +5,7 @@ import java.util.List;
 
 import lnm.audit.AuditRecord;
 import lnm.audit.Side;
+import lnm.audit.Verdict;
 import lnm.config.Decision;
 import lnm.http.RequestHead;
 
@@ -22,20 +23,15 @@ final class CoreAudit {
         if (seen.hello() != null) {
             // an SNI that is its rule's name is held as the rule's string, not a copy of its own
             String sni = seen.hello().sni();
-            rec.sni = sni != null && sni.equals(rule) ? rule : sni;
-            rec.alpn = common(seen.hello().alpn());
-            rec.tls = seen.hello().tlsVersion();
-            rec.ech = seen.hello().ech();
+            rec.hello(sni != null && sni.equals(rule) ? rule : sni, common(seen.hello().alpn()), seen.hello().tlsVersion(),
+                    seen.hello().ech());
         }
         RequestHead h = seen.request();
         if (h != null) {
-            rec.host = h.host();
-            rec.method = h.method();
-            rec.path = h.isConnect() ? null : clip(h.pathWithoutQuery());
-            rec.requests++;
+            rec.request(h.host(), h.method(), h.isConnect() ? null : clip(h.pathWithoutQuery()));
         }
         if (d != null) {
-            rec.rule = rule;
+            rec.rule(rule);
         }
     }
 
@@ -59,10 +55,10 @@ final class CoreAudit {
     /** A relayed stream stopped by its front (a later request refused): a deny by lnm. */
     static void stopped(AuditRecord rec, Front.Stop stop) {
         seen(rec, stop.seen());
-        rec.decision = "deny";
+        rec.decision(Verdict.DENY);
         rec.reason(stop.reason());
-        rec.closedBy = Side.LNM.text();
-        rec.status = stop.status();
+        rec.closedBy(Side.LNM);
+        rec.status(stop.status());
     }
 
     /** What is left of {@code owed} followed by {@code more} (either may be null), as one buffer. */

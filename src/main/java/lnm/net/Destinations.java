@@ -1,11 +1,11 @@
 package lnm.net;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Set;
 
 import lnm.config.CidrSet;
+import lnm.config.InterfaceAddresses;
+import lnm.config.IpLiteral;
 
 /**
  * Which resolved addresses a {@code direct} destination may not reach, so that an allowlisted
@@ -17,13 +17,35 @@ import lnm.config.CidrSet;
  * opts back in per range with {@code direct.allowSpecialAddresses}.
  */
 final class Destinations {
-    private static volatile Set<InetAddress> own = scanOwn();
+    /** No own addresses known: only the fixed special-purpose ranges are refused. */
+    static final Destinations NONE = new Destinations(Set.of());
 
-    private Destinations() {}
+    private final Set<InetAddress> own;
 
-    /** Re-reads this box's interface addresses (at start and on reload). */
-    static void refreshOwnAddresses() {
-        own = scanOwn();
+    /** @param own this box's interface addresses, refused like loopback */
+    Destinations(Set<InetAddress> own) {
+        this.own = Set.copyOf(own);
+    }
+
+    /** The rules with this box's interface addresses as they are now (at start and on reload). */
+    static Destinations scan() {
+        return new Destinations(Set.copyOf(InterfaceAddresses.all()));
+    }
+
+    /**
+     * What a {@code direct} destination is checked with: these rules and the special-purpose
+     * addresses the operator lets through anyway ({@code direct.allowSpecialAddresses}).
+     */
+    Guard guard(CidrSet allowed) {
+        return new Guard(this, allowed);
+    }
+
+    /** The rules and what the operator lets through anyway, for one connection's destinations. */
+    record Guard(Destinations rules, CidrSet allowed) {
+        /** The reason {@code a} is refused, or null if it may be reached. */
+        String forbidden(InetAddress a) {
+            return rules.forbidden(a, allowed);
+        }
     }
 
     /**
@@ -31,13 +53,13 @@ final class Destinations {
      *
      * @param allowed the special-purpose addresses the operator lets through anyway
      */
-    static String forbidden(InetAddress a, CidrSet allowed) {
-        InetAddress x = unmap(a);
+    String forbidden(InetAddress a, CidrSet allowed) {
+        InetAddress x = IpLiteral.unmapped(a);
         String why = special(x);
         return why == null || allowed.contains(x) ? null : why;
     }
 
-    private static String special(InetAddress x) {
+    private String special(InetAddress x) {
         if (x.isLoopbackAddress()) {
             return "loopback";
         }
@@ -69,27 +91,4 @@ final class Destinations {
         return null;
     }
 
-    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries. */
-    static InetAddress unmap(InetAddress a) {
-        if (a instanceof Inet6Address) {
-            byte[] b = a.getAddress();
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            mapped &= b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-            if (mapped) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (UnknownHostException e) {
-                    return a;
-                }
-            }
-        }
-        return a;
-    }
-
-    private static Set<InetAddress> scanOwn() {
-        return Set.copyOf(lnm.config.InterfaceAddresses.all());
-    }
 }

@@ -12,7 +12,6 @@ import java.util.List;
 
 import lnm.audit.Reason;
 import lnm.audit.Side;
-import lnm.config.CidrSet;
 import lnm.config.HostPort;
 import lnm.dns.Resolver;
 import lnm.floor.EventLoop;
@@ -29,10 +28,11 @@ import lnm.upstream.ParentSet;
  *
  * <p>The connection core owns the state and the deadlines; it is told of each resolution, each
  * attempt, the success and the final failure through {@link Events}, and tells the dialer when
- * a deadline passes ({@link #timedOut}). The upstream's key is registered with the core as its
- * attachment, so its events reach the core, which passes them on ({@link #finish}, {@link #failed}).
+ * a deadline passes ({@link #timedOut}). While connecting, the upstream's key is the dialer's
+ * own (it is the key's attachment), so a connect that completes or fails comes here first; on
+ * success the key and the upstream are handed to the core ({@link Events#connected}).
  */
-final class Dialer {
+final class Dialer implements EventLoop.Ready {
     /** What the core hears from the connect step. */
     interface Events {
         /** True while the core still waits for the dialer (no refusal or abort meanwhile). */
@@ -44,8 +44,11 @@ final class Dialer {
         /** A connect to {@code address} starts: its deadline starts now. */
         void attempt(InetSocketAddress address);
 
-        /** The upstream is connected ({@link #upstream}, {@link #key}). */
-        void connected(long connectMillis);
+        /**
+         * The upstream is connected: from now on {@code peer} and its {@code key} are the core's
+         * (the key's attachment is still this dialer until the core attaches itself).
+         */
+        void connected(Peer peer, SelectionKey key, long connectMillis);
 
         /**
          * No upstream: {@code dns_failed}, {@code dns_timeout}, {@code destination_forbidden},
@@ -53,14 +56,16 @@ final class Dialer {
          * tried ran into), with what went wrong.
          */
         void unreachable(Reason reason, String detail);
+
+        /** Something unexpected escaped the handling of the upstream's key while connecting. */
+        void dialerFailed(Throwable t);
     }
 
     private final EventLoop loop;
-    private final EventLoop.Handler owner;
     private final Events events;
     private final Services services;
     private Candidates candidates;
-    private CidrSet guard;
+    private Destinations.Guard guard;
     /** Counts resolutions; an answer for an older one (timed out meanwhile) is dropped. */
     private int lookup;
     private boolean awaitingAnswer;
@@ -71,9 +76,8 @@ final class Dialer {
     /** What went wrong with each parent given up, for the audit's {@code error}; null until one is. */
     private List<String> failures;
 
-    Dialer(EventLoop loop, EventLoop.Handler owner, Events events, Services services) {
+    Dialer(EventLoop loop, Events events, Services services) {
         this.loop = loop;
-        this.owner = owner;
         this.events = events;
         this.services = services;
     }
@@ -81,10 +85,10 @@ final class Dialer {
     /**
      * Starts with the first destination of {@code c}.
      *
-     * @param guard for a {@code direct} destination, the special-purpose addresses it may still
-     *     reach ({@code direct.allowSpecialAddresses}); the others are dropped. Null: no guard.
+     * @param guard for a {@code direct} destination, the addresses it may not reach and the
+     *     special-purpose ones it may still reach ({@code direct.allowSpecialAddresses}). Null: no guard.
      */
-    void start(Candidates c, CidrSet guard) {
+    void start(Candidates c, Destinations.Guard guard) {
         this.candidates = c;
         this.guard = guard;
         nextDestination();
@@ -122,7 +126,7 @@ final class Dialer {
     private void next() {
         address = candidates.next();
         events.attempt(address);
-        startedAt = EventLoop.nowMillis();
+        startedAt = loop.now();
         SocketChannel ch;
         try {
             // IPv4 destinations get an IPv4 socket: no dual-stack IPV6_V6ONLY setsockopt per connection
@@ -130,7 +134,7 @@ final class Dialer {
             upstream = new Peer(Side.UPSTREAM, ch);
             ch.configureBlocking(false);
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            key = ch.register(loop.selector(), SelectionKey.OP_CONNECT, owner);
+            key = ch.register(loop.selector(), SelectionKey.OP_CONNECT, this);
         } catch (IOException e) {
             failed(e, false, false); // this box's fault (out of descriptors): no mark on the upstream
             return;
@@ -144,11 +148,24 @@ final class Dialer {
         }
     }
 
-    /** The upstream key is ready while connecting. */
-    void finish() throws IOException {
-        if (key.isConnectable() && upstream.channel.finishConnect()) {
-            connected();
+    /** The upstream's key is ready while connecting: connected, or the attempt failed. */
+    @Override
+    public void onReady(SelectionKey k) {
+        if (k != key || !events.dialing()) {
+            return; // an attempt given up meanwhile
         }
+        try {
+            if (k.isConnectable() && upstream.channel.finishConnect()) {
+                connected();
+            }
+        } catch (IOException e) {
+            failed(e, false, true);
+        }
+    }
+
+    @Override
+    public void onFailure(Throwable t) {
+        events.dialerFailed(t);
     }
 
     private void connected() {
@@ -156,7 +173,20 @@ final class Dialer {
         if (candidates.parent() != null) {
             services.parents.succeeded(candidates.parent());
         }
-        events.connected(EventLoop.nowMillis() - startedAt);
+        Peer peer = upstream;
+        SelectionKey k = key;
+        upstream = null;
+        key = null;
+        events.connected(peer, k, loop.now() - startedAt);
+    }
+
+    /** The connection closes while connecting: the attempt under way, if any, is closed. */
+    void abandon() {
+        if (upstream != null) {
+            loop.close(upstream.channel);
+        }
+        upstream = null;
+        key = null;
     }
 
     /** The core's deadline passed: the resolution or the connect under way has failed. */
@@ -165,7 +195,7 @@ final class Dialer {
             awaitingAnswer = false;
             destinationFailed(Reason.DNS_TIMEOUT, "no answer within " + timeoutMillis + " ms", true);
         } else {
-            failed(new IOException("connect timed out after " + timeoutMillis + " ms"), true);
+            failed(new IOException("connect timed out after " + timeoutMillis + " ms"), true, true);
         }
     }
 
@@ -173,12 +203,8 @@ final class Dialer {
      * The attempt failed: close it and try the next address, else the next destination.
      *
      * @param timedOut the attempt's deadline passed (the core's clock)
+     * @param upstreamsFault the upstream refused, reset or did not answer: its health is told
      */
-    void failed(IOException e, boolean timedOut) {
-        failed(e, timedOut, true);
-    }
-
-    /** @param upstreamsFault the upstream refused, reset or did not answer: its health is told */
     private void failed(IOException e, boolean timedOut, boolean upstreamsFault) {
         if (upstream != null) {
             loop.close(upstream.channel);
@@ -215,14 +241,5 @@ final class Dialer {
         } else {
             events.unreachable(reason, failures != null && failures.size() > 1 ? String.join("; ", failures) : why);
         }
-    }
-
-    /** The connected upstream (or the one being connected), or null between attempts. */
-    Peer upstream() {
-        return upstream;
-    }
-
-    SelectionKey key() {
-        return key;
     }
 }

@@ -88,7 +88,7 @@ final class LoopAccepts {
         inbound.incrementAndGet();
         loop.execute(() -> {
             try {
-                new Connection(loop, services, c, spec, ch, peer).start(null);
+                new Connection(loop, services, c, spec, ch, peer, Admission.ADMITTED).start();
             } catch (RuntimeException e) {
                 EventLoop.closeQuietly(ch);
                 throw e;
@@ -178,13 +178,13 @@ final class LoopAccepts {
                 EventLoop.closeQuietly(ch);
                 return;
             }
-            String refused = services.admit(spec, peer.getAddress(), c);
-            LoopAccepts to = refused == null && all.length > 1 ? leastLoaded() : LoopAccepts.this;
+            Admission refused = services.admit(spec, peer.getAddress(), c);
+            LoopAccepts to = refused.admitted() && all.length > 1 ? leastLoaded() : LoopAccepts.this;
             if (to != LoopAccepts.this) {
                 to.adopt(c, spec, ch, peer);
                 return;
             }
-            new Connection(loop, services, c, spec, ch, peer).start(refused);
+            new Connection(loop, services, c, spec, ch, peer, refused).start();
         }
     }
 
@@ -203,7 +203,7 @@ final class LoopAccepts {
             LOG.warning("accept failed (" + e.getMessage() + "); pausing accepts on " + Thread.currentThread().getName()
                     + " for " + BACKOFF_MILLIS + " ms");
         }
-        pausedUntil = EventLoop.nowMillis() + BACKOFF_MILLIS;
+        pausedUntil = loop.now() + BACKOFF_MILLIS;
         setInterest(0);
     }
 

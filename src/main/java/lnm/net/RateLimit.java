@@ -103,13 +103,13 @@ final class RateLimit {
     synchronized void count(InetAddress source, AuditRecord rec) {
         Window s = windows.get(source);
         if (s == null) {
-            rec.count = 1;
+            rec.countFirst();
             due.add(rec);
         } else if (s.summary == null) {
-            rec.count = 1;
+            rec.countFirst();
             s.summary = rec;
         } else {
-            s.summary.count++;
+            s.summary.countAnother();
         }
     }
 

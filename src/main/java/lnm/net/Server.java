@@ -50,6 +50,7 @@ public final class Server {
      * @return problems binding listeners; when not empty nothing was started
      */
     public List<String> start() {
+        services.refreshOwnAddresses();
         List<String> problems = acceptor.sync(services.config());
         if (!problems.isEmpty()) {
             acceptor.closeAll();
@@ -64,7 +65,7 @@ public final class Server {
     /** Applies a reloaded, already validated config to new connections and to the listeners. */
     public List<String> apply(Config c) throws InterruptedException {
         services.setConfig(c);
-        Destinations.refreshOwnAddresses();
+        services.refreshOwnAddresses();
         return acceptor.sync(c);
     }
 
@@ -82,8 +83,8 @@ public final class Server {
     }
 
     /** Bytes held before a decision by all connections now, and their budget. */
-    public long[] headBytes() {
-        return new long[] {services.headBytesHeld(), services.headBytesLimit()};
+    public HeadBytes headBytes() {
+        return new HeadBytes(services.headBytesHeld(), services.headBytesLimit());
     }
 
     /** Every live connection, gathered from each loop (waits at most a second per loop). */
@@ -112,12 +113,12 @@ public final class Server {
      */
     public void shutdown(long drainMillis) throws InterruptedException {
         acceptor.stop();
-        long until = EventLoop.nowMillis() + drainMillis;
+        long until = loops[0].now() + drainMillis;
         int live = totalLive();
         if (live > 0) {
             LOG.info("draining " + live + " connection(s) for up to " + drainMillis + " ms");
         }
-        while (totalLive() > 0 && EventLoop.nowMillis() < until) {
+        while (totalLive() > 0 && loops[0].now() < until) {
             Thread.sleep(50);
         }
         for (EventLoop l : loops) {

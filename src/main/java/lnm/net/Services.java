@@ -29,10 +29,8 @@ public final class Services {
     private final Consumer<AuditRecord> onClose;
     private final SourceCounter connections = new SourceCounter();
     private final RateLimit rateLimit = new RateLimit(System::nanoTime);
-    /** {@link #admit}'s answer for a refusal by {@code limits.perSourceRate}. */
-    static final String RATE = "perSourceRate";
-    /** The same past the per-second threshold: the refusal is counted into one record ({@link #countRefusal}). */
-    static final String RATE_COUNTED = "perSourceRate (counted)";
+    /** What a {@code direct} destination may not reach, with this box's own addresses as last read. */
+    private volatile Destinations destinations = Destinations.NONE;
     /** Bytes held before a decision by all connections ({@code limits.headBytes}). */
     final HeadBudget heads;
 
@@ -58,6 +56,16 @@ public final class Services {
     public void setConfig(Config c) {
         this.config = c;
         heads.setLimit(c.headBytes());
+    }
+
+    /** Re-reads this box's interface addresses for the destination guard (at start and on reload). */
+    void refreshOwnAddresses() {
+        destinations = Destinations.scan();
+    }
+
+    /** The destination guard's rules as they are now. */
+    Destinations destinations() {
+        return destinations;
     }
 
     /** Bytes held before a decision now, by all connections. */
@@ -90,22 +98,22 @@ public final class Services {
      * for the origin its header names ({@link #admitOrigin}). Per source means per
      * {@link #key}: all addresses of one IPv6 prefix are one source.
      *
-     * @return null if admitted (then {@link #release} with {@link #key} of {@code source} must
-     *     follow), else which limit refused it: the key's name, or {@link #RATE_COUNTED}
+     * @return {@link Admission#ADMITTED} (then {@link #release} with {@link #key} of {@code source}
+     *     must follow), else which limit refused it
      */
-    String admit(ListenerSpec listener, InetAddress source, Config c) {
+    Admission admit(ListenerSpec listener, InetAddress source, Config c) {
         if (listener.acceptProxyProtocol().contains(source)) {
-            return connections.acquireTotal(c.maxConnections()) ? null : "maxConnections";
+            return connections.acquireTotal(c.maxConnections()) ? Admission.ADMITTED : Admission.MAX_CONNECTIONS;
         }
         InetAddress k = key(source, c);
-        String rated = rate(k, c);
-        if (rated != null) {
+        Admission rated = rate(k, c);
+        if (!rated.admitted()) {
             return rated;
         }
         return switch (connections.acquire(k, c.maxConnections(), c.perSourceConnections())) {
-            case ADMITTED -> null;
-            case TOTAL_FULL -> "maxConnections";
-            case SOURCE_FULL -> "perSourceConnections";
+            case ADMITTED -> Admission.ADMITTED;
+            case TOTAL_FULL -> Admission.MAX_CONNECTIONS;
+            case SOURCE_FULL -> Admission.PER_SOURCE_CONNECTIONS;
         };
     }
 
@@ -114,21 +122,21 @@ public final class Services {
      * the total only: its rate and per-source count.
      *
      * @param originKey the origin's {@link #key}
-     * @return null if admitted (then {@link #release} with that key), else which limit refused it
+     * @return {@link Admission#ADMITTED} (then {@link #release} with that key), else which limit refused it
      */
-    String admitOrigin(InetAddress originKey, Config c) {
-        String rated = rate(originKey, c);
-        if (rated != null) {
+    Admission admitOrigin(InetAddress originKey, Config c) {
+        Admission rated = rate(originKey, c);
+        if (!rated.admitted()) {
             return rated;
         }
-        return connections.acquireSource(originKey, c.perSourceConnections()) ? null : "perSourceConnections";
+        return connections.acquireSource(originKey, c.perSourceConnections()) ? Admission.ADMITTED : Admission.PER_SOURCE_CONNECTIONS;
     }
 
-    private String rate(InetAddress source, Config c) {
+    private Admission rate(InetAddress source, Config c) {
         return switch (rateLimit.admit(source, c.perSourceRate())) {
-            case PASS -> null;
-            case REFUSE -> RATE;
-            case COUNT -> RATE_COUNTED;
+            case PASS -> Admission.ADMITTED;
+            case REFUSE -> Admission.RATE_LIMITED;
+            case COUNT -> Admission.RATE_COUNTED;
         };
     }
 

@@ -1,7 +1,8 @@
 package lnm.net;
 
 /**
- * The one state of a {@link Connection}; the connection core is the only code that changes it.
+ * The one state of a {@link Connection}. The connection core changes it in one method only,
+ * which refuses an edge {@link #canGo} does not list and arms the new state's deadline.
  *
  * <pre>
  *  READING_HEAD ──allowed──> DECIDING ──addresses──> CONNECTING ──connected──> RELAYING ──one FIN──> HALF_CLOSED
@@ -18,7 +19,8 @@ package lnm.net;
  *
  * Every state may also go straight to {@code CLOSED} (a reset, an internal failure, shutdown).
  * There is no backward edge: a state, once left, is never entered again (CONNECTING moving on
- * to the next candidate address, or resolving the next parent, stays in CONNECTING).
+ * to the next candidate address, or resolving the next parent, enters CONNECTING again, and
+ * DECIDING resolving the next parent enters DECIDING again: each a new deadline).
  *
  * <ul>
  *   <li>{@code READING_HEAD}: reading what comes before the decision: a PROXY v2 header (only
@@ -52,5 +54,27 @@ enum State {
     RELAYING,
     HALF_CLOSED,
     REFUSING,
-    CLOSED
+    CLOSED;
+
+    /**
+     * Whether the diagram has an edge from this state to {@code next}. {@code DECIDING} and
+     * {@code CONNECTING} may be entered again (the next destination resolved, the next address
+     * tried: a new deadline); every state but {@code CLOSED} may go to {@code CLOSED}.
+     */
+    boolean canGo(State next) {
+        if (this == CLOSED) {
+            return false;
+        }
+        if (next == CLOSED) {
+            return true;
+        }
+        return switch (this) {
+            case READING_HEAD -> next == DECIDING || next == REFUSING;
+            case DECIDING -> next == DECIDING || next == CONNECTING || next == REFUSING;
+            case CONNECTING -> next == CONNECTING || next == TUNNEL_HELLO || next == RELAYING || next == REFUSING;
+            case TUNNEL_HELLO -> next == RELAYING || next == REFUSING;
+            case RELAYING -> next == HALF_CLOSED;
+            case HALF_CLOSED, REFUSING, CLOSED -> false;
+        };
+    }
 }

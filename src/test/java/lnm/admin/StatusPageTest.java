@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import lnm.audit.AuditRecord;
+import lnm.audit.Verdict;
 import lnm.config.Config;
 import lnm.config.LoadResult;
 import lnm.floor.ConnectionInfo;
@@ -79,14 +80,13 @@ class StatusPageTest {
         return r.config();
     }
 
-    private static AuditRecord rec(String decision, String reason, String sni, String rule) {
+    private static AuditRecord rec(Verdict decision, String reason, String sni, String rule) {
         AuditRecord r = new AuditRecord("https", 3, new InetSocketAddress("10.2.0.7", 50000));
-        r.decision = decision;
+        r.decision(decision);
         r.reason(reason);
-        r.sni = sni;
-        r.rule = rule;
-        r.bytesUp = 1000;
-        r.bytesDown = 5000;
+        r.hello(sni, List.of(), null, false);
+        r.rule(rule);
+        r.bytes(1000, 5000);
         return r;
     }
 
@@ -95,10 +95,10 @@ class StatusPageTest {
         Config c = config();
         Metrics m = new Metrics();
         for (int i = 0; i < 3; i++) {
-            m.record(rec("allow", "allowlist:management.azure.com", "management.azure.com", "management.azure.com"));
+            m.record(rec(Verdict.ALLOW, "allowlist:management.azure.com", "management.azure.com", "management.azure.com"));
         }
         for (int i = 0; i < 4; i++) {
-            m.record(rec("deny", "not_allowlisted", "<img src=x onerror=alert(1)>.example", null));
+            m.record(rec(Verdict.DENY, "not_allowlisted", "<img src=x onerror=alert(1)>.example", null));
         }
         History h = new History(100);
         long now = 1_000_000_000_000L;

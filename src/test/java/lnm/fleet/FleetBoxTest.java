@@ -60,7 +60,7 @@ class FleetBoxTest {
     }
 
     private String refusal() {
-        return box.app.fleet().pullState().orElseThrow()[1];
+        return box.app.fleet().pullState().orElseThrow().refusal();
     }
 
     /** Serves {@code b}, wrapped for each pull by {@code top}. */
@@ -146,7 +146,7 @@ class FleetBoxTest {
         box = Lnm.start(fresh, config, "local.example = direct\n");
         await().atMost(WAIT).until(() -> refusal().contains("its nonce differs"));
         assertEquals(List.of("local.example"), rules(), "the fresh box keeps its local allowlist");
-        assertEquals("0", box.app.fleet().pullState().orElseThrow()[0], "no generation in force");
+        assertEquals(0, box.app.fleet().pullState().orElseThrow().generation(), "no generation in force");
         assertFalse(Files.exists(fresh.resolve("state/bundle")), "nothing stored");
     }
 

@@ -192,8 +192,8 @@ class FleetChainTest {
         assertTrue(l2.app.config().allowlist().rules().stream().anyMatch(r -> r.pattern().equals("new.example")));
         assertFalse(l2.app.config().allowlist().rules().stream().anyMatch(r -> r.pattern().equals("kept.example")));
         assertEquals(120_000, l2.app.config().idleTimeoutMillis());
-        await().atMost(WAIT).until(() -> l2.app.fleet().pullState().orElseThrow()[2].contains("unreachable"));
-        assertEquals(String.valueOf(good), l2.app.fleet().pullState().orElseThrow()[0]);
+        await().atMost(WAIT).until(() -> l2.app.fleet().pullState().orElseThrow().pullError().contains("unreachable"));
+        assertEquals(good, l2.app.fleet().pullState().orElseThrow().generation());
     }
 
     /** The JSON object of one box in {@code /fleet} (braces counted outside strings). */

@@ -71,7 +71,7 @@ class CandidatesTest {
     void aGuardedDestinationDropsForbiddenAddressesAndSaysWhy() throws Exception {
         Candidates c = Candidates.of(new HostPort("inward.example", 443));
         c.nextDestination();
-        c.resolved(List.of(ip("127.0.0.1")), CidrSet.none(), health);
+        c.resolved(List.of(ip("127.0.0.1")), Destinations.NONE.guard(CidrSet.none()), health);
         assertTrue(c.isEmpty());
         assertEquals("127.0.0.1 is loopback", c.forbiddenDetail());
     }

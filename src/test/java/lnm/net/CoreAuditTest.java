@@ -32,15 +32,15 @@ class CoreAuditTest {
     @Test
     void anSniEqualToItsRuleIsKeptAsTheRulesOwnString() {
         AuditRecord rec = audited(new String("bench.example")); // a fresh copy, as the parser makes
-        assertSame(RULE.pattern(), rec.sni, "the record holds the rule's string, not its own copy");
-        assertEquals("bench.example", rec.rule);
+        assertSame(RULE.pattern(), rec.sni(), "the record holds the rule's string, not its own copy");
+        assertEquals("bench.example", rec.rule());
     }
 
     @Test
     void anSniThatDiffersFromItsRuleKeepsItsOwnSpelling() {
         String sent = new String("Bench.Example");
         AuditRecord rec = audited(sent);
-        assertSame(sent, rec.sni, "the audit shows the name as the client sent it");
-        assertNotSame(RULE.pattern(), rec.sni);
+        assertSame(sent, rec.sni(), "the audit shows the name as the client sent it");
+        assertNotSame(RULE.pattern(), rec.sni());
     }
 }

@@ -79,7 +79,7 @@ class RateLimitTest {
         List<AuditRecord> due = limit.due(false);
         assertEquals(1, due.size());
         assertSame(first, due.get(0), "the first counted refusal's record stands for all of them");
-        assertEquals(500, first.count);
+        assertEquals(500, first.count());
         assertTrue(first.toJson(0).contains("\"reason\":\"rate_limited\""), first.toJson(0));
         assertTrue(first.toJson(0).contains("\"count\":500"), first.toJson(0));
         assertEquals(List.of(), limit.due(false), "written once");
@@ -103,7 +103,7 @@ class RateLimitTest {
         assertSame(RateLimit.Verdict.PASS, limit.admit(a, 1));
         assertSame(RateLimit.Verdict.REFUSE, limit.admit(a, 1), "a new second: a record of its own");
         assertEquals(List.of(r), limit.due(false));
-        assertEquals(1, r.count);
+        assertEquals(1, r.count());
     }
 
     @Test
@@ -118,7 +118,7 @@ class RateLimitTest {
         limit.count(a, r);
         limit.count(a, refused(2));
         assertEquals(List.of(r), limit.due(true));
-        assertEquals(2, r.count);
+        assertEquals(2, r.count());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package lnm.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -53,20 +52,20 @@ class SourceLimitsByPrefixTest {
         Services s = services(c);
         assertEquals(64, c.ipv6PrefixLength(), "the default");
         for (int i = 1; i <= N; i++) {
-            assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertEquals(Admission.ADMITTED, s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
         // 200 more addresses of the same /64: each one is the source's N+1th.
         for (int i = N + 1; i <= N + 200; i++) {
-            assertEquals("perSourceConnections", s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertEquals(Admission.PER_SOURCE_CONNECTIONS, s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
-        assertNull(s.admit(https(c), ip("2001:db8:1:3::1"), c), "the next /64 is another source");
-        assertNull(s.admit(https(c), ip("10.0.0.1"), c));
+        assertEquals(Admission.ADMITTED, s.admit(https(c), ip("2001:db8:1:3::1"), c), "the next /64 is another source");
+        assertEquals(Admission.ADMITTED, s.admit(https(c), ip("10.0.0.1"), c));
         assertEquals(N + 2, s.active());
 
         // Released under the key it was counted under: the /64 has room for one again.
         s.release(Services.key(lnm.floor.SourceKeyTest.inSlash64(3), c));
-        assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(250), c));
-        assertEquals("perSourceConnections", s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(251), c));
+        assertEquals(Admission.ADMITTED, s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(250), c));
+        assertEquals(Admission.PER_SOURCE_CONNECTIONS, s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(251), c));
     }
 
     @Test
@@ -74,7 +73,7 @@ class SourceLimitsByPrefixTest {
         Config c = config("limits.perSourceRate = off\nlimits.ipv6PrefixLength = 128\n");
         Services s = services(c);
         for (int i = 1; i <= 200; i++) {
-            assertNull(s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
+            assertEquals(Admission.ADMITTED, s.admit(https(c), lnm.floor.SourceKeyTest.inSlash64(i), c), "address " + i);
         }
         assertEquals(200, s.active());
     }
@@ -85,12 +84,12 @@ class SourceLimitsByPrefixTest {
         Services s = services(c);
         InetAddress mapped = mapped(10, 0, 0, 1);
         for (int i = 0; i < N; i++) { // 10.0.0.1 and ::ffff:10.0.0.1 take turns: one source
-            assertNull(s.admit(https(c), i % 2 == 0 ? ip("10.0.0.1") : mapped, c), "connection " + i);
+            assertEquals(Admission.ADMITTED, s.admit(https(c), i % 2 == 0 ? ip("10.0.0.1") : mapped, c), "connection " + i);
         }
-        assertEquals("perSourceConnections", s.admit(https(c), ip("10.0.0.1"), c));
-        assertEquals("perSourceConnections", s.admit(https(c), mapped, c));
+        assertEquals(Admission.PER_SOURCE_CONNECTIONS, s.admit(https(c), ip("10.0.0.1"), c));
+        assertEquals(Admission.PER_SOURCE_CONNECTIONS, s.admit(https(c), mapped, c));
         for (int i = 2; i <= 20; i++) { // a /1 prefix does not touch IPv4: each address is its own
-            assertNull(s.admit(https(c), ip("10.0.0." + i), c), "10.0.0." + i);
+            assertEquals(Admission.ADMITTED, s.admit(https(c), ip("10.0.0." + i), c), "10.0.0." + i);
         }
     }
 
@@ -99,12 +98,12 @@ class SourceLimitsByPrefixTest {
         Config c = config("limits.perSourceRate = off\n");
         Services s = services(c);
         for (int i = 0; i < N; i++) {
-            assertNull(s.admit(https(c), ip("127.0.0.1"), c), "the peer counts in the total only");
+            assertEquals(Admission.ADMITTED, s.admit(https(c), ip("127.0.0.1"), c), "the peer counts in the total only");
             InetAddress k = Services.key(lnm.floor.SourceKeyTest.inSlash64(i + 1), c);
-            assertNull(s.admitOrigin(k, c), "origin " + i);
+            assertEquals(Admission.ADMITTED, s.admitOrigin(k, c), "origin " + i);
         }
-        assertEquals("perSourceConnections", s.admitOrigin(Services.key(lnm.floor.SourceKeyTest.inSlash64(99), c), c));
-        assertNull(s.admitOrigin(Services.key(ip("2001:db8:9::1"), c), c));
+        assertEquals(Admission.PER_SOURCE_CONNECTIONS, s.admitOrigin(Services.key(lnm.floor.SourceKeyTest.inSlash64(99), c), c));
+        assertEquals(Admission.ADMITTED, s.admitOrigin(Services.key(ip("2001:db8:9::1"), c), c));
     }
 
     /** The rate limit's buckets are per key: 20 addresses of one /64 spend one burst of 20. */

@@ -84,7 +84,7 @@ class AuditLogOpsTest {
         CompletableFuture<Void> writes = CompletableFuture.runAsync(() -> {
             for (int i = 0; i < n; i++) {
                 AuditRecord r = new AuditRecord("https", 4, new InetSocketAddress("10.2.0.7", 1000 + i));
-                r.sni = "x".repeat(200) + ".example";
+                r.hello("x".repeat(200) + ".example", List.of(), null, false);
                 log.write(r); // what a loop thread does
             }
         });
