@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -35,12 +36,12 @@ import lnm.wire.ParseResult;
  * as soon as its first bytes show it, not when a limit runs out.
  */
 public final class HttpHeadParser {
-    public static final String MALFORMED = "http_malformed";
-    public static final String TOO_LARGE = "http_head_too_large";
-    public static final String TOO_MANY_HEADERS = "http_too_many_headers";
-    public static final String VERSION = "http_version";
-    public static final String BAD_HOST = "http_bad_host";
-    public static final String SMUGGLING = "http_smuggling";
+    public static final Fault MALFORMED = Fault.HTTP_MALFORMED;
+    public static final Fault TOO_LARGE = Fault.HTTP_HEAD_TOO_LARGE;
+    public static final Fault TOO_MANY_HEADERS = Fault.HTTP_TOO_MANY_HEADERS;
+    public static final Fault VERSION = Fault.HTTP_VERSION;
+    public static final Fault BAD_HOST = Fault.HTTP_BAD_HOST;
+    public static final Fault SMUGGLING = Fault.HTTP_SMUGGLING;
 
     private static final int CR = '\r';
     private static final int LF = '\n';
@@ -313,7 +314,7 @@ public final class HttpHeadParser {
         return new String(b, StandardCharsets.ISO_8859_1);
     }
 
-    private static <T> ParseResult<T> invalid(String reason, String detail) {
+    private static <T> ParseResult<T> invalid(Fault reason, String detail) {
         return ParseResult.invalid(reason, detail);
     }
 

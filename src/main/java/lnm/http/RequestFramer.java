@@ -2,6 +2,7 @@ package lnm.http;
 
 import java.nio.ByteBuffer;
 
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -35,7 +36,7 @@ public final class RequestFramer {
 
     public record NeedMore() implements Step {}
 
-    public record Invalid(String reason, String detail) implements Step {}
+    public record Invalid(Fault reason, String detail) implements Step {}
 
     private enum Phase { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER, FAILED }
 
@@ -253,7 +254,7 @@ public final class RequestFramer {
         return new NeedMore();
     }
 
-    private Step fail(String reason, String detail) {
+    private Step fail(Fault reason, String detail) {
         phase = Phase.FAILED;
         return new Invalid(reason, detail);
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import lnm.audit.Reason;
 import lnm.wire.ParseResult;
 
 /** Annotated request heads: what routes where, and every shape that must be refused. */
@@ -33,7 +34,7 @@ class HttpHeadParserTest {
     static String reason(String s) {
         ParseResult<RequestHead> r = parse(s);
         assertInstanceOf(ParseResult.Invalid.class, r, () -> s + " -> " + r);
-        return ((ParseResult.Invalid<RequestHead>) r).reason();
+        return Reason.of(((ParseResult.Invalid<RequestHead>) r).reason()).text();
     }
 
     @Test
