@@ -54,6 +54,8 @@ final class HttpFront implements Front {
     private String host;
     private int port = -1;
     private String detail;
+    /** How far the request head has been parsed: each read goes on from the last complete line. */
+    private HttpHeadParser.Progress parsed = HttpHeadParser.Progress.START;
 
     HttpFront(Config cfg, InetAddress source, boolean proxyTrusted) {
         this.cfg = cfg;
@@ -80,7 +82,9 @@ final class HttpFront implements Front {
     // ---- the first request ---------------------------------------------------------------
 
     private Step onRequest(ByteBuffer view) {
-        ParseResult<RequestHead> r = HttpHeadParser.parse(view, LIMITS);
+        HttpHeadParser.Outcome o = HttpHeadParser.resume(view, LIMITS, parsed);
+        parsed = o.progress();
+        ParseResult<RequestHead> r = o.result();
         if (r instanceof ParseResult.Invalid<RequestHead> bad) {
             detail = bad.detail();
             return new Refuse(Reason.of(bad.reason()), bad.detail(), Alerts.ACCESS_DENIED, Seen.NOTHING);

@@ -21,8 +21,12 @@ import lnm.wire.ParseResult;
 class HttpHeadParserTest {
     static final HttpLimits L = HttpLimits.DEFAULT;
 
+    /** The head parsed whole, after checking that fed one byte at a time it gets the same answer. */
     static ParseResult<RequestHead> parse(String s) {
-        return HttpHeadParser.parse(ByteBuffer.wrap(s.getBytes(StandardCharsets.ISO_8859_1)).asReadOnlyBuffer(), L);
+        byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+        ParseResult<RequestHead> whole = HttpHeadParser.parse(ByteBuffer.wrap(b).asReadOnlyBuffer(), L);
+        assertEquals(whole, HttpHeadResumeTest.fed(b, L, 1), () -> "fed byte by byte: " + s);
+        return whole;
     }
 
     static RequestHead ok(String s) {
