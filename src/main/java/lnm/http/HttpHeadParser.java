@@ -126,8 +126,10 @@ public final class HttpHeadParser {
         HeaderFields fields = p.fields;
         ParseResult.Invalid<RequestHead> refused = p.refused;
         int i = p.scanned;
+        boolean lastIsCr = false;
         for (; i < scanEnd; i++) {
             int b = bytes.at(i);
+            lastIsCr = b == CR;
             if (b == LF) {
                 if (i == 0 || bytes.at(i - 1) != CR) {
                     return done(invalid(MALFORMED, "bare LF at byte " + i), p, bytes);
@@ -187,7 +189,7 @@ public final class HttpHeadParser {
             return done(invalid(TOO_LARGE, "head longer than " + limits.maxHeadBytes() + " bytes"), p, bytes);
         }
         // A CR as the last byte is checked again with the byte after it.
-        int scanned = i > 0 && i == end && bytes.at(i - 1) == CR ? i - 1 : i;
+        int scanned = i == end && lastIsCr ? i - 1 : i;
         Progress next = new Progress(scanned, lineStart, requestLineRead, sawSpace, line, fields, refused,
                 p.bytesRead + bytes.reads());
         return new Outcome(ParseResult.needMore(), next);
