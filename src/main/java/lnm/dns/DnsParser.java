@@ -17,7 +17,7 @@ import lnm.wire.ParseResult;
  *
  * <p>Every length is checked through {@link Cursor} before it is read; nothing here throws on
  * any input and the caller's buffer position and limit are never moved. What is refused,
- * with reason {@link #MALFORMED}:
+ * with the fault {@link #MALFORMED}:
  * <ul>
  *   <li>fewer than 12 bytes, or any count that promises more entries than the bytes hold;
  *   <li>a label or name running past the end, a name over 255 bytes, label types 01 and 10;
@@ -34,7 +34,7 @@ import lnm.wire.ParseResult;
  * {@code NeedMore} while a TCP stream's bytes arrive.
  */
 public final class DnsParser {
-    /** The reason of every {@link ParseResult.Invalid} here. */
+    /** The fault of every {@link ParseResult.Invalid} here. */
     public static final Fault MALFORMED = Fault.MALFORMED_DNS;
     public static final int HEADER = 12;
     static final int MAX_POINTERS = 127;

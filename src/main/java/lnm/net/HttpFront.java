@@ -42,6 +42,8 @@ import lnm.wire.ParseResult;
  */
 final class HttpFront implements Front {
     static final HttpLimits LIMITS = HttpLimits.DEFAULT;
+    /** A port denial names no allowlist rule. */
+    private static final Decision PORT_DENIED = Decision.deny(PolicyReason.PORT_NOT_ALLOWED);
 
     private final Config cfg;
     private final InetAddress source;
@@ -118,9 +120,6 @@ final class HttpFront implements Front {
         return (h.isConnect() ? "CONNECT" : "plain HTTP") + " to port " + h.port() + "; allowed: "
                 + ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
     }
-
-    /** A port denial names no allowlist rule. */
-    private static final Decision PORT_DENIED = Decision.deny(PolicyReason.PORT_NOT_ALLOWED);
 
     // ---- after the upstream is connected ---------------------------------------------------
 
