@@ -1,9 +1,10 @@
 package lnm.audit;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+
+import lnm.config.PolicyReason;
+import lnm.wire.Fault;
 
 /**
  * Why a connection was allowed or refused: the audit record's {@code reason}. Each reason
@@ -66,14 +67,6 @@ public enum Reason {
         String of(String who, int port, String detail);
     }
 
-    private static final Map<String, Reason> BY_TEXT = new HashMap<>();
-
-    static {
-        for (Reason r : values()) {
-            BY_TEXT.put(r.text, r);
-        }
-    }
-
     private final String text;
     private final int httpStatus;
     private final boolean helloFailure;
@@ -116,18 +109,33 @@ public enum Reason {
         return text.startsWith("http_") ? "bad request: " + (detail == null ? text : detail) : w + " is refused";
     }
 
-    /**
-     * The reason whose audit text is {@code text} (a parser's or the policy's reason string).
-     *
-     * @throws IllegalArgumentException for a text no reason has: a parser returned a reason
-     *     that is not listed here, a programming error the unit tests catch
-     */
-    public static Reason of(String text) {
-        Reason r = BY_TEXT.get(text);
-        if (r == null) {
-            throw new IllegalArgumentException("no reason has the audit text " + text);
-        }
-        return r;
+    /** The reason a parser's fault of a connection's head is audited with. */
+    public static Reason of(Fault fault) {
+        return switch (fault) {
+            case MALFORMED_HELLO -> MALFORMED_HELLO;
+            case HELLO_TOO_LARGE -> HELLO_TOO_LARGE;
+            case INVALID_SNI -> INVALID_SNI;
+            case PROXY_PROTOCOL_INVALID -> PROXY_PROTOCOL_INVALID;
+            case HTTP_MALFORMED -> HTTP_MALFORMED;
+            case HTTP_HEAD_TOO_LARGE -> HTTP_HEAD_TOO_LARGE;
+            case HTTP_TOO_MANY_HEADERS -> HTTP_TOO_MANY_HEADERS;
+            case HTTP_VERSION -> HTTP_VERSION;
+            case HTTP_BAD_HOST -> HTTP_BAD_HOST;
+            case HTTP_SMUGGLING -> HTTP_SMUGGLING;
+            // DNS queries are not connections: the DNS server audits them with its own results.
+            case MALFORMED_DNS -> throw new IllegalArgumentException("a DNS fault is not a connection reason");
+        };
+    }
+
+    /** The reason a policy decision is audited with ({@link #ALLOWLIST} for an allow). */
+    public static Reason of(PolicyReason reason) {
+        return switch (reason) {
+            case ALLOWLIST -> ALLOWLIST;
+            case SOURCE_NOT_ALLOWED -> SOURCE_NOT_ALLOWED;
+            case NO_SNI -> NO_SNI;
+            case NOT_ALLOWLISTED -> NOT_ALLOWLISTED;
+            case PORT_NOT_ALLOWED -> PORT_NOT_ALLOWED;
+        };
     }
 
     /** The audit texts of the reasons that count as hello failures, sorted. */

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.util.List;
 import java.nio.file.Path;
 
+import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
 import lnm.config.IpLiteral;
@@ -52,7 +53,9 @@ final class ExplainCommand {
         } else {
             out.println("rule:        none");
         }
-        out.println("decision:    " + (d.allowed() ? "allow" : "deny") + " (" + d.reason() + ")");
+        Reason why = Reason.of(d.reason());
+        String reason = d.allowed() ? why.text() + d.rule().pattern() : why.text();
+        out.println("decision:    " + (d.allowed() ? "allow" : "deny") + " (" + reason + ")");
         if (d.allowed()) {
             out.println("destination: " + d.via().name().toLowerCase(java.util.Locale.ROOT) + " -> " + d.upstream()
                     + (c.parentProxyProtocol() && d.via() == lnm.config.Via.PARENT ? " (with PROXY protocol v2)" : ""));

@@ -23,14 +23,14 @@ public final class Policy {
      */
     public static Decision decide(Config c, String sni, int listenerPort, InetAddress source) {
         if (!c.sources().contains(source)) {
-            return Decision.deny(Decision.SOURCE_NOT_ALLOWED);
+            return Decision.deny(PolicyReason.SOURCE_NOT_ALLOWED);
         }
         if (sni == null || sni.isEmpty()) {
-            return Decision.deny(Decision.NO_SNI);
+            return Decision.deny(PolicyReason.NO_SNI);
         }
         Optional<Rule> match = c.allowlist().match(sni);
         if (match.isEmpty()) {
-            return Decision.deny(Decision.NOT_ALLOWLISTED);
+            return Decision.deny(PolicyReason.NOT_ALLOWLISTED);
         }
         Rule rule = match.get();
         Destination d = rule.destination();

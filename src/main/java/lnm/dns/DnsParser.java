@@ -8,6 +8,7 @@ import lnm.dns.DnsMessage.Question;
 import lnm.dns.DnsMessage.Record;
 import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -16,7 +17,7 @@ import lnm.wire.ParseResult;
  *
  * <p>Every length is checked through {@link Cursor} before it is read; nothing here throws on
  * any input and the caller's buffer position and limit are never moved. What is refused,
- * with reason {@value #MALFORMED}:
+ * with the fault {@link #MALFORMED}:
  * <ul>
  *   <li>fewer than 12 bytes, or any count that promises more entries than the bytes hold;
  *   <li>a label or name running past the end, a name over 255 bytes, label types 01 and 10;
@@ -33,8 +34,8 @@ import lnm.wire.ParseResult;
  * {@code NeedMore} while a TCP stream's bytes arrive.
  */
 public final class DnsParser {
-    /** The reason of every {@link ParseResult.Invalid} here. */
-    public static final String MALFORMED = "malformed_dns";
+    /** The fault of every {@link ParseResult.Invalid} here. */
+    public static final Fault MALFORMED = Fault.MALFORMED_DNS;
     public static final int HEADER = 12;
     static final int MAX_POINTERS = 127;
 
@@ -43,7 +44,7 @@ public final class DnsParser {
     /**
      * Parses the message in {@code in[position, limit)}.
      *
-     * @return {@code Parsed(message, remaining)} or {@code Invalid(}{@value #MALFORMED}{@code , detail)}
+     * @return {@code Parsed(message, remaining)} or {@code Invalid(}{@link #MALFORMED}{@code , detail)}
      */
     public static ParseResult<DnsMessage> parse(ByteBuffer in) {
         final int base = in.position();

@@ -2,13 +2,15 @@ package lnm.http;
 
 import java.nio.ByteBuffer;
 
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
  * Finds the request boundaries in the client-to-server byte stream of a keep-alive HTTP/1.1
  * connection, so that every request head can be checked before a byte of it goes on.
  *
- * <p>The framer keeps only where it is (in a head, a fixed-length body, a chunk, the trailers)
+ * <p>The framer keeps only where it is (in a head, a fixed-length body, a chunk, the trailers),
+ * how far a waiting head has been parsed ({@link HttpHeadParser.Progress})
  * and how much is left; it holds no bytes. Each {@link #next} looks at what has arrived from the
  * current point on, without moving the buffer, and names the next piece:
  * <ul>
@@ -35,12 +37,14 @@ public final class RequestFramer {
 
     public record NeedMore() implements Step {}
 
-    public record Invalid(String reason, String detail) implements Step {}
+    public record Invalid(Fault reason, String detail) implements Step {}
 
     private enum Phase { HEAD, BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER, FAILED }
 
     private final HttpLimits limits;
     private Phase phase = Phase.HEAD;
+    /** How far the head that waits has been parsed: it goes on from its last complete line. */
+    private HttpHeadParser.Progress head = HttpHeadParser.Progress.START;
     private long remaining;
     private int trailerBytes;
     private int trailerLines;
@@ -79,7 +83,9 @@ public final class RequestFramer {
         int avail = in.remaining();
         switch (phase) {
             case HEAD: {
-                ParseResult<RequestHead> r = HttpHeadParser.parse(in, limits);
+                HttpHeadParser.Outcome o = HttpHeadParser.resume(in, limits, head);
+                ParseResult<RequestHead> r = o.result();
+                head = r instanceof ParseResult.NeedMore<RequestHead> ? o.progress() : HttpHeadParser.Progress.START;
                 if (r instanceof ParseResult.Parsed<RequestHead> ok) {
                     return new Head(ok.value());
                 }
@@ -253,7 +259,7 @@ public final class RequestFramer {
         return new NeedMore();
     }
 
-    private Step fail(String reason, String detail) {
+    private Step fail(Fault reason, String detail) {
         phase = Phase.FAILED;
         return new Invalid(reason, detail);
     }

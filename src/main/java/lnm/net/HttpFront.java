@@ -11,12 +11,14 @@ import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
 import lnm.config.Policy;
+import lnm.config.PolicyReason;
 import lnm.http.HttpHeadParser;
 import lnm.http.HttpLimits;
 import lnm.http.HttpResponses;
 import lnm.http.RequestHead;
 import lnm.tls.Alerts;
 import lnm.tls.ClientHello;
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -40,6 +42,8 @@ import lnm.wire.ParseResult;
  */
 final class HttpFront implements Front {
     static final HttpLimits LIMITS = HttpLimits.DEFAULT;
+    /** A port denial names no allowlist rule. */
+    private static final Decision PORT_DENIED = Decision.deny(PolicyReason.PORT_NOT_ALLOWED);
 
     private final Config cfg;
     private final InetAddress source;
@@ -52,6 +56,8 @@ final class HttpFront implements Front {
     private String host;
     private int port = -1;
     private String detail;
+    /** How far the request head has been parsed: each read goes on from the last complete line. */
+    private HttpHeadParser.Progress parsed = HttpHeadParser.Progress.START;
 
     HttpFront(Config cfg, InetAddress source, boolean proxyTrusted) {
         this.cfg = cfg;
@@ -78,7 +84,9 @@ final class HttpFront implements Front {
     // ---- the first request ---------------------------------------------------------------
 
     private Step onRequest(ByteBuffer view) {
-        ParseResult<RequestHead> r = HttpHeadParser.parse(view, LIMITS);
+        HttpHeadParser.Outcome o = HttpHeadParser.resume(view, LIMITS, parsed);
+        parsed = o.progress();
+        ParseResult<RequestHead> r = o.result();
         if (r instanceof ParseResult.Invalid<RequestHead> bad) {
             detail = bad.detail();
             return new Refuse(Reason.of(bad.reason()), bad.detail(), Alerts.ACCESS_DENIED, Seen.NOTHING);
@@ -89,8 +97,10 @@ final class HttpFront implements Front {
         RequestHead h = ok.value();
         host = h.host();
         port = h.port();
-        if (!portAllowed(h)) {
-            return new Refuse(Reason.PORT_NOT_ALLOWED, detail, Alerts.ACCESS_DENIED, new Seen(null, h, portDenied()));
+        String portRefused = portRefused(h);
+        if (portRefused != null) {
+            detail = portRefused;
+            return new Refuse(Reason.PORT_NOT_ALLOWED, portRefused, Alerts.ACCESS_DENIED, new Seen(null, h, PORT_DENIED));
         }
         Decision d = Policy.decide(cfg, h.host(), h.port(), source);
         Seen seen = new Seen(null, h, d);
@@ -101,19 +111,14 @@ final class HttpFront implements Front {
         return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.port(), h.isConnect() ? ok.consumed() : 0, seen);
     }
 
-    private boolean portAllowed(RequestHead h) {
+    /** Why the listener does not allow the port {@code h} names, or null if it does. */
+    private String portRefused(RequestHead h) {
         List<Integer> ports = h.isConnect() ? cfg.connectPorts() : cfg.httpPorts();
         if (ports.contains(h.port())) {
-            return true;
+            return null;
         }
-        detail = (h.isConnect() ? "CONNECT" : "plain HTTP") + " to port " + h.port() + "; allowed: "
+        return (h.isConnect() ? "CONNECT" : "plain HTTP") + " to port " + h.port() + "; allowed: "
                 + ports.stream().map(String::valueOf).collect(Collectors.joining(", "));
-        return false;
-    }
-
-    /** A port denial names no allowlist rule. */
-    private static Decision portDenied() {
-        return Decision.deny(Reason.PORT_NOT_ALLOWED.text());
     }
 
     // ---- after the upstream is connected ---------------------------------------------------
@@ -171,15 +176,17 @@ final class HttpFront implements Front {
             detail = "CONNECT after a plain request on the same connection";
             return stop(Reason.HTTP_CONNECT_IN_STREAM, null, new Seen(null, h, null));
         }
-        if (!portAllowed(h)) {
-            return stop(Reason.PORT_NOT_ALLOWED, null, new Seen(null, h, portDenied()));
+        String portRefused = portRefused(h);
+        if (portRefused != null) {
+            detail = portRefused;
+            return stop(Reason.PORT_NOT_ALLOWED, null, new Seen(null, h, PORT_DENIED));
         }
         Decision d = Policy.decide(cfg, h.host(), h.port(), source);
         return stop(d.allowed() ? Reason.HOST_CHANGED : Reason.of(d.reason()), null, new Seen(null, h, d));
     }
 
     /** A following request that cannot be parsed. */
-    Stop malformed(String reason, String why) {
+    Stop malformed(Fault reason, String why) {
         detail = why;
         host = null;
         return stop(Reason.of(reason), why, Seen.NOTHING);

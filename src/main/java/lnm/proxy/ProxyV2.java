@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -29,15 +30,15 @@ import lnm.wire.ParseResult;
  * since lnm only relays streams. For LOCAL the family is ignored as the spec requires: if the
  * length covers the family's address block the TLVs after it are read, otherwise the body is
  * skipped whole. Malformed input of any kind is {@link ParseResult.Invalid} with reason
- * {@value #INVALID} and a detail naming the field.
+ * {@link #INVALID} and a detail naming the field.
  */
 public final class ProxyV2 {
 
     /** The largest header there can be: 16 fixed bytes plus a 16-bit length. */
     public static final int MAX_HEADER = 16 + 65535;
 
-    /** The audit reason of every {@link ParseResult.Invalid} this parser returns. */
-    public static final String INVALID = "proxy_protocol_invalid";
+    /** The fault of every {@link ParseResult.Invalid} this parser returns. */
+    public static final Fault INVALID = Fault.PROXY_PROTOCOL_INVALID;
 
     private static final byte[] SIGNATURE = {
         0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
@@ -62,7 +63,7 @@ public final class ProxyV2 {
      *
      * @return {@code NeedMore} for a proper prefix of a header that may still be valid,
      *         {@code Parsed(header, 16 + len)} for a complete one (bytes after it are the
-     *         caller's), or {@code Invalid(}{@value #INVALID}{@code , detail)}
+     *         caller's), or {@code Invalid(}{@link #INVALID}{@code , detail)}
      */
     public static ParseResult<ProxyHeader> parse(ByteBuffer in) {
         final int start = in.position();

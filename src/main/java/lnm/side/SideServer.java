@@ -338,8 +338,8 @@ public final class SideServer implements AutoCloseable {
             }
             if (p instanceof ParseResult.Invalid<RequestHead> bad) {
                 stats.bad.increment();
-                int status = bad.reason().equals(HttpHeadParser.TOO_LARGE)
-                        || bad.reason().equals(HttpHeadParser.TOO_MANY_HEADERS) ? 431 : 400;
+                int status = bad.reason() == HttpHeadParser.TOO_LARGE
+                        || bad.reason() == HttpHeadParser.TOO_MANY_HEADERS ? 431 : 400;
                 respond(c, SideResponse.text(status, "bad request: " + bad.detail()), now);
                 return;
             }

@@ -3,6 +3,7 @@ package lnm.tls;
 import java.nio.ByteBuffer;
 import lnm.wire.BigEndian;
 import lnm.wire.Cursor;
+import lnm.wire.Fault;
 import lnm.wire.ParseResult;
 
 /**
@@ -14,7 +15,7 @@ import lnm.wire.ParseResult;
  * reassembled here; {@link ParseResult.Parsed#consumed()} counts the bytes through the end of
  * the last record used, i.e. exactly the bytes to replay to the upstream before relaying.
  *
- * <p>Audit reasons of {@link ParseResult.Invalid}: {@link #MALFORMED}, {@link #TOO_LARGE} and
+ * <p>Faults of {@link ParseResult.Invalid}: {@link #MALFORMED}, {@link #TOO_LARGE} and
  * {@link #INVALID_SNI}. Each is reported as soon as the offending bytes are in, so a client
  * that sends garbage (or plain HTTP) is refused without waiting for a timeout.
  */
@@ -22,9 +23,12 @@ public final class ClientHelloParser {
     /** Default limit on the handshake message (without its 4-byte header); PSK tickets make hellos large. */
     public static final int DEFAULT_MAX_HELLO = 65536;
 
-    public static final String MALFORMED = "malformed_hello";
-    public static final String TOO_LARGE = "hello_too_large";
-    public static final String INVALID_SNI = "invalid_sni";
+    /** A hello that is not well formed. */
+    public static final Fault MALFORMED = Fault.MALFORMED_HELLO;
+    /** A hello longer than the limit. */
+    public static final Fault TOO_LARGE = Fault.HELLO_TOO_LARGE;
+    /** A server name that is not a valid host name. */
+    public static final Fault INVALID_SNI = Fault.INVALID_SNI;
 
     static final int CONTENT_HANDSHAKE = 22;
     static final int HANDSHAKE_CLIENT_HELLO = 1;

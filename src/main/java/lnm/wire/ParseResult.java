@@ -6,7 +6,7 @@ package lnm.wire;
  * <p>Parsers (ClientHello, PROXY v2, HTTP head, DNS) are pure functions over a read-only
  * buffer: they never throw on bad input and never move the caller's position. A caller keeps
  * reading while the answer is {@link NeedMore}, acts on {@link Parsed}, and closes with the
- * audit reason of {@link Invalid}.
+ * {@link Fault} of {@link Invalid}.
  */
 public sealed interface ParseResult<T> {
 
@@ -19,16 +19,16 @@ public sealed interface ParseResult<T> {
     /**
      * The input can never become valid.
      *
-     * @param reason short machine-readable cause, used as the audit reason (e.g. {@code malformed_hello})
+     * @param reason the typed cause; a connection's audit reason is {@code Reason.of(reason)}
      * @param detail what exactly was wrong, for logs and tests
      */
-    record Invalid<T>(String reason, String detail) implements ParseResult<T> {}
+    record Invalid<T>(Fault reason, String detail) implements ParseResult<T> {}
 
     static <T> ParseResult<T> needMore() {
         return new NeedMore<>();
     }
 
-    static <T> ParseResult<T> invalid(String reason, String detail) {
+    static <T> ParseResult<T> invalid(Fault reason, String detail) {
         return new Invalid<>(reason, detail);
     }
 }

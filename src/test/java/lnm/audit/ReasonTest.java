@@ -7,26 +7,38 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import lnm.config.Decision;
+import lnm.config.PolicyReason;
 import lnm.http.HttpHeadParser;
 import lnm.proxy.ProxyV2;
 import lnm.tls.ClientHelloParser;
+import lnm.wire.Fault;
 
 class ReasonTest {
     @Test
-    void everyReasonAParserOrThePolicyReturnsIsListed() {
-        for (String t : new String[] {ClientHelloParser.MALFORMED, ClientHelloParser.TOO_LARGE, ClientHelloParser.INVALID_SNI,
-                ProxyV2.INVALID, HttpHeadParser.MALFORMED, HttpHeadParser.TOO_LARGE, HttpHeadParser.TOO_MANY_HEADERS,
-                HttpHeadParser.VERSION, HttpHeadParser.BAD_HOST, HttpHeadParser.SMUGGLING,
-                Decision.SOURCE_NOT_ALLOWED, Decision.NO_SNI, Decision.NOT_ALLOWLISTED}) {
-            assertEquals(t, Reason.of(t).text());
+    void everyParserFaultOfAHeadMapsToTheReasonOfItsText() {
+        for (Fault f : Fault.values()) {
+            if (f == Fault.MALFORMED_DNS) {
+                assertThrows(IllegalArgumentException.class, () -> Reason.of(f), "DNS queries are audited apart");
+                continue;
+            }
+            assertEquals(f.name().toLowerCase(Locale.ROOT), Reason.of(f).text());
         }
-        assertEquals(Decision.ALLOWLIST_PREFIX, Reason.ALLOWLIST.text());
-        assertThrows(IllegalArgumentException.class, () -> Reason.of("no_such_reason"));
+        assertSame(Reason.HTTP_MALFORMED, Reason.of(HttpHeadParser.MALFORMED));
+        assertSame(Reason.MALFORMED_HELLO, Reason.of(ClientHelloParser.MALFORMED));
+        assertSame(Reason.PROXY_PROTOCOL_INVALID, Reason.of(ProxyV2.INVALID));
+    }
+
+    @Test
+    void everyPolicyReasonMapsToTheReasonOfItsText() {
+        for (PolicyReason p : PolicyReason.values()) {
+            String text = p == PolicyReason.ALLOWLIST ? "allowlist:" : p.name().toLowerCase(Locale.ROOT);
+            assertEquals(text, Reason.of(p).text());
+        }
     }
 
     @Test
@@ -41,7 +53,7 @@ class ReasonTest {
                 "proxy_protocol_invalid", "proxy_protocol_untrusted", "client_error", "dns_timeout", "connect_timeout",
                 "destination_forbidden", "upstream_reset", "internal_error", "port_not_allowed", "sni_mismatch", "host_changed",
                 "http_connect_in_stream"}) {
-            assertSame(Reason.valueOf(t.toUpperCase()), Reason.of(t));
+            assertEquals(t, Reason.valueOf(t.toUpperCase(Locale.ROOT)).text());
         }
     }
 

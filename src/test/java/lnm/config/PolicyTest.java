@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,7 @@ class PolicyTest {
 
     private static void denied(Decision d, String reason) {
         assertFalse(d.allowed(), d.toString());
-        assertEquals(reason, d.reason());
+        assertEquals(PolicyReason.valueOf(reason.toUpperCase(Locale.ROOT)), d.reason());
         assertNull(d.via());
         assertNull(d.upstream());
         assertNull(d.rule());
@@ -51,7 +52,7 @@ class PolicyTest {
 
     private static void allowed(Decision d, String pattern, Via via, String upstream) {
         assertTrue(d.allowed(), d.toString());
-        assertEquals("allowlist:" + pattern, d.reason());
+        assertEquals(PolicyReason.ALLOWLIST, d.reason());
         assertEquals(pattern, d.rule().pattern());
         assertEquals(via, d.via());
         assertEquals(upstream, d.upstream().toString());

@@ -16,7 +16,8 @@ import lnm.wire.ParseResult;
 /**
  * Bounded fuzz (about 3 s, fixed seed, so a failure replays): mutated real heads and random
  * bytes must never throw, never report more than they were given, never move the buffer, and
- * give the same answer for a prefix-closed stream no matter how it is split.
+ * give the same answer for a prefix-closed stream no matter how it is split, whole or fed in
+ * pieces with the parse resumed.
  */
 class HttpFuzzTest {
     static final List<String> SEEDS = List.of(
@@ -48,6 +49,8 @@ class HttpFuzzTest {
                 return;
             }
             assertEquals(off, in.position());
+            ParseResult<RequestHead> fed = HttpHeadResumeTest.fed(b, lim, 1 + rnd.nextInt(16));
+            assertEquals(r, fed, () -> "fed in pieces, " + show(b));
             if (r instanceof ParseResult.Parsed<RequestHead> ok) {
                 assertTrue(ok.consumed() > 0 && ok.consumed() <= b.length && ok.consumed() <= lim.maxHeadBytes(), () -> show(b));
                 // A head that parses, parses the same from any longer input and is NeedMore from every shorter one.

@@ -10,6 +10,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import lnm.audit.Reason;
+
 /**
  * The keep-alive framer as the proxy drives it: bytes arrive in arbitrary pieces, heads are
  * accepted or not, and every request boundary must be found exactly where the upstream finds it.
@@ -50,7 +52,7 @@ class RequestFramerTest {
                     if (body > 0) {
                         out.add("BODY " + body);
                     }
-                    out.add("INVALID " + bad.reason());
+                    out.add("INVALID " + Reason.of(bad.reason()).text());
                     return out;
                 } else {
                     break;

@@ -8,6 +8,7 @@ import lnm.wire.ParseResult;
 import lnm.wire.ParseResult.Invalid;
 import lnm.wire.ParseResult.NeedMore;
 import lnm.wire.ParseResult.Parsed;
+import lnm.wire.Fault;
 
 /** Feeding bytes to the parser the ways the proxy will, and checking what comes back. */
 final class Feed {
@@ -28,7 +29,7 @@ final class Feed {
         return fail("expected Parsed, got " + r);
     }
 
-    static Invalid<ClientHello> invalid(ParseResult<ClientHello> r, String reason) {
+    static Invalid<ClientHello> invalid(ParseResult<ClientHello> r, Fault reason) {
         if (r instanceof Invalid<ClientHello> inv) {
             assertEquals(reason, inv.reason(), () -> "detail: " + inv.detail());
             return inv;

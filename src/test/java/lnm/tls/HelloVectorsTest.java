@@ -12,6 +12,7 @@ import lnm.wire.ParseResult;
 import lnm.wire.ParseResult.Invalid;
 import lnm.wire.ParseResult.Parsed;
 import org.junit.jupiter.api.Test;
+import lnm.wire.Fault;
 
 /**
  * Hand-written ClientHellos, one annotated field per line. Each malformed vector differs
@@ -173,7 +174,7 @@ class HelloVectorsTest {
     }
 
     /** The answer for the whole vector, checked against every prefix of it too. */
-    private static Invalid<ClientHello> refused(byte[] vector, String reason) {
+    private static Invalid<ClientHello> refused(byte[] vector, Fault reason) {
         ParseResult<ClientHello> r = Feed.everyPrefix(vector, ClientHelloParser.DEFAULT_MAX_HELLO);
         return Feed.invalid(r, reason);
     }
