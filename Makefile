@@ -40,5 +40,5 @@ clean:
 
 # image, appliance, vm-test, startup-time (appliance.mk); bench (bench.mk); soak (soak.mk);
 # load-test (load.mk): the timing tests `make test` leaves out; ha-test (ha.mk)
-# container, container-test (container.mk)
+# container, container-test (container.mk); deb, deb-test (deb.mk)
 -include mk/*.mk

@@ -230,7 +230,7 @@ conffile() {
 # The audit log cannot live in /etc/lnm (read-only to the service): a relative audit.file in
 # the shipped lnm.properties is placed in /var/log/lnm (LogsDirectory= of lnm.service).
 audit_to_var_log() {
-  sed -i -E 's|^([[:space:]]*audit\.file[[:space:]]*[=:][[:space:]]*)([^/[:space:]][^[:space:]]*)[[:space:]]*$|\1/var/log/lnm/\2|' "$1"
+  sed -i -E -f "$app/audit-to-var-log.sed" "$1"
 }
 if [ -n "$gid" ]; then
   conf_dir_mode=0750 conf_mode=0640
