@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import lnm.http.HttpHeadParser;
 import lnm.http.RequestHead;
 
 /**
@@ -38,6 +39,8 @@ final class SideConnection {
     State state = State.READING;
     long deadlineNanos;
     ByteBuffer in;
+    /** How far the head parser got in {@link #in}: each read resumes there instead of from byte 0. */
+    HttpHeadParser.Progress parsed = HttpHeadParser.Progress.START;
     RequestHead head;
     ByteBuffer body;
     ByteBuffer out;

@@ -332,7 +332,9 @@ public final class SideServer implements AutoCloseable {
         }
         if (c.head == null) {
             ByteBuffer view = c.in.duplicate().flip();
-            ParseResult<RequestHead> p = HttpHeadParser.parse(view, LIMITS);
+            HttpHeadParser.Outcome o = HttpHeadParser.resume(view, LIMITS, c.parsed); // from the last complete line
+            c.parsed = o.progress();
+            ParseResult<RequestHead> p = o.result();
             if (p instanceof ParseResult.NeedMore<RequestHead>) {
                 return;
             }
