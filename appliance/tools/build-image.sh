@@ -30,16 +30,16 @@ say() { echo "build-image: $*" >&2; }
 die() { say "error: $*"; exit 1; }
 [ -f "$jar_in" ] || die "$jar_in not found (mvn -DskipTests package)"
 
-# --- modules: what jdeps sees in the jar, plus the two the design names explicitly --------
-# and jdk.crypto.ec, the JDK 17 provider of Ed25519 (fleet bundle signatures), which jdeps
+# --- modules: what jdeps sees in the jar, plus java.management (the metrics' heap and buffer
+# figures) and jdk.crypto.ec, the JDK 17 provider of Ed25519 (fleet signatures), which jdeps
 # cannot see because providers are found at run time (any JDK's tools do for this; the first
-# usable one is taken)
+# usable one is taken). The side ports are lnm's own NIO server: no jdk.httpserver.
 mapfile -t jdks < <(bash "$here/find-jdk.sh")
 tools=""
 for j in "${jdks[@]}"; do [ -x "$j/bin/javac" ] && [ -x "$j/bin/jdeps" ] && tools=$j && break; done
 [ -n "$tools" ] || die "no JDK found (looked at: ${jdks[*]}); set LNM_JDK or install openjdk-17-jdk-headless"
 deps=$("$tools/bin/jdeps" --multi-release 17 --ignore-missing-deps --print-module-deps "$jar_in")
-modules=$(printf '%s\n' ${deps//,/ } jdk.httpserver java.management jdk.crypto.ec | sort -u | paste -sd, -)
+modules=$(printf '%s\n' ${deps//,/ } java.management jdk.crypto.ec | sort -u | paste -sd, -)
 say "JDK modules: $modules"
 version=$("$tools/bin/java" -jar "$jar_in" version | awk '{print $2}')
 [[ "$version" =~ ^[0-9A-Za-z.+-]+$ ]] || die "cannot read the version from $jar_in"

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 JDK17=${JDK17:-/usr/lib/jvm/java-17-openjdk-amd64}
 mapfile -t jdks < <(bash "$here/find-jdk.sh")
 [ "${jdks[0]:-}" = "$JDK17" ] || exit 0 # LNM_JDK chose: build-image.sh checks it can link
-[ -f "$JDK17/jmods/jdk.httpserver.jmod" ] && exit 0
+[ -f "$JDK17/jmods/java.base.jmod" ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   echo "make image: installing openjdk-17-jmods" >&2
   export DEBIAN_FRONTEND=noninteractive
