@@ -10,6 +10,7 @@ import java.util.logging.Logger;
 
 import lnm.config.Config;
 import lnm.config.HostPort;
+import lnm.config.IpLiteral;
 import lnm.config.Key;
 import lnm.side.SideRules;
 import lnm.side.SideStats;
@@ -84,7 +85,7 @@ public final class Fleet implements AutoCloseable {
                     bound = want;
                     serverMode = mode;
                     InetSocketAddress a = server.address();
-                    LOG.info("fleet endpoint (" + mode + ") on " + a.getAddress().getHostAddress() + ":" + a.getPort());
+                    LOG.info("fleet endpoint (" + mode + ") on " + IpLiteral.format(a));
                 } catch (IOException | RuntimeException e) {
                     problems.add("fleet.listen " + want.get() + ": cannot bind: " + e.getMessage());
                 }

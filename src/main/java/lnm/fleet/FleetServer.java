@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import lnm.config.BoxName;
+import lnm.config.IpLiteral;
 import lnm.http.RequestHead;
 import lnm.side.SideHandler;
 import lnm.side.SideRequest;
@@ -94,7 +95,7 @@ final class FleetServer implements SideHandler {
         if (via.contains(ownName) || r.name().equals(ownName)) {
             return answer(new FleetHttp.Response(508, text("loop: box '" + ownName + "' is already on the path " + via)));
         }
-        return answer(handler.pull(pull, via, ex.client().getHostAddress()));
+        return answer(handler.pull(pull, via, IpLiteral.format(ex.client())));
     }
 
     static byte[] text(String s) {

@@ -7,6 +7,7 @@ import java.util.List;
 
 import lnm.config.Config;
 import lnm.config.HostPort;
+import lnm.config.IpLiteral;
 import lnm.config.Via;
 import lnm.upstream.AddressHealth;
 import lnm.upstream.ParentSet;
@@ -110,7 +111,7 @@ final class Candidates {
             if (f == null) {
                 usable.add(new InetSocketAddress(a, p));
             } else {
-                forbidden = a.getHostAddress() + " is " + f;
+                forbidden = IpLiteral.format(a) + " is " + f;
             }
         }
         addresses = usable;
