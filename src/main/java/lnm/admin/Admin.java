@@ -151,7 +151,7 @@ public final class Admin implements AutoCloseable {
             bound = want;
             InetSocketAddress a = http.address();
             LOG.info("admin endpoint on http://" + lnm.config.IpLiteral.format(a)
-                    + "/ (status page, /metrics, /healthz, /readyz, /connections)");
+                    + "/ (status page, /metrics, /healthz, /readyz, /connections, /devices)");
             return List.of();
         } catch (IOException | RuntimeException e) {
             return List.of("admin.listen " + lnm.config.IpLiteral.format(want.get())

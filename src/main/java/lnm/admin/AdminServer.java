@@ -30,6 +30,7 @@ import lnm.side.SideStats;
  * <tr><td>{@code /healthz}</td><td>200 while the process runs</td></tr>
  * <tr><td>{@code /readyz}</td><td>200 when every listener is bound and not draining, else 503</td></tr>
  * <tr><td>{@code /connections}</td><td>live connections as JSON</td></tr>
+ * <tr><td>{@code /devices}</td><td>the devices seen (names, counts, TLS fingerprints) as JSON</td></tr>
  * </table>
  *
  * <p>Who may ask: loopback clients, and clients in {@code admin.sources} (by default
@@ -93,8 +94,9 @@ final class AdminServer {
             case "/healthz" -> SideResponse.text(200, "ok");
             case "/readyz" -> readyz();
             case "/connections" -> SideResponse.of(200, "application/json", connectionsJson(view.connections()));
+            case "/devices" -> SideResponse.of(200, "application/json", DevicesSection.json(metrics.devices()));
             case "/fleet" -> SideResponse.of(200, "application/json", FleetSection.json(view, System.currentTimeMillis()));
-            default -> SideResponse.text(404, "not found; try / /metrics /healthz /readyz /connections");
+            default -> SideResponse.text(404, "not found; try / /metrics /healthz /readyz /connections /devices");
         };
     }
 

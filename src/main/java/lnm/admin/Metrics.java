@@ -97,6 +97,7 @@ public final class Metrics {
     private volatile boolean lastReloadOk = true;
     private volatile List<String> lastReloadProblems = List.of();
     private final TopNames deniedNames = new TopNames(256);
+    private final Devices devices = new Devices();
 
     public Metrics() {
         for (String r : HELLO_FAILURES) {
@@ -106,7 +107,10 @@ public final class Metrics {
 
     // ---- push side --------------------------------------------------------------------------
 
-    /** One finished connection; runs on a loop thread, so only lock-free updates (and one short lock for a denied name). */
+    /**
+     * One finished connection; runs on a loop thread, so only lock-free updates and two short
+     * locks (a denied name's, the device's stripe of {@link Devices}).
+     */
     public void record(AuditRecord r) {
         String reason = r.hasReason() ? r.reasonPrefix() : "unknown";
         boolean allow = r.decision() == Verdict.ALLOW;
@@ -129,11 +133,13 @@ public final class Metrics {
         if (r.connectMillis() >= 0) {
             connectSeconds.observe(r.connectMillis() / 1000.0);
         }
+        long now = System.currentTimeMillis();
         String name = r.sni() != null ? r.sni() : r.host();
         if (!allow && name != null) {
             InetSocketAddress who = r.originAddress() != null ? r.originAddress() : r.clientAddress();
-            deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener(), System.currentTimeMillis());
+            deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener(), now);
         }
+        devices.record(r, now);
     }
 
     private ListenerStats listener(String name) {
@@ -221,6 +227,11 @@ public final class Metrics {
 
     Map<String, RuleStats> rules() {
         return new TreeMap<>(rules);
+    }
+
+    /** The devices seen: for {@code /devices} and the status page. */
+    Devices devices() {
+        return devices;
     }
 
     List<TopNames.Entry> topDenied(int n) {
@@ -343,6 +354,15 @@ public final class Metrics {
         p.family("lnm_audit_records_dropped_total", "counter",
                 "Audit records dropped because the writer's queue was full.");
         p.sample("lnm_audit_records_dropped_total", v.auditDropped());
+
+        p.family("lnm_devices", "gauge", "Devices (origin, else client address) in the devices table; at most "
+                + Devices.CAPACITY + ".");
+        p.sample("lnm_devices", devices.size());
+        p.family("lnm_device_fingerprint_changes_total", "counter",
+                "Connections whose TLS client fingerprint (JA4) differed from their device's previous one.");
+        p.sample("lnm_device_fingerprint_changes_total", devices.fingerprintChanges());
+        p.family("lnm_devices_evicted_total", "counter", "Devices evicted from the full devices table to make room.");
+        p.sample("lnm_devices_evicted_total", devices.evicted());
 
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         p.family("lnm_jvm_heap_used_bytes", "gauge", "JVM heap in use.");

@@ -21,7 +21,8 @@ import lnm.floor.ConnectionInfo;
  *
  * <p>It answers an operator's questions in order: is it up and ready, how much is going
  * through, what is being allowed and denied per listener and per rule, which names are agents
- * trying to reach that are not on the list, and what is connected right now. Everything a
+ * trying to reach that are not on the list, which devices asked for what (and whose TLS
+ * fingerprint changed), and what is connected right now. Everything a
  * client sent (names, addresses) is HTML-escaped.
  */
 final class StatusPage {
@@ -62,13 +63,14 @@ final class StatusPage {
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);
+        DevicesSection.card(sb, m.devices(), now);
         FleetSection.render(sb, v, now);
         connections(sb, live);
         sb.append("<footer>lnm ").append(esc(v.version())).append(" · config ").append(esc(String.valueOf(c.file())))
                 .append(" · allowlist ").append(esc(String.valueOf(c.allowlistFile())))
                 .append(" · generated ").append(esc(CLOCK.format(Instant.ofEpochMilli(now))))
                 .append(" · refreshes every ").append(REFRESH_SECONDS).append(" s · <a href=\"/metrics\">/metrics</a>")
-                .append(" · <a href=\"/connections\">/connections</a></footer>");
+                .append(" · <a href=\"/connections\">/connections</a> · <a href=\"/devices\">/devices</a></footer>");
         return sb.append("</body></html>\n").toString();
     }
 
@@ -363,6 +365,7 @@ final class StatusPage {
             td{border-bottom:1px solid var(--line);padding:4px 6px;max-width:360px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
             .n{text-align:right;font-variant-numeric:tabular-nums}
             td.allow{color:var(--ok);font-weight:600} td.deny{color:var(--bad);font-weight:600}
+            tr.changed td:first-child{border-left:3px solid var(--bad)}
             tr.idle td{color:#9ca3af} tr.idle td.allow,tr.idle td.deny{font-weight:400;color:#9ca3af}
             code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
             .none{color:var(--mute);font-style:italic;text-align:center}
