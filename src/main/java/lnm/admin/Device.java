@@ -143,7 +143,7 @@ final class Device {
     }
 
     /**
-     * {@code s} lower-cased, cut to {@code maxChars} (the cut marked with an ellipsis), with
+     * {@code s} lower-cased, cut to {@code maxChars} (the cut marked with {@code ...}, which no name has), with
      * control characters replaced: what a device sent is kept only in this form. Allocates only
      * when it changes something.
      */
@@ -158,13 +158,13 @@ final class Device {
         }
         String lower = s.toLowerCase(Locale.ROOT);
         boolean cut = lower.length() > maxChars;
-        int keep = cut ? maxChars - 1 : lower.length();
+        int keep = cut ? maxChars - 3 : lower.length();
         StringBuilder b = new StringBuilder(keep + 1);
         for (int i = 0; i < keep; i++) {
             char c = lower.charAt(i);
             b.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
-        return cut ? b.append('\u2026').toString() : b.toString();
+        return cut ? b.append("...").toString() : b.toString();
     }
 
     long lastSeen() {
