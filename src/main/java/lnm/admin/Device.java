@@ -33,11 +33,7 @@ final class Device {
     /** A copy of a device's state, safe to read on any thread. */
     record View(String address, long firstSeenMillis, long lastSeenMillis, long allowed, long denied, long wouldDeny,
             long fingerprintChanges, String lastFingerprint, List<Seen> fingerprints, List<Seen> names,
-            long namesDropped) {
-        long connections() {
-            return allowed + denied;
-        }
-    }
+            long namesDropped) {}
 
     /** One entry of a bounded list; reused in place when it is replaced. */
     private static final class Slot {

@@ -25,8 +25,10 @@ class DevicesTest {
         return new InetSocketAddress(lnm.config.IpLiteral.address(ip), port);
     }
 
+    static int nextPort = 40000;
+
     static AuditRecord rec(String client, String origin, String sni, Verdict v, String ja4) {
-        AuditRecord r = new AuditRecord("https", 3, at(client, 40000 + (int) (Math.random() * 1000)));
+        AuditRecord r = new AuditRecord("https", 3, at(client, nextPort++));
         if (origin != null) {
             r.origin(at(origin, 50000));
         }
