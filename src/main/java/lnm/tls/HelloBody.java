@@ -52,7 +52,7 @@ final class HelloBody {
         if (compression.remaining() == 0) {
             return malformed("no compression methods");
         }
-        int[] ciphers = new int[cipherSuites.remaining() / 2];
+        int[] ciphers = Ja4.ciphers(cipherSuites.remaining() / 2);
         int cipherCount = 0;
         while (cipherSuites.remaining() > 0) {
             int suite = cipherSuites.u16();
@@ -94,7 +94,7 @@ final class HelloBody {
         boolean ech;
         boolean sniPresent;
         /** The extension types in order, GREASE left out (for JA4). */
-        int[] types = new int[24];
+        int[] types = Ja4.extensionTypes();
         int typeCount;
         int[] sigAlgs = NONE;
         int sigAlgCount;
@@ -151,7 +151,7 @@ final class HelloBody {
             if (!data.ok() || data.remaining() != 0 || schemes.remaining() % 2 != 0) {
                 return null;
             }
-            sigAlgs = new int[schemes.remaining() / 2];
+            sigAlgs = Ja4.signatureAlgorithms(schemes.remaining() / 2);
             while (schemes.remaining() > 0) {
                 int scheme = schemes.u16();
                 if (!TlsVersions.isGrease(scheme)) {

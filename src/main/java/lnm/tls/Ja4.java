@@ -1,6 +1,7 @@
 package lnm.tls;
 
 import java.nio.charset.StandardCharsets;
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -23,13 +24,49 @@ import java.util.Arrays;
  *       {@code 000000000000} when no extension is left.</li>
  * </ul>
  *
- * <p>Works on int arrays and one scratch byte array per hash; the digest is kept per thread,
- * since this runs for every hello on the event loop.
+ * <p>This runs for every hello on the event loop, so it allocates only the result: the digest,
+ * the hex text being hashed, the fingerprint's bytes and the value arrays the parser fills
+ * ({@link #ciphers}, {@link #extensionTypes}, {@link #signatureAlgorithms}) are kept per thread,
+ * each of a size a real hello fits in; a hostile or unusual hello that needs more gets arrays of
+ * its own for that parse, so what a thread keeps stays small. One parse uses them at a time: the
+ * parser is not reentrant on a thread and calls {@link #of} last.
  */
 final class Ja4 {
     static final String EMPTY_HASH = "000000000000";
+    /** Length of a fingerprint: a (10) _ b (12) _ c (12). */
+    static final int LENGTH = 36;
+    /** Hex text kept per thread for hashing: a real hello's lists (about 60 values) fit. */
+    static final int KEPT_TEXT = 1024;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Ja4::newDigest);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** What one thread reuses from hello to hello. */
+    private static final class Scratch {
+        final MessageDigest sha256 = newDigest();
+        final byte[] text = new byte[KEPT_TEXT];
+        final byte[] digest = new byte[32];
+        final byte[] out = new byte[LENGTH];
+        final int[] ciphers = new int[128];
+        final int[] types = new int[64];
+        final int[] sigAlgs = new int[64];
+    }
+
+    /** An array for {@code n} cipher suites, valid until the next parse on this thread. */
+    static int[] ciphers(int n) {
+        int[] kept = SCRATCH.get().ciphers;
+        return n <= kept.length ? kept : new int[n];
+    }
+
+    /** An array to start the extension types in (grown by copying), valid until the next parse on this thread. */
+    static int[] extensionTypes() {
+        return SCRATCH.get().types;
+    }
+
+    /** An array for {@code n} signature algorithms, valid until the next parse on this thread. */
+    static int[] signatureAlgorithms(int n) {
+        int[] kept = SCRATCH.get().sigAlgs;
+        return n <= kept.length ? kept : new int[n];
+    }
 
     private Ja4() {}
 
@@ -45,15 +82,20 @@ final class Ja4 {
      */
     static String of(int version, boolean sni, int[] ciphers, int cipherCount, int[] extensions, int extCount,
             String firstAlpn, int[] sigAlgs, int sigCount) {
-        StringBuilder out = new StringBuilder(36);
-        out.append('t').append(versionDigits(version)).append(sni ? 'd' : 'i');
-        twoDigits(out, cipherCount);
-        twoDigits(out, extCount);
-        alpn(out, firstAlpn);
-        out.append('_');
+        Scratch s = SCRATCH.get();
+        byte[] out = s.out;
+        String v = versionDigits(version);
+        out[0] = 't';
+        out[1] = (byte) v.charAt(0);
+        out[2] = (byte) v.charAt(1);
+        out[3] = (byte) (sni ? 'd' : 'i');
+        twoDigits(out, 4, cipherCount);
+        twoDigits(out, 6, extCount);
+        alpn(out, 8, firstAlpn);
+        out[10] = '_';
         Arrays.sort(ciphers, 0, cipherCount);
-        hash(out, ciphers, cipherCount, null, 0);
-        out.append('_');
+        hash(s, 11, ciphers, cipherCount, null, 0);
+        out[23] = '_';
         // sorted in place: the caller's array is scratch, and the order is no longer needed
         int kept = 0;
         for (int i = 0; i < extCount; i++) {
@@ -63,8 +105,8 @@ final class Ja4 {
             }
         }
         Arrays.sort(extensions, 0, kept);
-        hash(out, extensions, kept, sigAlgs, sigCount);
-        return out.toString();
+        hash(s, 24, extensions, kept, sigAlgs, sigCount);
+        return new String(out, 0, LENGTH, StandardCharsets.ISO_8859_1);
     }
 
     /** The two version characters of a version code. */
@@ -80,23 +122,27 @@ final class Ja4 {
         };
     }
 
-    private static void twoDigits(StringBuilder out, int n) {
+    private static void twoDigits(byte[] out, int at, int n) {
         int capped = Math.min(n, 99);
-        out.append((char) ('0' + capped / 10)).append((char) ('0' + capped % 10));
+        out[at] = (byte) ('0' + capped / 10);
+        out[at + 1] = (byte) ('0' + capped % 10);
     }
 
     /** First and last character of the first ALPN value, or of its hex when an end is not alphanumeric. */
-    static void alpn(StringBuilder out, String first) {
+    static void alpn(byte[] out, int at, String first) {
         if (first == null || first.isEmpty()) {
-            out.append("00");
+            out[at] = '0';
+            out[at + 1] = '0';
             return;
         }
         char a = first.charAt(0);
         char z = first.charAt(first.length() - 1);
         if (alphanumeric(a) && alphanumeric(z)) {
-            out.append(a).append(z);
+            out[at] = (byte) a;
+            out[at + 1] = (byte) z;
         } else {
-            out.append((char) HEX[(a >> 4) & 0xf]).append((char) HEX[z & 0xf]);
+            out[at] = HEX[(a >> 4) & 0xf];
+            out[at + 1] = HEX[z & 0xf];
         }
     }
 
@@ -104,14 +150,21 @@ final class Ja4 {
         return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
-    /** Appends the 12-digit truncated hash of {@code values} (then {@code _} and {@code tail} if any). */
-    private static void hash(StringBuilder out, int[] values, int count, int[] tail, int tailCount) {
+    /**
+     * Writes at {@code s.out[at]} the 12-digit truncated hash of {@code values} as comma-joined
+     * hex (then {@code _} and {@code tail} likewise, if it has any).
+     */
+    private static void hash(Scratch s, int at, int[] values, int count, int[] tail, int tailCount) {
+        byte[] out = s.out;
         if (count == 0) {
-            out.append(EMPTY_HASH);
+            for (int i = 0; i < 12; i++) {
+                out[at + i] = '0';
+            }
             return;
         }
         int tailed = tailCount > 0 ? tailCount : 0;
-        byte[] text = new byte[5 * (count + tailed)];
+        int need = 5 * (count + tailed);
+        byte[] text = need <= s.text.length ? s.text : new byte[need];
         int n = 0;
         for (int i = 0; i < count; i++) {
             if (i > 0) {
@@ -123,12 +176,18 @@ final class Ja4 {
             text[n++] = (byte) (i == 0 ? '_' : ',');
             n = hex4(text, n, tail[i]);
         }
-        MessageDigest md = SHA256.get();
-        md.reset();
+        MessageDigest md = s.sha256;
         md.update(text, 0, n);
-        byte[] digest = md.digest();
+        byte[] digest = s.digest;
+        try {
+            md.digest(digest, 0, digest.length); // also resets the digest for the next hash
+        } catch (DigestException e) {
+            // the array is exactly SHA-256's length, which digest(byte[], int, int) accepts
+            throw new IllegalStateException(e);
+        }
         for (int i = 0; i < 6; i++) {
-            out.append((char) HEX[(digest[i] >> 4) & 0xf]).append((char) HEX[digest[i] & 0xf]);
+            out[at + 2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            out[at + 2 * i + 1] = HEX[digest[i] & 0xf];
         }
     }
 
