@@ -10,7 +10,7 @@ import lnm.config.IpLiteral;
  * One connection's audit record, filled in as the connection goes and written once when it ends.
  *
  * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
- * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
+ * origin, sni or host, alpn, tls, ja4, decision, reason, via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
  *
  * <p>A record lives as long as its connection, so what can be written from values the connection
@@ -34,6 +34,7 @@ public final class AuditRecord {
     private String tls;
     /** The hello carried encrypted_client_hello: its sni is the outer name. */
     private boolean ech;
+    private String ja4;
     private Verdict decision = Verdict.DENY;
     /** The reason's text, or its prefix when {@link #reasonQualifier} completes it. */
     private String reason;
@@ -250,6 +251,16 @@ public final class AuditRecord {
         return ech;
     }
 
+    /** The JA4 fingerprint of the ClientHello (FoxIO), or null when none was read. */
+    public String ja4() {
+        return ja4;
+    }
+
+    /** Sets {@link #ja4()}. */
+    public void ja4(String fingerprint) {
+        this.ja4 = fingerprint;
+    }
+
     public Verdict decision() {
         return decision;
     }
@@ -363,6 +374,9 @@ public final class AuditRecord {
         }
         j.field("alpn", alpn);
         j.field("tls", tls);
+        if (ja4 != null) {
+            j.field("ja4", ja4); // absent when no ClientHello was read
+        }
         if (ech) {
             j.field("ech", true);
         }

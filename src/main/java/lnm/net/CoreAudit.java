@@ -16,7 +16,7 @@ import lnm.http.RequestHead;
 final class CoreAudit {
     private CoreAudit() {}
 
-    /** What the front learned: the hello's SNI, ALPN and version; a request's host, method and path; the rule. */
+    /** What the front learned: the hello's SNI, ALPN, version and JA4 fingerprint; a request's host, method and path; the rule. */
     static void seen(AuditRecord rec, Front.Seen seen) {
         Decision d = seen.decision();
         String rule = d == null || d.rule() == null ? null : d.rule().pattern();
@@ -25,6 +25,7 @@ final class CoreAudit {
             String sni = seen.hello().sni();
             rec.hello(sni != null && sni.equals(rule) ? rule : sni, common(seen.hello().alpn()), seen.hello().tlsVersion(),
                     seen.hello().ech());
+            rec.ja4(seen.hello().ja4());
         }
         RequestHead h = seen.request();
         if (h != null) {

@@ -2,6 +2,7 @@ package lnm.tls;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import lnm.wire.Cursor;
 import lnm.wire.ParseResult;
@@ -11,7 +12,8 @@ import lnm.wire.ParseResult.Invalid;
  * The body of a ClientHello handshake message (RFC 8446 4.1.2, RFC 5246 7.4.1.2), once the
  * record layer has gathered all of it: fixed fields, then the extensions lnm reads
  * (server_name, ALPN, supported_versions, encrypted_client_hello). Every other extension is only
- * framed and skipped.
+ * framed and skipped, its type kept for the {@link Ja4} fingerprint (with the cipher suites and
+ * the signature algorithms, which are read for that alone and never refuse a hello).
  *
  * <p>Structure is checked strictly, since the proxy decides on what it reads here while the
  * upstream server may read the same bytes differently: every vector must fit its parent
@@ -19,10 +21,12 @@ import lnm.wire.ParseResult.Invalid;
  */
 final class HelloBody {
     static final int EXT_SERVER_NAME = 0;
+    static final int EXT_SIGNATURE_ALGORITHMS = 13;
     static final int EXT_ALPN = 16;
     static final int EXT_SUPPORTED_VERSIONS = 43;
     static final int EXT_ECH = 0xfe0d;
     static final int NAME_TYPE_HOST = 0;
+    private static final int[] NONE = {};
 
     private HelloBody() {}
 
@@ -48,6 +52,14 @@ final class HelloBody {
         if (compression.remaining() == 0) {
             return malformed("no compression methods");
         }
+        int[] ciphers = Ja4.ciphers(cipherSuites.remaining() / 2);
+        int cipherCount = 0;
+        while (cipherSuites.remaining() > 0) {
+            int suite = cipherSuites.u16();
+            if (!TlsVersions.isGrease(suite)) {
+                ciphers[cipherCount++] = suite;
+            }
+        }
         Extensions ext = new Extensions();
         // TLS 1.2 and earlier may omit the extensions block entirely.
         if (body.remaining() > 0) {
@@ -64,8 +76,10 @@ final class HelloBody {
             }
         }
         int version = ext.highestVersion >= 0 ? ext.highestVersion : legacyVersion;
+        String ja4 = Ja4.of(version, ext.sniPresent, ciphers, cipherCount, ext.types, ext.typeCount,
+                ext.alpn.isEmpty() ? null : ext.alpn.get(0), ext.sigAlgs, ext.sigAlgCount);
         return new ParseResult.Parsed<>(
-                new ClientHello(ext.sni, ext.alpn, TlsVersions.name(version), false, ext.ech), consumed);
+                new ClientHello(ext.sni, ext.alpn, TlsVersions.name(version), false, ext.ech, ja4), consumed);
     }
 
     private static Invalid<ClientHello> malformed(String detail) {
@@ -78,6 +92,12 @@ final class HelloBody {
         List<String> alpn = List.of();
         int highestVersion = -1;
         boolean ech;
+        boolean sniPresent;
+        /** The extension types in order, GREASE left out (for JA4). */
+        int[] types = Ja4.extensionTypes();
+        int typeCount;
+        int[] sigAlgs = NONE;
+        int sigAlgCount;
 
         Invalid<ClientHello> read(Cursor list) {
             ExtensionSet seen = new ExtensionSet();
@@ -90,11 +110,18 @@ final class HelloBody {
                 if (!seen.add(type)) {
                     return malformed("duplicate extension " + type);
                 }
+                if (!TlsVersions.isGrease(type)) {
+                    if (typeCount == types.length) {
+                        types = Arrays.copyOf(types, 2 * typeCount);
+                    }
+                    types[typeCount++] = type;
+                }
                 Invalid<ClientHello> problem = switch (type) {
                     case EXT_SERVER_NAME -> serverName(data);
                     case EXT_ALPN -> alpn(data);
                     case EXT_SUPPORTED_VERSIONS -> supportedVersions(data);
                     case EXT_ECH -> ech(data);
+                    case EXT_SIGNATURE_ALGORITHMS -> signatureAlgorithms(data);
                     default -> null;
                 };
                 if (problem != null) {
@@ -114,8 +141,29 @@ final class HelloBody {
             return null;
         }
 
+        /**
+         * RFC 8446 4.2.3: SignatureScheme supported_signature_algorithms&lt;2..2^16-2&gt;, kept in
+         * order without GREASE for JA4 only. lnm decides nothing on it, so a list that does not
+         * frame is not a refusal: the fingerprint then has no signature algorithms.
+         */
+        private Invalid<ClientHello> signatureAlgorithms(Cursor data) {
+            Cursor schemes = data.vector(2);
+            if (!data.ok() || data.remaining() != 0 || schemes.remaining() % 2 != 0) {
+                return null;
+            }
+            sigAlgs = Ja4.signatureAlgorithms(schemes.remaining() / 2);
+            while (schemes.remaining() > 0) {
+                int scheme = schemes.u16();
+                if (!TlsVersions.isGrease(scheme)) {
+                    sigAlgs[sigAlgCount++] = scheme;
+                }
+            }
+            return null;
+        }
+
         /** RFC 6066 section 3: ServerNameList server_name_list&lt;1..2^16-1&gt;. */
         private Invalid<ClientHello> serverName(Cursor data) {
+            sniPresent = true;
             Cursor names = data.vector(2);
             if (!data.ok() || data.remaining() != 0) {
                 return malformed("server_name list length does not match the extension");
