@@ -58,7 +58,6 @@ public final class AuditRecord {
     private int requests;
     /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
     private int count;
-    private String ja4;
     private String wouldDeny;
 
     /** @param client the peer's address as accepted */
@@ -315,16 +314,6 @@ public final class AuditRecord {
     /** Connections this record stands for when it counts refusals; 0 for a record of one connection. */
     public int count() {
         return count;
-    }
-
-    /** The JA4 fingerprint of the ClientHello (FoxIO), or null when none was read. */
-    public String ja4() {
-        return ja4;
-    }
-
-    /** Sets {@link #ja4()}. */
-    public void ja4(String fingerprint) {
-        this.ja4 = fingerprint;
     }
 
     /** What enforcement would have answered (report mode), or null. */
