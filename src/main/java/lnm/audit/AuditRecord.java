@@ -10,7 +10,7 @@ import lnm.config.IpLiteral;
  * One connection's audit record, filled in as the connection goes and written once when it ends.
  *
  * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
- * origin, sni or host, alpn, tls, decision, reason, via, upstream, bytesUp, bytesDown,
+ * origin, sni or host, alpn, tls, decision, reason, wouldDeny (report mode only), via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
  *
  * <p>A record lives as long as its connection, so what can be written from values the connection
@@ -38,6 +38,7 @@ public final class AuditRecord {
     /** The reason's text, or its prefix when {@link #reasonQualifier} completes it. */
     private String reason;
     private String reasonQualifier;
+    private String wouldDeny;
     private String via;
     /** The address tried or connected to ({@link InetSocketAddress}), else the destination being resolved ({@link HostPort}). */
     private Object upstream;
@@ -131,6 +132,16 @@ public final class AuditRecord {
 
     public boolean hasReason() {
         return reason != null;
+    }
+
+    /** What enforcement would have answered (report mode), or null. */
+    public String wouldDeny() {
+        return wouldDeny;
+    }
+
+    /** Sets {@link #wouldDeny()}. */
+    public void wouldDeny(String reason) {
+        this.wouldDeny = reason;
     }
 
     /** The reason's text without its qualifier ({@code allowlist:}), or null. */
@@ -346,6 +357,9 @@ public final class AuditRecord {
         }
         j.field("decision", decision.text());
         j.field("reason", reason());
+        if (wouldDeny != null) {
+            j.field("wouldDeny", wouldDeny);
+        }
         j.field("via", via);
         j.field("upstream", upstream());
         j.field("bytesUp", bytesUp);
