@@ -19,7 +19,6 @@ import lnm.config.Config;
 import lnm.config.ListenerSpec;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
-import lnm.config.Warnings;
 import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
 import lnm.fleet.BundleStore;
@@ -202,11 +201,16 @@ public final class Appliance implements AutoCloseable {
      * at start ({@code before} null), and at a reload those that were not before.
      */
     private static void logReportMode(Config c, Config before) {
+        List<String> now = new ArrayList<>();
         for (ListenerSpec l : c.reportListeners()) {
             boolean was = before != null && before.reportListeners().stream().anyMatch(o -> o.name().equals(l.name()));
             if (!was) {
-                LOG.warning(Warnings.reportText(l.name(), "its policy is report"));
+                now.add(l.name());
             }
+        }
+        if (!now.isEmpty()) {
+            LOG.warning("report mode on listener(s) " + String.join(", ", now) + ": not denying by default; names the allowlist "
+                    + "does not list are relayed and audited as would-deny");
         }
     }
 
