@@ -62,6 +62,8 @@ public final class Metrics {
     static final class ListenerStats {
         final LongAdder allowed = new LongAdder();
         final LongAdder denied = new LongAdder();
+        /** Connections relayed in report mode that enforcement would have refused. */
+        final LongAdder wouldDeny = new LongAdder();
         final LongAdder upFinished = new LongAdder();
         final LongAdder downFinished = new LongAdder();
         final AtomicLong upHigh = new AtomicLong();
@@ -98,6 +100,8 @@ public final class Metrics {
     private volatile List<String> lastReloadProblems = List.of();
     private final TopNames deniedNames = new TopNames(256);
     private final Devices devices = new Devices();
+    /** Names relayed in report mode that enforcement would have refused. */
+    private final TopNames wouldDenyNames = new TopNames(256);
 
     public Metrics() {
         for (String r : HELLO_FAILURES) {
@@ -140,6 +144,13 @@ public final class Metrics {
             deniedNames.add(name, r.hasReason() ? r.reason() : "unknown", who, r.listener(), now);
         }
         devices.record(r, now);
+        if (r.wouldDeny() != null) {
+            l.wouldDeny.add(n);
+            if (name != null) {
+                InetSocketAddress who = r.originAddress() != null ? r.originAddress() : r.clientAddress();
+                wouldDenyNames.add(name, r.wouldDeny(), who, r.listener(), now);
+            }
+        }
     }
 
     private ListenerStats listener(String name) {
@@ -238,6 +249,11 @@ public final class Metrics {
         return deniedNames.top(n);
     }
 
+    /** The names report mode relayed that enforcement would have refused, most first. */
+    List<TopNames.Entry> topWouldDeny(int n) {
+        return wouldDenyNames.top(n);
+    }
+
     long reloadsOk() {
         return reloadsOk.sum();
     }
@@ -318,6 +334,12 @@ public final class Metrics {
         for (Map.Entry<String, ListenerStats> e : new TreeMap<>(listeners).entrySet()) {
             p.sample("lnm_bytes_total", e.getValue().bytesUp(), "listener", e.getKey(), "direction", "up");
             p.sample("lnm_bytes_total", e.getValue().bytesDown(), "listener", e.getKey(), "direction", "down");
+        }
+
+        p.family("lnm_would_deny_total", "counter",
+                "Connections relayed in report mode (policy = report) that enforcement would have refused, by listener.");
+        for (Map.Entry<String, ListenerStats> e : new TreeMap<>(listeners).entrySet()) {
+            p.sample("lnm_would_deny_total", e.getValue().wouldDeny.sum(), "listener", e.getKey());
         }
 
         ParentView.metrics(p, v.parents());

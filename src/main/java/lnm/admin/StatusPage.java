@@ -55,6 +55,11 @@ final class StatusPage {
             }
             sb.append("</ul></div>");
         }
+        if (!c.reportListeners().isEmpty()) {
+            sb.append("<div class=\"banner bad\" id=\"report-mode\"><b>Report mode</b>: listener(s) ")
+                    .append(esc(String.join(", ", c.reportListeners().stream().map(ListenerSpec::name).toList())))
+                    .append(" relay names the allowlist does not list (audited as would-deny); this box is not denying by default.</div>");
+        }
         tiles(sb, v, m, samples);
         charts(sb, samples, now, window(now - v.startedAt()));
         sb.append("<div class=\"row\">");
@@ -63,6 +68,7 @@ final class StatusPage {
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);
+        wouldDeny(sb, m, c, now);
         DevicesSection.card(sb, m.devices(), now);
         FleetSection.render(sb, v, now);
         connections(sb, live);
@@ -230,13 +236,32 @@ final class StatusPage {
     }
 
     private static void denied(StringBuilder sb, Metrics m, long now) {
-        List<TopNames.Entry> top = m.topDenied(15);
-        sb.append("<div class=\"card\"><h2>Top denied names <small>what clients try to reach that is not allowed</small></h2>")
-                .append("<table id=\"denied\"><thead><tr><th>name</th><th class=\"n\">attempts</th><th>bar</th>")
+        names(sb, m.topDenied(15), now, "denied", "Top denied names <small>what clients try to reach that is not allowed</small>",
+                "no names denied yet");
+    }
+
+    /**
+     * The names report mode relayed that enforcement would have refused: what the allowlist
+     * still lacks. Shown while a listener is in report mode or any such name was counted.
+     */
+    private static void wouldDeny(StringBuilder sb, Metrics m, Config c, long now) {
+        List<TopNames.Entry> top = m.topWouldDeny(15);
+        if (top.isEmpty() && c.reportListeners().isEmpty()) {
+            return;
+        }
+        String modes = c.reportListeners().isEmpty() ? "no listener is in report mode now"
+                : "report mode on " + String.join(", ", c.reportListeners().stream().map(ListenerSpec::name).toList())
+                        + ": relayed, not denied; lnm suggest turns them into allowlist lines";
+        names(sb, top, now, "wouldDeny", "Top would-deny names <small>" + esc(modes) + "</small>", "no would-deny names yet");
+    }
+
+    private static void names(StringBuilder sb, List<TopNames.Entry> top, long now, String id, String title, String none) {
+        sb.append("<div class=\"card\"><h2>").append(title).append("</h2>")
+                .append("<table id=\"").append(id).append("\"><thead><tr><th>name</th><th class=\"n\">attempts</th><th>bar</th>")
                 .append("<th>last reason</th><th>last client</th><th>listener</th><th class=\"n\">last seen</th></tr></thead><tbody>");
         long max = top.isEmpty() ? 1 : Math.max(1, top.get(0).count());
         for (TopNames.Entry e : top) {
-            sb.append("<tr data-denied=\"").append(esc(e.name())).append("\"><td><code>").append(esc(e.name()))
+            sb.append("<tr data-").append(id.equals("denied") ? "denied" : "would-deny").append("=\"").append(esc(e.name())).append("\"><td><code>").append(esc(e.name()))
                     .append("</code></td><td class=\"n\">").append(e.error() > 0 ? "≤ " : "").append(count(e.count()))
                     .append("</td><td class=\"barcell\"><svg class=\"bar\" viewBox=\"0 0 100 10\" preserveAspectRatio=\"none\">")
                     .append("<rect width=\"").append(Math.max(1, 100 * e.count() / max)).append("\" height=\"10\"/></svg></td><td>")
@@ -245,7 +270,7 @@ final class StatusPage {
                     .append(" ago</td></tr>");
         }
         if (top.isEmpty()) {
-            sb.append("<tr><td colspan=\"7\" class=\"none\">no names denied yet</td></tr>");
+            sb.append("<tr><td colspan=\"7\" class=\"none\">").append(none).append("</td></tr>");
         }
         sb.append("</tbody></table></div>");
     }

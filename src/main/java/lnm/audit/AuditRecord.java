@@ -10,7 +10,7 @@ import lnm.config.IpLiteral;
  * One connection's audit record, filled in as the connection goes and written once when it ends.
  *
  * <p>Field names are a contract (docs/CONTRACTS.md, "Audit record"): time, listener, level, client,
- * origin, sni or host, alpn, tls, ja4, decision, reason, via, upstream, bytesUp, bytesDown,
+ * origin, sni or host, alpn, tls, ja4, decision, reason, wouldDeny (report mode only), via, upstream, bytesUp, bytesDown,
  * durationMs, closedBy.
  *
  * <p>A record lives as long as its connection, so what can be written from values the connection
@@ -39,6 +39,7 @@ public final class AuditRecord {
     /** The reason's text, or its prefix when {@link #reasonQualifier} completes it. */
     private String reason;
     private String reasonQualifier;
+    private String wouldDeny;
     private String via;
     /** The address tried or connected to ({@link InetSocketAddress}), else the destination being resolved ({@link HostPort}). */
     private Object upstream;
@@ -58,7 +59,6 @@ public final class AuditRecord {
     private int requests;
     /** Connections this record stands for, when it counts refusals ({@code rate_limited}); 0 for one connection. */
     private int count;
-    private String wouldDeny;
 
     /** @param client the peer's address as accepted */
     public AuditRecord(String listener, int level, InetSocketAddress client) {
@@ -133,6 +133,16 @@ public final class AuditRecord {
 
     public boolean hasReason() {
         return reason != null;
+    }
+
+    /** What enforcement would have answered (report mode), or null. */
+    public String wouldDeny() {
+        return wouldDeny;
+    }
+
+    /** Sets {@link #wouldDeny()}. */
+    public void wouldDeny(String reason) {
+        this.wouldDeny = reason;
     }
 
     /** The reason's text without its qualifier ({@code allowlist:}), or null. */
@@ -316,16 +326,6 @@ public final class AuditRecord {
         return count;
     }
 
-    /** What enforcement would have answered (report mode), or null. */
-    public String wouldDeny() {
-        return wouldDeny;
-    }
-
-    /** Sets {@link #wouldDeny()}. */
-    public void wouldDeny(String reason) {
-        this.wouldDeny = reason;
-    }
-
     /** Sets {@code closedBy} unless it is set already: the first side to end the stream is the one named. */
     public void closedByFirst(Side s) {
         if (closedBy == null) {
@@ -371,6 +371,9 @@ public final class AuditRecord {
         }
         j.field("decision", decision.text());
         j.field("reason", reason());
+        if (wouldDeny != null) {
+            j.field("wouldDeny", wouldDeny);
+        }
         j.field("via", via);
         j.field("upstream", upstream());
         j.field("bytesUp", bytesUp);

@@ -13,6 +13,9 @@ import lnm.wire.Fault;
  * sent), the message of that response, and whether it means the head never parsed (the
  * {@code lnm_hello_failures_total} metric).
  *
+ * <p>{@link #REPORT} is an allow in report mode of a name no rule lists; the record's
+ * {@code wouldDeny} says what enforcement would have answered.
+ *
  * <p>Two reasons are prefixes completed per connection: {@link #ALLOWLIST} ({@code allowlist:}
  * and the matching pattern) and {@link #LISTENER} ({@code listener:} and the tcp listener's name).
  */
@@ -20,6 +23,7 @@ public enum Reason {
     // allowed
     ALLOWLIST("allowlist:", 403, false, null),
     LISTENER("listener:", 403, false, null),
+    REPORT("report", 403, false, null),
     // refused by policy
     NOT_ALLOWLISTED("not_allowlisted", 403, false, (who, port, d) -> who + " is not on the allowlist"),
     NO_SNI("no_sni", 403, false, null),
@@ -131,6 +135,7 @@ public enum Reason {
     public static Reason of(PolicyReason reason) {
         return switch (reason) {
             case ALLOWLIST -> ALLOWLIST;
+            case REPORT -> REPORT;
             case SOURCE_NOT_ALLOWED -> SOURCE_NOT_ALLOWED;
             case NO_SNI -> NO_SNI;
             case NOT_ALLOWLISTED -> NOT_ALLOWLISTED;

@@ -16,6 +16,7 @@ import lnm.admin.ApplianceView;
 import lnm.audit.AuditLog;
 import lnm.audit.AuditRecord;
 import lnm.config.Config;
+import lnm.config.ListenerSpec;
 import lnm.config.LoadResult;
 import lnm.config.Problem;
 import lnm.dns.DnsServer;
@@ -144,6 +145,7 @@ public final class Appliance implements AutoCloseable {
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
                 + (c.parents().isEmpty() ? "none" : c.parents().size() == 1 ? c.parents().get(0)
                         : c.parents() + " (" + c.parentBalance() + ")"));
+        logReportMode(c, null);
         return a;
     }
 
@@ -176,6 +178,7 @@ public final class Appliance implements AutoCloseable {
             return msgs;
         }
         lr.warnings().forEach(w -> LOG.warning(w.toString()));
+        Config before = config();
         try {
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
             bind.addAll(dns.apply(lr.config()));
@@ -185,10 +188,29 @@ public final class Appliance implements AutoCloseable {
                 LOG.warning("reload: " + m);
             }
             LOG.info("config reloaded: " + lr.config().allowlist().rules().size() + " allowlist rule(s)");
+            logReportMode(lr.config(), before);
             return bind;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of("reload interrupted");
+        }
+    }
+
+    /**
+     * Says which listeners are in report mode (not denying names off the allowlist): every one
+     * at start ({@code before} null), and at a reload those that were not before.
+     */
+    private static void logReportMode(Config c, Config before) {
+        List<String> now = new ArrayList<>();
+        for (ListenerSpec l : c.reportListeners()) {
+            boolean was = before != null && before.reportListeners().stream().anyMatch(o -> o.name().equals(l.name()));
+            if (!was) {
+                now.add(l.name());
+            }
+        }
+        if (!now.isEmpty()) {
+            LOG.warning("report mode on listener(s) " + String.join(", ", now) + ": not denying by default; names the allowlist "
+                    + "does not list are relayed and audited as would-deny");
         }
     }
 

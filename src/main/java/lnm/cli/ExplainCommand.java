@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
+import lnm.config.Enforcement;
 import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.config.LoadResult;
@@ -43,7 +44,9 @@ final class ExplainCommand {
             }
         }
         boolean sourceChecked = src != null || c.sources().isAny();
-        Decision d = Policy.decide(c, name, p, src != null ? src : anyAllowedSource(c));
+        Enforcement policy = c.listeners().stream().filter(l -> l.bind().getPort() == p && l.mode() != Mode.TCP)
+                .map(ListenerSpec::policy).findFirst().orElse(c.policy());
+        Decision d = Policy.decide(c, policy, name, p, src != null ? src : anyAllowedSource(c));
         out.println("name:        " + name);
         out.println("port:        " + p + listenerNote(c, p));
         out.println("source:      " + (src != null ? IpLiteral.format(src) : sourceChecked ? "any" : "not checked (pass --source IP)")
@@ -54,7 +57,9 @@ final class ExplainCommand {
             out.println("rule:        none");
         }
         Reason why = Reason.of(d.reason());
-        String reason = d.allowed() ? why.text() + d.rule().pattern() : why.text();
+        String reason = d.wouldDeny() != null
+                ? why.text() + "; report mode: enforcement would deny it as " + Reason.of(d.wouldDeny()).text()
+                : d.allowed() ? why.text() + d.rule().pattern() : why.text();
         out.println("decision:    " + (d.allowed() ? "allow" : "deny") + " (" + reason + ")");
         if (d.allowed()) {
             out.println("destination: " + d.via().name().toLowerCase(java.util.Locale.ROOT) + " -> " + d.upstream()

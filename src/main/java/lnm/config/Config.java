@@ -137,6 +137,19 @@ public final class Config {
         return get(Key.PARENT_PROXY_PROTOCOL);
     }
 
+    /** The box's {@code policy}: what its listeners do with names off the allowlist unless they say otherwise. */
+    public Enforcement policy() {
+        return get(Key.POLICY);
+    }
+
+    /**
+     * The listeners that relay names off the allowlist ({@link Enforcement#REPORT}), in file
+     * order; a tcp listener has no allowlist and is never one.
+     */
+    public List<ListenerSpec> reportListeners() {
+        return listeners.stream().filter(l -> l.mode() != Mode.TCP && l.policy() == Enforcement.REPORT).toList();
+    }
+
     public Allowlist allowlist() {
         return allowlist;
     }
@@ -320,6 +333,10 @@ public final class Config {
                     }
                     out.add(line(Key.LISTEN_ACCEPT_PROXY_PROTOCOL.name(l.name()), l.acceptProxyProtocol().toString(),
                             explicitListenerKeys.contains(Key.LISTEN_ACCEPT_PROXY_PROTOCOL.name(l.name()))));
+                    if (l.mode() != Mode.TCP) {
+                        out.add(line(Key.LISTEN_POLICY.name(l.name()), l.policy().toString(),
+                                explicitListenerKeys.contains(Key.LISTEN_POLICY.name(l.name()))));
+                    }
                 }
             }
         }

@@ -247,6 +247,8 @@ final class ConfigLoader {
             HostPort target = keys.containsKey(".target") ? parse(Key.LISTEN_TARGET, name, keys.get(".target")) : null;
             CidrSet proxy = keys.containsKey(".acceptProxyProtocol")
                     ? parse(Key.LISTEN_ACCEPT_PROXY_PROTOCOL, name, keys.get(".acceptProxyProtocol")) : CidrSet.none();
+            Enforcement policy = keys.containsKey(".policy") ? parse(Key.LISTEN_POLICY, name, keys.get(".policy"))
+                    : (Enforcement) values.get(Key.POLICY);
             if (mode == Mode.TCP && target == null && !keys.containsKey(".target")) {
                 PropertiesReader.Entry at = keys.get(".mode");
                 problem(at.line(), "listener '" + name + "' has mode tcp but no target; add '"
@@ -258,13 +260,18 @@ final class ConfigLoader {
                         + name + "' has mode " + mode + "; add '" + Key.LISTEN_MODE.name(name) + " = tcp' or remove the target");
                 continue;
             }
-            if (bind == null || mode == null || proxy == null || (mode == Mode.TCP && target == null)) {
+            if (mode == Mode.TCP && keys.containsKey(".policy")) {
+                problem(keys.get(".policy").line(), "'" + Key.LISTEN_POLICY.name(name) + "' is not used with mode tcp (a tcp "
+                        + "listener has no allowlist to enforce or report); remove it");
+                continue;
+            }
+            if (bind == null || mode == null || proxy == null || policy == null || (mode == Mode.TCP && target == null)) {
                 continue; // already reported
             }
             if (target != null) {
                 target = target.withDefaultPort(bind.getPort());
             }
-            ListenerSpec spec = new ListenerSpec(name, bind, mode, target, proxy);
+            ListenerSpec spec = new ListenerSpec(name, bind, mode, target, proxy, policy);
             ListenerSpec other = out.stream().filter(o -> clash(spec.bind(), o.bind())).findFirst().orElse(null);
             if (other != null) {
                 // Reported once, against the first listener that has the address; the loser is dropped.

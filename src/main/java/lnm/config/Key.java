@@ -41,6 +41,9 @@ public final class Key<T> {
     public static final Key<CidrSet> LISTEN_ACCEPT_PROXY_PROTOCOL = new Key<>("listen.<name>.acceptProxyProtocol", "none",
             "CIDRs of peers that send a PROXY protocol v2 header (such as the lnm below), any, or none",
             v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), CidrSet::toString);
+    public static final Key<Enforcement> LISTEN_POLICY = new Key<>("listen.<name>.policy", null,
+            "enforce or report (default: the box's policy); report relays names the allowlist does not list, audited as would-deny",
+            Enforcement::parse, Enforcement::toString);
 
     public static final Key<List<HostPort>> PARENT = new Key<>("parent", "",
             "host[:port] of the lnm one level up, or several separated by commas (at most " + ParentList.MAX
@@ -64,6 +67,10 @@ public final class Key<T> {
             "v2 or none", Key::proxyProtocol, b -> b ? "v2" : "none");
     public static final Key<String> ALLOWLIST = new Key<>("allowlist", "allowlist.properties",
             "a file path, relative to this file's folder", Key::nonEmpty, Function.identity());
+    public static final Key<Enforcement> POLICY = new Key<>("policy", "enforce",
+            "enforce (refuse names the allowlist does not list) or report (relay them as an empty rule would, "
+                    + "audited as would-deny: for learning what a plant needs; not denying by default)",
+            Enforcement::parse, Enforcement::toString);
     public static final Key<CidrSet> SOURCES = new Key<>("sources", "any",
             "comma-separated CIDRs or addresses (10.3.0.0/16, fd00::/8, 10.2.0.7), or any",
             CidrSet::parse, CidrSet::toString);
@@ -236,7 +243,7 @@ public final class Key<T> {
 
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
-            PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, SOURCES,
+            PARENT_BALANCE, PARENT_CHECK, PARENT_CHECK_INTERVAL, PARENT_DOWN, ALLOWLIST, POLICY, SOURCES,
             AUDIT_FILE, AUDIT_MAX_BYTES, AUDIT_KEEP, ADMIN_LISTEN, ADMIN_SOURCES, ADMIN_HOSTS, HELLO_TIMEOUT, CONNECT_TIMEOUT, IDLE_TIMEOUT,
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, IPV6_PREFIX_LENGTH, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
@@ -256,6 +263,7 @@ public final class Key<T> {
         l.put(".mode", LISTEN_MODE);
         l.put(".target", LISTEN_TARGET);
         l.put(".acceptProxyProtocol", LISTEN_ACCEPT_PROXY_PROTOCOL);
+        l.put(".policy", LISTEN_POLICY);
         LISTENER_KEYS = java.util.Collections.unmodifiableMap(l);
         for (Key<?> k : GLOBALS) {
             BY_NAME.put(k.name, k);

@@ -22,6 +22,16 @@ public final class Policy {
      *     before: its header is read before any hello)
      */
     public static Decision decide(Config c, String sni, int listenerPort, InetAddress source) {
+        return decide(c, Enforcement.ENFORCE, sni, listenerPort, source);
+    }
+
+    /**
+     * As {@link #decide(Config, String, int, InetAddress)} for a listener with {@code policy}: in
+     * {@link Enforcement#REPORT} a name no rule matches is allowed the way an empty rule sends
+     * it (the parent when one is configured, else direct), its decision saying enforcement
+     * would have refused it as {@link PolicyReason#NOT_ALLOWLISTED}. Every other refusal stands.
+     */
+    public static Decision decide(Config c, Enforcement policy, String sni, int listenerPort, InetAddress source) {
         if (!c.sources().contains(source)) {
             return Decision.deny(PolicyReason.SOURCE_NOT_ALLOWED);
         }
@@ -30,7 +40,17 @@ public final class Policy {
         }
         Optional<Rule> match = c.allowlist().match(sni);
         if (match.isEmpty()) {
-            return Decision.deny(PolicyReason.NOT_ALLOWLISTED);
+            if (policy != Enforcement.REPORT) {
+                return Decision.deny(PolicyReason.NOT_ALLOWLISTED);
+            }
+            if (c.parent().isPresent()) {
+                return Decision.report(PolicyReason.NOT_ALLOWLISTED, Via.PARENT, c.parent().get().withDefaultPort(listenerPort));
+            }
+            String name = Names.normalize(sni);
+            if (name == null) { // not a DNS name (an IPv6 literal): nothing to look up directly, so refused as enforced
+                return Decision.deny(PolicyReason.NOT_ALLOWLISTED);
+            }
+            return Decision.report(PolicyReason.NOT_ALLOWLISTED, Via.DIRECT, new HostPort(name, listenerPort));
         }
         Rule rule = match.get();
         Destination d = rule.destination();

@@ -8,6 +8,11 @@ package lnm.config;
 public enum PolicyReason {
     /** Allowed: an allowlist rule matched (the audit text adds the rule's pattern). */
     ALLOWLIST,
+    /**
+     * Allowed in report mode though no allowlist rule matches: {@link Decision#wouldDeny()} says
+     * what enforcement would have answered.
+     */
+    REPORT,
     /** The client address is not in {@code sources}. */
     SOURCE_NOT_ALLOWED,
     /** The hello named no server. */

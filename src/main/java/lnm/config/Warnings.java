@@ -28,6 +28,7 @@ public final class Warnings {
         openListeners(c, lineOf, out);
         proxyProtocolRanges(c, lineOf, out);
         dnsUpstreamWithoutZones(c, lineOf, out);
+        reportMode(c, lineOf, out);
         out.sort(Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         return out;
     }
@@ -120,5 +121,24 @@ public final class Warnings {
                 "dns.upstream is set but dns.forwardZones lists no zone, so no name is forwarded (names off the "
                         + "allowlist get REFUSED); list the zones the upstream serves, such as 'dns.forwardZones = plant.local', "
                         + "or remove dns.upstream"));
+    }
+
+    /**
+     * Listeners in report mode: they relay names the allowlist does not list, so the box is not
+     * denying by default. Once per listener, at its own {@code policy} key or else at the box's.
+     */
+    private static void reportMode(Config c, ToIntFunction<String> lineOf, List<Problem> out) {
+        for (ListenerSpec l : c.reportListeners()) {
+            int own = lineOf.applyAsInt(Key.LISTEN_POLICY.name(l.name()));
+            String from = own > 0 ? Key.LISTEN_POLICY.name(l.name()) + " = report" : "policy = report";
+            out.add(at(c.file(), own > 0 ? own : lineOf.applyAsInt(Key.POLICY.name()), reportText(l.name(), from)));
+        }
+    }
+
+    /** What the box says of a listener in report mode: in {@code lnm check}'s warning and the log at start and reload. */
+    public static String reportText(String listener, String from) {
+        return "listener '" + listener + "' is in report mode (" + from + "): it is not denying by default; names the "
+                + "allowlist does not list are relayed and audited as would-deny (reason report); run 'lnm suggest' on "
+                + "the audit files, add what the plant needs, then set policy = enforce";
     }
 }

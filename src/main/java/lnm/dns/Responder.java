@@ -26,6 +26,9 @@ import lnm.config.Rule;
  *       small query never buys a large answer;
  *   <li>a name at or below one of {@code dns.forwardZones} (with {@code dns.upstream} set):
  *       forwarded;
+ *   <li>class IN while a listener is in report mode ({@link Policy#report}): answered as an
+ *       allowed name (no rule), so the device's connection reaches the listener, which relays
+ *       it as would-deny; the name is still never forwarded;
  *   <li>anything else: REFUSED. So no name outside the allowlist and the plant's own zones
  *       ever reaches the plant's resolver, which may well resolve internet names: the DNS
  *       server is no tunnel around the allowlist.
@@ -35,12 +38,22 @@ public final class Responder {
     private Responder() {}
 
     /** What the config says about answering. */
-    /** @param forward the zones forwarded upstream ({@link ForwardZones#NONE} without {@code dns.upstream}) */
+    /**
+     * @param forward the zones forwarded upstream ({@link ForwardZones#NONE} without {@code dns.upstream})
+     * @param report a listener is in report mode: a name off the allowlist (and outside the
+     *     forwarded zones) is answered with this box's addresses too, so its connection reaches
+     *     the listener, which relays it as would-deny
+     */
     public record Policy(Allowlist allowlist, List<InetAddress> fixedV4, List<InetAddress> fixedV6, long ttl,
-                         ForwardZones forward) {
+                         ForwardZones forward, boolean report) {
         public Policy {
             fixedV4 = List.copyOf(fixedV4);
             fixedV6 = List.copyOf(fixedV6);
+        }
+
+        /** An enforcing policy: names off the allowlist are refused. */
+        public Policy(Allowlist allowlist, List<InetAddress> fixedV4, List<InetAddress> fixedV6, long ttl, ForwardZones forward) {
+            this(allowlist, fixedV4, fixedV6, ttl, forward, false);
         }
 
         /** The policy of a config snapshot. */
@@ -51,7 +64,7 @@ public final class Responder {
                 (a instanceof Inet4Address ? v4 : v6).add(a);
             }
             return new Policy(c.allowlist(), v4, v6, c.dnsTtl(),
-                    c.dnsUpstream().isEmpty() ? ForwardZones.NONE : c.dnsForwardZones());
+                    c.dnsUpstream().isEmpty() ? ForwardZones.NONE : c.dnsForwardZones(), !c.reportListeners().isEmpty());
         }
 
         /** Whether {@code dns.answer} is set (then the box's own addresses are not used). */
@@ -96,8 +109,12 @@ public final class Responder {
         Optional<Rule> rule = question.qclass() == DnsCodes.CLASS_IN ? p.allowlist().match(question.name().text())
                 : Optional.empty();
         if (rule.isEmpty()) {
-            return p.forward().covers(question.name().text()) ? new Outcome(DnsResult.FORWARDED, -1, null, List.of(), null, false)
-                    : error(q, DnsResult.REFUSED, DnsCodes.REFUSED);
+            if (p.forward().covers(question.name().text())) {
+                return new Outcome(DnsResult.FORWARDED, -1, null, List.of(), null, false);
+            }
+            if (!p.report() || question.qclass() != DnsCodes.CLASS_IN) {
+                return error(q, DnsResult.REFUSED, DnsCodes.REFUSED);
+            }
         }
         List<InetAddress> addresses = switch (question.type()) {
             case DnsCodes.TYPE_A -> p.fixed() ? p.fixedV4() : local.v4();
@@ -107,7 +124,7 @@ public final class Responder {
         byte[] bytes = DnsWriter.answer(q, DnsCodes.NOERROR, true, addresses, p.ttl(), limit);
         boolean tc = DnsWriter.truncated(bytes);
         return new Outcome(DnsResult.ANSWERED, DnsCodes.NOERROR, bytes, tc ? List.of() : addresses,
-                rule.get().pattern(), tc);
+                rule.map(Rule::pattern).orElse(null), tc);
     }
 
     private static Outcome error(DnsMessage q, DnsResult result, int rcode) {

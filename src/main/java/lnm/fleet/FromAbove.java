@@ -5,7 +5,7 @@ import java.util.TreeSet;
 
 /**
  * The {@code lnm.properties} keys a bundle's {@code lnm.properties} may set for a box: policy
- * (who may connect, limits, timeouts, DNS answers and forwarding, which ports CONNECT and HTTP
+ * ({@code policy}: enforce or report, so a whole plant is switched from the top; who may connect, limits, timeouts, DNS answers and forwarding, which ports CONNECT and HTTP
  * may name, audit rotation). Everything that makes the box what it is stays on the box:
  * {@code name}, {@code level}, every listener, {@code admin.listen}, {@code dns.listen},
  * {@code dns.answer} (its own addresses), {@code parent} (the path a bundle arrives on), paths
@@ -15,7 +15,7 @@ import java.util.TreeSet;
  * they are added.
  */
 public final class FromAbove {
-    static final Set<String> KEYS = Set.of("sources",
+    static final Set<String> KEYS = Set.of("policy", "sources",
             "timeouts.helloSeconds", "timeouts.connectSeconds", "timeouts.idleSeconds",
             "limits.helloMaxBytes", "limits.maxConnections", "limits.perSourceConnections", "limits.perSourceRate",
             "limits.ipv6PrefixLength",

@@ -252,6 +252,7 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
     private void allow(Front.Connect c) {
         rec.decision(Verdict.ALLOW);
         rec.reason(c.reason(), c.qualifier());
+        CoreAudit.wouldDeny(rec, c.seen().decision());
         rec.via(VIA_TEXT[c.via().ordinal()]);
         via = c.via();
         to(State.DECIDING);

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import lnm.audit.AuditRecord;
+import lnm.audit.Reason;
 import lnm.audit.Side;
 import lnm.audit.Verdict;
 import lnm.config.Decision;
@@ -33,6 +34,13 @@ final class CoreAudit {
         }
         if (d != null) {
             rec.rule(rule);
+        }
+    }
+
+    /** An allow in report mode: what enforcement would have answered ({@code not_allowlisted}). */
+    static void wouldDeny(AuditRecord rec, Decision d) {
+        if (d != null && d.wouldDeny() != null) {
+            rec.wouldDeny(Reason.of(d.wouldDeny()).text());
         }
     }
 

@@ -73,9 +73,9 @@ interface Front {
     static Front forListener(ListenerSpec listener, Config cfg, InetAddress source, int localPort) {
         boolean proxyTrusted = listener.acceptProxyProtocol().contains(source);
         Front f = switch (listener.mode()) {
-            case TLS -> new TlsFront(cfg, source, localPort, proxyTrusted);
+            case TLS -> new TlsFront(cfg, source, localPort, proxyTrusted, listener.policy());
             case TCP -> new TcpFront(listener, localPort);
-            case HTTP -> new HttpFront(cfg, source, proxyTrusted);
+            case HTTP -> new HttpFront(cfg, source, proxyTrusted, listener.policy());
         };
         return proxyTrusted ? new ProxyPrefix(f, cfg.sources()) : f;
     }
@@ -102,12 +102,24 @@ interface Front {
      * Allowed: resolve {@code target} and connect; a {@link Via#PARENT} target is the first
      * parent, and the core tries every parent in the order their health gives.
      *
-     * @param reason {@link Reason#ALLOWLIST} or {@link Reason#LISTENER}, completed by {@code qualifier}
+     * @param reason {@link Reason#ALLOWLIST} or {@link Reason#LISTENER}, completed by {@code qualifier};
+     *     {@link Reason#REPORT} (no qualifier) for a name relayed in report mode
      * @param port the port the client asked for (the listener's, or an http request's): a target
      *     or parent that names no port is reached on it
      * @param skip head bytes consumed here (a CONNECT head) that are not replayed upstream
      */
-    record Connect(Reason reason, String qualifier, Via via, HostPort target, int port, int skip, Seen seen) implements Step {}
+    record Connect(Reason reason, String qualifier, Via via, HostPort target, int port, int skip, Seen seen) implements Step {
+        /**
+         * The connect of an allowed policy decision: {@link Reason#ALLOWLIST} and its rule's
+         * pattern, or {@link Reason#REPORT} for a name report mode relays ({@code seen} carries the
+         * decision, whose {@code wouldDeny} the core audits).
+         */
+        static Connect of(Decision d, int port, int skip, Seen seen) {
+            return d.rule() != null
+                    ? new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), port, skip, seen)
+                    : new Connect(Reason.of(d.reason()), null, d.via(), d.upstream(), port, skip, seen);
+        }
+    }
 
     /**
      * Start relaying.

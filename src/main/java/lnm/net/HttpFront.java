@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
+import lnm.config.Enforcement;
 import lnm.config.Policy;
 import lnm.config.PolicyReason;
 import lnm.http.HttpHeadParser;
@@ -48,6 +49,7 @@ final class HttpFront implements Front {
     private final Config cfg;
     private final InetAddress source;
     private final boolean proxyTrusted;
+    private final Enforcement policy;
     /** The request that was allowed: the host every later request must keep. */
     private RequestHead first;
     /** True once a CONNECT's 200 is out and the tunnel's hello is read: refusals are TLS alerts. */
@@ -59,10 +61,11 @@ final class HttpFront implements Front {
     /** How far the request head has been parsed: each read goes on from the last complete line. */
     private HttpHeadParser.Progress parsed = HttpHeadParser.Progress.START;
 
-    HttpFront(Config cfg, InetAddress source, boolean proxyTrusted) {
+    HttpFront(Config cfg, InetAddress source, boolean proxyTrusted, Enforcement policy) {
         this.cfg = cfg;
         this.source = source;
         this.proxyTrusted = proxyTrusted;
+        this.policy = policy;
     }
 
     /** One request head, plus one read past it. */
@@ -102,13 +105,13 @@ final class HttpFront implements Front {
             detail = portRefused;
             return new Refuse(Reason.PORT_NOT_ALLOWED, portRefused, Alerts.ACCESS_DENIED, new Seen(null, h, PORT_DENIED));
         }
-        Decision d = Policy.decide(cfg, h.host(), h.port(), source);
+        Decision d = Policy.decide(cfg, policy, h.host(), h.port(), source);
         Seen seen = new Seen(null, h, d);
         if (!d.allowed()) {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
         }
         first = h;
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), h.port(), h.isConnect() ? ok.consumed() : 0, seen);
+        return Connect.of(d, h.port(), h.isConnect() ? ok.consumed() : 0, seen);
     }
 
     /** Why the listener does not allow the port {@code h} names, or null if it does. */
@@ -181,7 +184,7 @@ final class HttpFront implements Front {
             detail = portRefused;
             return stop(Reason.PORT_NOT_ALLOWED, null, new Seen(null, h, PORT_DENIED));
         }
-        Decision d = Policy.decide(cfg, h.host(), h.port(), source);
+        Decision d = Policy.decide(cfg, policy, h.host(), h.port(), source);
         return stop(d.allowed() ? Reason.HOST_CHANGED : Reason.of(d.reason()), null, new Seen(null, h, d));
     }
 

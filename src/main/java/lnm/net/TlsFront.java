@@ -5,25 +5,28 @@ import java.net.InetAddress;
 import lnm.audit.Reason;
 import lnm.config.Config;
 import lnm.config.Decision;
+import lnm.config.Enforcement;
 import lnm.config.Policy;
 import lnm.tls.Alerts;
 import lnm.tls.ClientHello;
 
 /**
  * The front of a {@code tls} listener: reads the ClientHello, decides on its SNI with the
- * allowlist, and refuses with a TLS alert.
+ * allowlist (or, in report mode, relays a name off it as would-deny), and refuses with a TLS alert.
  */
 final class TlsFront implements Front {
     private final Config cfg;
     private final InetAddress source;
     private final int localPort;
     private final boolean proxyTrusted;
+    private final Enforcement policy;
 
-    TlsFront(Config cfg, InetAddress source, int localPort, boolean proxyTrusted) {
+    TlsFront(Config cfg, InetAddress source, int localPort, boolean proxyTrusted, Enforcement policy) {
         this.cfg = cfg;
         this.source = source;
         this.localPort = localPort;
         this.proxyTrusted = proxyTrusted;
+        this.policy = policy;
     }
 
     @Override
@@ -42,7 +45,7 @@ final class TlsFront implements Front {
     }
 
     private Step decide(ClientHello h) {
-        Decision d = Policy.decide(cfg, h.sni(), localPort, source);
+        Decision d = Policy.decide(cfg, policy, h.sni(), localPort, source);
         Seen seen = new Seen(h, null, d);
         if (!d.allowed()) {
             return new Refuse(Reason.of(d.reason()), null, Alerts.ACCESS_DENIED, seen);
@@ -50,6 +53,6 @@ final class TlsFront implements Front {
         if (h.ech() && !cfg.echAllowed()) { // allowed on its outer name, but its real one is hidden
             return new Refuse(Reason.ECH, "encrypted_client_hello refused (tls.ech = deny)", Alerts.ACCESS_DENIED, seen);
         }
-        return new Connect(Reason.ALLOWLIST, d.rule().pattern(), d.via(), d.upstream(), localPort, 0, seen);
+        return Connect.of(d, localPort, 0, seen);
     }
 }

@@ -129,6 +129,35 @@ class StatusPageTest {
     }
 
     @Test
+    void reportModeShowsABannerTheWouldDenyNamesAndCountsThem() throws Exception {
+        Files.writeString(dir.resolve("lnm.properties"), "level = 3\nlisten.https = 127.0.0.1:8443\nadmin.listen = off\npolicy = report\n");
+        Files.writeString(dir.resolve("allowlist.properties"), "management.azure.com = direct\n");
+        Config c = Config.load(dir.resolve("lnm.properties")).config();
+        Metrics m = new Metrics();
+        long now = 1_000_000_000_000L;
+        String before = StatusPage.render(view(c, List.of()), m, new History(10), now);
+        assertTrue(before.contains("id=\"report-mode\""), "the banner says the box is not denying");
+        assertTrue(before.contains("no would-deny names yet"));
+        for (int i = 0; i < 2; i++) {
+            AuditRecord r = rec(Verdict.ALLOW, "report", "<b>unlisted.example.com", null);
+            r.wouldDeny("not_allowlisted");
+            m.record(r);
+        }
+        m.record(rec(Verdict.ALLOW, "allowlist:management.azure.com", "management.azure.com", "management.azure.com"));
+        String html = StatusPage.render(view(c, List.of()), m, new History(10), now);
+        assertTrue(html.contains("<table id=\"wouldDeny\">"), html);
+        assertTrue(html.contains("<tr data-would-deny=\"&lt;b&gt;unlisted.example.com\">"), "escaped, counted apart from denials");
+        assertTrue(html.contains("no names denied yet"), "a would-deny is not a denial");
+        String metrics = m.exposition(view(c, List.of()));
+        assertTrue(metrics.contains("lnm_would_deny_total{listener=\"https\"} 2"), metrics);
+        assertTrue(metrics.contains("lnm_connections_total{listener=\"https\",decision=\"allow\",reason=\"report\"} 2"), metrics);
+
+        Config enforcing = config();
+        assertFalse(StatusPage.render(view(enforcing, List.of()), new Metrics(), new History(10), now).contains("wouldDeny"),
+                "no would-deny card while nothing is in report mode and nothing was counted");
+    }
+
+    @Test
     void aRejectedReloadIsShownWithItsProblems() throws Exception {
         Metrics m = new Metrics();
         m.reloaded(List.of("/etc/lnm/lnm.properties:3: unknown key 'levle'; did you mean 'level'?"));

@@ -55,11 +55,11 @@ class ConfigErrorsTest {
                 F + "9: unknown key 'parent.proxyprotocol'; did you mean 'parent.proxyProtocol'?",
                 F + "10: unknown key 'source'; did you mean 'sources'?",
                 F + "11: unknown key 'foo.bar'",
-                F + "12: unknown key 'listen.https.colour'",
+                F + "12: unknown key 'listen.https.wallpaper'",
                 F + "13: unknown key 'listen'"),
                 problems("listen.https.mdoe = tls", "levle = 3", "timeout.helloSeconds = 5", "audit.maxbytes = 1MB",
                         "listen.https.targte = x:1", "lisen.https = 443", "listen.https.acceptProxyProtocl = any",
-                        "parent.proxyprotocol = v2", "source = any", "foo.bar = 1", "listen.https.colour = red", "listen = 443"));
+                        "parent.proxyprotocol = v2", "source = any", "foo.bar = 1", "listen.https.wallpaper = red", "listen = 443"));
     }
 
     @Test

@@ -166,4 +166,16 @@ class ResponderTest {
         Responder.Outcome tcp = Responder.decide(q, fixed, LOCAL, 65535);
         assertEquals(40, answer(tcp).answers().size());
     }
+
+    @Test
+    void inReportModeANameOffTheListIsAnsweredButNeverForwarded() {
+        Responder.Policy report = new Responder.Policy(ALLOW, List.of(), List.of(), 60, ForwardZones.parse("plant.local"), true);
+        Responder.Outcome a = ask(report, "unlisted.example.com", DnsCodes.TYPE_A);
+        assertEquals(DnsResult.ANSWERED, a.result());
+        assertEquals(List.of(LOCAL4), a.answers());
+        assertNull(a.rule());
+        assertEquals(DnsResult.FORWARDED, ask(report, "historian.plant.local", DnsCodes.TYPE_A).result(), "the zones still go upstream");
+        assertEquals("management.azure.com", ask(report, "management.azure.com", DnsCodes.TYPE_A).rule());
+        assertEquals(DnsResult.REFUSED, ask(OWN, "unlisted.example.com", DnsCodes.TYPE_A).result(), "enforcing refuses it");
+    }
 }
