@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.config.Config;
 import lnm.config.LoadResult;
-import lnm.floor.ConnectionInfo;
 
 /**
  * A ConfigMap update that lands after the config was loaded but before the watcher runs (the
@@ -60,50 +58,6 @@ class ConfigMapSwapAtStartTest {
 
     /** An appliance with nothing running: all the admin side needs to start. */
     private static ApplianceView view(AtomicReference<Config> config) {
-        return new ApplianceView() {
-            public Config config() {
-                return config.get();
-            }
-
-            public boolean ready() {
-                return true;
-            }
-
-            public boolean stopping() {
-                return false;
-            }
-
-            public int activeConnections() {
-                return 0;
-            }
-
-            public List<ConnectionInfo> connections() {
-                return List.of();
-            }
-
-            public Optional<InetSocketAddress> listenerAddress(String listener) {
-                return Optional.empty();
-            }
-
-            public long auditWritten() {
-                return 0;
-            }
-
-            public long auditDropped() {
-                return 0;
-            }
-
-            public long dnsCacheHits() {
-                return 0;
-            }
-
-            public long startedAt() {
-                return 0;
-            }
-
-            public String version() {
-                return "test";
-            }
-        };
+        return new FixedView(config::get, List.of(), Optional.empty());
     }
 }

@@ -25,51 +25,7 @@ class StatusPageTest {
     Path dir;
 
     private ApplianceView view(Config c, List<ConnectionInfo> live) {
-        return new ApplianceView() {
-            public Config config() {
-                return c;
-            }
-
-            public boolean ready() {
-                return true;
-            }
-
-            public boolean stopping() {
-                return false;
-            }
-
-            public int activeConnections() {
-                return live.size();
-            }
-
-            public List<ConnectionInfo> connections() {
-                return live;
-            }
-
-            public Optional<InetSocketAddress> listenerAddress(String listener) {
-                return Optional.of(new InetSocketAddress("127.0.0.1", 8443));
-            }
-
-            public long auditWritten() {
-                return 7;
-            }
-
-            public long auditDropped() {
-                return 0;
-            }
-
-            public long dnsCacheHits() {
-                return 0;
-            }
-
-            public long startedAt() {
-                return 0;
-            }
-
-            public String version() {
-                return "test";
-            }
-        };
+        return new FixedView(() -> c, live, Optional.of(new InetSocketAddress("127.0.0.1", 8443)));
     }
 
     private Config config() throws Exception {
