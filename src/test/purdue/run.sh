@@ -17,6 +17,13 @@
 # at level 4 only is denied and allowed again from level 2, a bundle signed by another key is
 # refused and the refusal shows in level 4's /fleet, level 4's status page draws level 3, and
 # level 3 restarted with an unreachable source and an empty local allowlist runs its last good bundle.
+# Onboarding (lib/onboarding.sh): the plant switched to `policy = report` from the top (level 4
+# locally, level 3 through its fleet folder); from level 2 listed names and an unlisted name
+# (telemetry.unlisted.example, served by the cloud) all succeed, level 4 audits the unlisted one as
+# allow/report/wouldDeny=not_allowlisted with the device as origin; `lnm suggest --diff` on level
+# 4's audit gives exactly that name; added at both levels with `policy = enforce` again, the same
+# clients succeed and a name still unlisted gets a TLS alert; level 4's /devices lists the device
+# with its JA4, and openssl s_client after curl from the device counts as a fingerprint change.
 #
 # Usage (as root): bash src/test/purdue/run.sh
 #   exit 0 all checks passed, 1 a check or the setup failed, 77 skipped (reason printed:
@@ -43,6 +50,8 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 . "$HERE/lib/pki.sh"
 # shellcheck source=lib/fleet.sh
 . "$HERE/lib/fleet.sh"
+# shellcheck source=lib/onboarding.sh
+. "$HERE/lib/onboarding.sh"
 
 SKIP=77
 START_MS=$(now_ms)
@@ -103,7 +112,8 @@ teardown() {
     done
     if [ "$rc" -ne 0 ]; then
         say "failure: logs follow (work directory $WORK kept)"
-        for f in "$WORK"/level4/lnm.log "$WORK"/level3/lnm.log "$WORK"/level3/lnm-restart.log "$WORK"/level4/audit.jsonl \
+        for f in "$WORK"/level4/lnm.log "$WORK"/level3/lnm.log "$WORK"/level3/lnm-restart.log "$WORK"/level3/lnm-onboard.log \
+                 "$WORK"/level4/audit.jsonl \
                  "$WORK"/level3/audit.jsonl "$WORK"/cloud/nginx-error.log "$WORK"/cloud/mosquitto.log \
                  "$WORK"/cloud/sub.out "$WORK"/level2/*.out "$WORK"/level2/*.err "$WORK"/build.log; do
             print_file "$f"
@@ -211,7 +221,7 @@ mkdir -p "$WORK"/{cloud,level4,level3,level2}
 
 # -------------------------------------------------------------------------------- the cloud
 say "making the test CA and server certificates"
-make_pki "$WORK/pki" management.azure.com myhub.azure-devices.net
+make_pki "$WORK/pki" management.azure.com myhub.azure-devices.net telemetry.unlisted.example
 CA=$WORK/pki/ca.pem
 
 for f in nginx.conf mosquitto.conf; do
@@ -379,7 +389,10 @@ fi
 # 6. Fleet: level 3's allowlist changed at level 4 only (lib/fleet.sh).
 fleet_checks
 
-# 7. SIGTERM: both boxes drain and exit 0.
+# 7. Onboarding: report mode from the top, lnm suggest, enforce again, devices and JA4 (lib/onboarding.sh).
+onboarding_checks
+
+# 8. SIGTERM: both boxes drain and exit 0.
 for name in lnm-level3 lnm-level4; do
     pid=${PID[$name]}
     t=$(now_ms)
