@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * ClientHellos captured from real clients on this machine (curl, OpenSSL, the JDK's SSLSocket and
- * HttpClient, Python's ssl, mosquitto_pub) by a loopback listener that reads the hello and hangs
+ * HttpClient, Python's ssl, mosquitto_pub, Chromium) by a loopback listener that reads the hello and hangs
  * up: lnm's JA4 of each must equal the one an independent script (src/test/resources/lnm/tls/ja4.py,
  * written from the specification apart from the Java) computes from the same bytes. A client
  * that is not installed is skipped with a message.
@@ -102,6 +102,23 @@ class RealClientJa4Test {
         assumeTrue(Files.isReadable(ca), "no CA bundle at " + ca + " for mosquitto_pub --cafile: skipped");
         check("mosquitto_pub", port -> run("mosquitto_pub", "-h", "localhost", "-p", String.valueOf(port),
                 "--cafile", ca.toString(), "-t", "t", "-m", "m"));
+    }
+
+    @Test
+    void chromium() throws Exception {
+        needs("chromium");
+        Path profile = Files.createTempDirectory("ja4-chromium");
+        try {
+            // the flags this machine's Chromium needs headless as root, with no network but loopback
+            check("chromium", port -> run("chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + profile, "--host-resolver-rules=MAP " + NAME + " 127.0.0.1", "--dump-dom",
+                    "https://" + NAME + ":" + port + "/"));
+        } finally {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
     }
 
     /** The JDK's SSLSocket as lnm's users would configure it: SNI and ALPN. */
