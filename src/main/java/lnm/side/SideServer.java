@@ -81,6 +81,7 @@ public final class SideServer implements AutoCloseable {
     /** A worker's answer, handed back to the loop. */
     private record Done(SideConnection connection, SideResponse response) {}
 
+    private final InetSocketAddress bind;
     private final long requestNanos;
     private final String name;
     private final SideHandler handler;
@@ -116,6 +117,7 @@ public final class SideServer implements AutoCloseable {
     /** As above, with the span each connection gets from accept to the end of its answer. */
     SideServer(InetSocketAddress bind, String name, SideHandler handler, Supplier<SideRules> rules, long requestMillis)
             throws IOException {
+        this.bind = bind;
         this.requestNanos = requestMillis * MILLI;
         this.name = name;
         this.handler = handler;
@@ -144,10 +146,13 @@ public final class SideServer implements AutoCloseable {
         return t;
     }
 
-    /** The bound address (the real port when configured as 0). */
+    /**
+     * The address as configured, with the real port when configured as 0 (a dual-stack socket
+     * bound to 0.0.0.0 reports the IPv6 wildcard; logs and tests show what the config said).
+     */
     public InetSocketAddress address() {
         try {
-            return (InetSocketAddress) server.getLocalAddress();
+            return new InetSocketAddress(bind.getAddress(), ((InetSocketAddress) server.getLocalAddress()).getPort());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
