@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -28,6 +26,7 @@ import java.util.logging.Logger;
 
 import lnm.config.IpLiteral;
 import lnm.floor.RateLimiter;
+import lnm.floor.SourceCounter;
 import lnm.floor.SourceKey;
 import lnm.http.HttpHeadParser;
 import lnm.http.HttpLimits;
@@ -93,8 +92,10 @@ public final class SideServer implements AutoCloseable {
     private final Queue<Done> done = new ConcurrentLinkedQueue<>();
     /** Every open connection, oldest first: deadlines and eviction walk it in accept order. */
     private final LinkedHashSet<SideConnection> open = new LinkedHashSet<>();
-    private final Map<InetAddress, Integer> perSource = new java.util.HashMap<>();
-    private final Map<InetAddress, Integer> working = new java.util.HashMap<>();
+    /** Connections open per source. */
+    private final SourceCounter perSource = new SourceCounter();
+    /** Requests with the workers (running or queued) per source. */
+    private final SourceCounter working = new SourceCounter();
     private final RateLimiter rate = new RateLimiter(4096);
     private final ByteBuffer discard = ByteBuffer.allocate(1024);
     private final SideStats stats = new SideStats();
@@ -254,7 +255,7 @@ public final class SideServer implements AutoCloseable {
             refuseAtAccept(ch, 429, "too many new connections from this source");
             return;
         }
-        if (perSource.getOrDefault(source, 0) >= r.perSourceConnections() && !evictOldest(source)) {
+        if (perSource.of(source) >= r.perSourceConnections() && !evictOldest(source)) {
             stats.full.increment();
             refuseAtAccept(ch, 503, "too many connections from this source");
             return;
@@ -270,7 +271,7 @@ public final class SideServer implements AutoCloseable {
         SideConnection c = new SideConnection(ch, key, client, source, now + requestNanos);
         key.attach(c);
         open.add(c);
-        perSource.merge(source, 1, Integer::sum);
+        perSource.acquireSource(source, Integer.MAX_VALUE); // the cap was checked above, with eviction
     }
 
     /** One try to say why, then the socket closes: a refused client costs nothing more. */
@@ -379,11 +380,10 @@ public final class SideServer implements AutoCloseable {
      * @return false if the request was answered already (refused)
      */
     private boolean startBody(SideConnection c, RequestHead head, ByteBuffer rest, long now) throws IOException {
-        String refusal = refusal(head);
+        SideResponse refusal = SideHead.refusal(head, rules.get());
         if (refusal != null) {
             stats.bad.increment();
-            int status = Integer.parseInt(refusal.substring(0, 3));
-            respond(c, SideResponse.text(status, refusal.substring(4)), now);
+            respond(c, refusal, now);
             return false;
         }
         long length = head.fixedBodyLength();
@@ -411,45 +411,19 @@ public final class SideServer implements AutoCloseable {
         return true;
     }
 
-    /** Why the head cannot be served ({@code "NNN message"}), or null. */
-    private String refusal(RequestHead head) {
-        if (head.form() != RequestHead.Form.ORIGIN) {
-            return "400 only origin-form requests (GET /path) are served here";
-        }
-        if (head.chunked()) {
-            return "411 send the body with Content-Length";
-        }
-        if (!hostAllowed(head.host(), rules.get())) {
-            return "403 Host '" + head.host() + "' is not served here: use an IP address, localhost or a name in admin.hosts";
-        }
-        return null;
-    }
-
-    /** Host names a browser could be pointed at by DNS rebinding are refused unless listed. */
-    static boolean hostAllowed(String host, SideRules r) {
-        if (r.hosts() == null || host == null || host.isEmpty()) {
-            return true; // no list, or HTTP/1.0 without Host: nothing a browser sends
-        }
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || IpLiteral.isLiteral(h) || r.hosts().contains(h);
-    }
-
     private void dispatch(SideConnection c, long now) {
-        String target = c.head.path();
-        int q = target.indexOf('?');
-        SideRequest req = new SideRequest(c.head.method(), q < 0 ? target : target.substring(0, q), c.head.headers(),
-                c.body.array(), c.client);
+        SideRequest req = new SideRequest(c.head.method(), c.head.pathWithoutQuery(), c.head.headers(), c.body.array(),
+                c.client);
         if (handler.quick(c.head)) {
             respond(c, answer(req), now);
             return;
         }
-        if (working.getOrDefault(c.source, 0) >= WORK_PER_SOURCE) {
+        if (!working.acquireSource(c.source, WORK_PER_SOURCE)) {
             stats.full.increment();
             respond(c, SideResponse.text(503, "busy: this source has " + WORK_PER_SOURCE + " requests in work; try again"), now);
             return;
         }
         c.state = State.WORKING;
-        working.merge(c.source, 1, Integer::sum);
         c.key.interestOps(0);
         try {
             workers.execute(() -> {
@@ -509,7 +483,7 @@ public final class SideServer implements AutoCloseable {
     /** A connection whose request was with the workers gives its source's share back. */
     private void leaveWork(SideConnection c) {
         if (c.state == State.WORKING) {
-            working.computeIfPresent(c.source, (k, n) -> n <= 1 ? null : n - 1);
+            working.releaseSource(c.source);
         }
     }
 
@@ -520,7 +494,7 @@ public final class SideServer implements AutoCloseable {
         leaveWork(c);
         bodyBytes -= c.bodyBytes();
         c.body = null;
-        perSource.computeIfPresent(c.source, (k, n) -> n <= 1 ? null : n - 1);
+        perSource.releaseSource(c.source);
         c.key.cancel();
         closeQuietly(c.channel);
     }
