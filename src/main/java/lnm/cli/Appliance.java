@@ -400,6 +400,11 @@ public final class Appliance implements AutoCloseable {
         }
 
         @Override
+        public List<ParentStatus> egressProxies() {
+            return services.proxyStatus();
+        }
+
+        @Override
         public Optional<lnm.fleet.Fleet> fleet() {
             return Optional.of(fleet);
         }

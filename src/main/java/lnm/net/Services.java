@@ -72,6 +72,11 @@ public final class Services {
         return destinations;
     }
 
+    /** Each egress proxy's health ({@code egress.proxy}), in the order written; none without a proxy. */
+    public java.util.List<lnm.upstream.ParentStatus> proxyStatus() {
+        return proxies.status();
+    }
+
     /** Bytes held before a decision now, by all connections. */
     public long headBytesHeld() {
         return heads.held();
