@@ -113,6 +113,34 @@ class EgressProxyTest {
     }
 
     @Test
+    void anHttpListenersConnectGoesThroughTheProxyWithItsOwnPort() throws Exception {
+        TcpServer proxy = proxy(s -> {
+            readHead(s.getInputStream());
+            s.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().transferTo(s.getOutputStream());
+        });
+        Lnm l = Lnm.start(dir, "level = 4\nlisten.proxy = 127.0.0.1:0\nlisten.proxy.mode = http\negress.proxy = 127.0.0.1:"
+                + proxy.port() + "\n", NAME + " = direct\n", host -> {
+                    throw new UnknownHostException(host);
+                });
+        open.add(0, l);
+        byte[] hello = Hellos.clientHello(NAME);
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), l.port("proxy"))) {
+            c.setSoTimeout(30_000);
+            c.getOutputStream().write(("CONNECT " + NAME + ":8883 HTTP/1.1\r\nHost: " + NAME + ":8883\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = headOf(c.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            c.getOutputStream().write(hello);
+            assertArrayEquals(hello, c.getInputStream().readNBytes(hello.length));
+        }
+        assertTrue(asked.get(0).startsWith("CONNECT " + NAME + ":8883 HTTP/1.1\r\n"), asked.get(0));
+        String r = l.awaitAudit(1).get(0);
+        assertEquals("127.0.0.1:" + proxy.port(), field(r, "egress"), r);
+        assertEquals("allow", field(r, "decision"), r);
+    }
+
+    @Test
     void aProxyThatWantsCredentialsIsAuditedAsProxyAuthRequired() throws Exception {
         String r = refusedBy("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n"
                 + "Content-Length: 0\r\n\r\n");
@@ -267,6 +295,11 @@ class EgressProxyTest {
 
     /** Reads up to and including the empty line, records it as asked. */
     private void readHead(InputStream in) throws IOException {
+        asked.add(headOf(in));
+    }
+
+    /** Up to and including the empty line (at most 8 KiB). */
+    private static String headOf(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && b.size() < 8192) {
             int c = in.read();
@@ -275,7 +308,7 @@ class EgressProxyTest {
             }
             b.write(c);
         }
-        asked.add(b.toString(StandardCharsets.ISO_8859_1));
+        return b.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static int closedPort() throws IOException {
