@@ -141,6 +141,31 @@ class EgressProxyTest {
     }
 
     @Test
+    void anAddressLiteralIsGuardedBeforeTheProxyAndACidrBypassSendsItDirect() throws Exception {
+        TcpServer proxy = proxy(s -> readHead(s.getInputStream()));
+        // report mode relays names no rule lists as direct: the one way an address reaches the connect step
+        int closed = closedPort();
+        Lnm l = Lnm.start(dir, "level = 4\nlisten.proxy = 127.0.0.1:0\nlisten.proxy.mode = http\npolicy = report\n"
+                + "connect.ports = 443, " + closed + "\ndirect.allowSpecialAddresses = 127.0.0.0/8\n"
+                + "egress.proxy = 127.0.0.1:" + proxy.port() + "\negress.proxy.bypass = 127.0.0.0/8\n", "", null);
+        open.add(0, l);
+        for (String target : List.of("169.254.169.254:443", "127.0.0.1:" + closed)) {
+            try (Socket c = new Socket(InetAddress.getLoopbackAddress(), l.port("proxy"))) {
+                c.setSoTimeout(30_000);
+                c.getOutputStream().write(("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                c.getInputStream().readAllBytes();
+            }
+        }
+        List<String> a = l.awaitAudit(2);
+        assertEquals("destination_forbidden", field(a.get(0), "reason"), a.get(0));
+        assertTrue(field(a.get(0), "error").startsWith("169.254.169.254 is "), a.get(0));
+        assertNull(field(a.get(1), "egress"), "bypassed by its CIDR, connected directly: " + a.get(1));
+        assertEquals("127.0.0.1:" + closed, field(a.get(1), "upstream"), a.get(1));
+        assertTrue(asked.isEmpty(), "the proxy was asked for neither");
+    }
+
+    @Test
     void aProxyThatWantsCredentialsIsAuditedAsProxyAuthRequired() throws Exception {
         String r = refusedBy("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n"
                 + "Content-Length: 0\r\n\r\n");
