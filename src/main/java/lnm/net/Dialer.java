@@ -207,16 +207,18 @@ final class Dialer implements EventLoop.Ready {
     }
 
     private void connected() {
-        services.addrs.succeeded(address);
-        if (candidates.parent() != null) {
-            health().succeeded(candidates.parent());
-        }
-        if (candidates.tunnel() != null && tunnel == null) {
-            // an egress proxy took the connection: ask it for the tunnel, still connecting
-            tunnel = new ProxyTunnel(candidates.tunnel(), candidates.basicToken());
-            events.exchanging();
-            exchange();
-            return;
+        if (tunnel == null) { // the TCP connect (not the proxy's 2xx after it): health hears of it once
+            services.addrs.succeeded(address);
+            if (candidates.parent() != null) {
+                health().succeeded(candidates.parent());
+            }
+            if (candidates.tunnel() != null) {
+                // an egress proxy took the connection: ask it for the tunnel, still connecting
+                tunnel = new ProxyTunnel(candidates.tunnel(), candidates.basicToken());
+                events.exchanging();
+                exchange();
+                return;
+            }
         }
         Peer peer = upstream;
         SelectionKey k = key;

@@ -51,6 +51,7 @@ class EgressViewTest {
             lnm.awaitAudit(1);
             await().atMost(Duration.ofSeconds(30)).until(() -> metric(lnm, "lnm_egress_proxy_up", p).equals("0"));
             assertEquals("1", metric(lnm, "lnm_egress_proxy_failures_total", p));
+            assertEquals("1", metric(lnm, "lnm_egress_proxy_attempts_total", p), "one connection, one attempt");
             String metrics = AdminHttp.get(lnm, "/metrics").body();
             assertTrue(metrics.contains("reason=\"proxy_unreachable\""), metrics);
             String page = AdminHttp.get(lnm, "/").body();
