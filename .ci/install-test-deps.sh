@@ -10,6 +10,8 @@ have ip || need+=(iproute2)
 have mosquitto || need+=(mosquitto)
 have mosquitto_pub || need+=(mosquitto-clients)
 have nginx || need+=(nginx)
+# squid: the corporate proxy of SquidEgressTest (egress.proxy), with its basic_ncsa_auth helper
+[ -x /usr/sbin/squid ] || need+=(squid)
 have dig || need+=(dnsutils)
 [ -d /usr/lib/jvm/java-17-openjdk-amd64/jmods ] || need+=(openjdk-17-jmods)
 # headless browser for the status page test (screenshot under target/)

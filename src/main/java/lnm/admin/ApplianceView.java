@@ -57,6 +57,11 @@ public interface ApplianceView {
         return List.of();
     }
 
+    /** Each egress proxy's health ({@code egress.proxy}), in the order written; none without one. */
+    default List<lnm.upstream.ParentStatus> egressProxies() {
+        return List.of();
+    }
+
     /** The box's fleet part (plant view on the top box), if the appliance has one. */
     default Optional<lnm.fleet.Fleet> fleet() {
         return Optional.empty();

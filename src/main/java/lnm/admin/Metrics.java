@@ -343,6 +343,7 @@ public final class Metrics {
         }
 
         ParentView.metrics(p, v.parents());
+        ParentView.egressMetrics(p, v.egressProxies());
 
         p.family("lnm_hello_failures_total", "counter",
                 "Connections whose TLS ClientHello (or PROXY header) could not be read, by reason.");

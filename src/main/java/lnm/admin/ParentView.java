@@ -7,7 +7,8 @@ import lnm.upstream.ParentStatus;
 
 /**
  * The status page's card of parents: each one's state (up, or down with the last failure),
- * for how long, and the connections that tried it. Nothing at the top level.
+ * for how long, and the connections that tried it. Nothing at the top level. The egress
+ * proxies ({@code egress.proxy}) have the same health and a card and metrics of their own.
  */
 final class ParentView {
     private ParentView() {}
@@ -20,6 +21,21 @@ final class ParentView {
                 .append(" · check ").append(StatusPage.esc(c.parentCheck().toString()))
                 .append("</small></h2><table id=\"parents\"><thead><tr><th>parent</th><th>state</th><th>since</th>")
                 .append("<th class=\"n\">attempts</th><th class=\"n\">failures</th></tr></thead><tbody>");
+        rows(sb, parents);
+    }
+
+    /** The egress proxies' card: the same columns as the parents'. */
+    static void egressCard(StringBuilder sb, List<ParentStatus> proxies) {
+        if (proxies.isEmpty()) {
+            return;
+        }
+        sb.append("<div class=\"card\"><h2>Egress proxies <small>failover · CONNECT name:port</small></h2>")
+                .append("<table id=\"egress\"><thead><tr><th>proxy</th><th>state</th><th>since</th>")
+                .append("<th class=\"n\">attempts</th><th class=\"n\">failures</th></tr></thead><tbody>");
+        rows(sb, proxies);
+    }
+
+    private static void rows(StringBuilder sb, List<ParentStatus> parents) {
         for (ParentStatus p : parents) {
             sb.append("<tr data-parent=\"").append(StatusPage.esc(p.parent().toString())).append("\"><td><code>")
                     .append(StatusPage.esc(p.parent().toString())).append("</code></td><td>")
@@ -50,6 +66,29 @@ final class ParentView {
                 "Connections that could not reach the parent (refused, reset or timed out).");
         for (ParentStatus s : parents) {
             p.sample("lnm_parent_failures_total", s.failures(), "parent", s.parent().toString());
+        }
+    }
+
+    /**
+     * {@code lnm_egress_proxy_up}, {@code lnm_egress_proxy_attempts_total},
+     * {@code lnm_egress_proxy_failures_total}: what the parents have, for the egress proxies.
+     */
+    static void egressMetrics(PromText p, List<ParentStatus> proxies) {
+        if (proxies.isEmpty()) {
+            return;
+        }
+        p.family("lnm_egress_proxy_up", "gauge", "1 when the egress proxy is up (tried before the ones marked down).");
+        for (ParentStatus s : proxies) {
+            p.sample("lnm_egress_proxy_up", s.up() ? 1 : 0, "proxy", s.parent().toString());
+        }
+        p.family("lnm_egress_proxy_attempts_total", "counter", "Connections that tried the egress proxy.");
+        for (ParentStatus s : proxies) {
+            p.sample("lnm_egress_proxy_attempts_total", s.attempts(), "proxy", s.parent().toString());
+        }
+        p.family("lnm_egress_proxy_failures_total", "counter",
+                "Connections the egress proxy did not take (TCP connection refused, reset or timed out).");
+        for (ParentStatus s : proxies) {
+            p.sample("lnm_egress_proxy_failures_total", s.failures(), "proxy", s.parent().toString());
         }
     }
 }

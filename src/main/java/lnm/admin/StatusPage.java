@@ -65,6 +65,7 @@ final class StatusPage {
         sb.append("<div class=\"row\">");
         listeners(sb, v, m, c);
         ParentView.card(sb, c, v.parents());
+        ParentView.egressCard(sb, v.egressProxies());
         rules(sb, m, c);
         sb.append("</div>");
         denied(sb, m, now);

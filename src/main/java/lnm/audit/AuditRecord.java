@@ -41,6 +41,8 @@ public final class AuditRecord {
     private String reasonQualifier;
     private String wouldDeny;
     private String via;
+    /** The egress proxy ({@code host:port} as configured) a direct destination went through, or null. */
+    private String egress;
     /** The address tried or connected to ({@link InetSocketAddress}), else the destination being resolved ({@link HostPort}). */
     private Object upstream;
     private long bytesUp;
@@ -278,6 +280,16 @@ public final class AuditRecord {
         return via;
     }
 
+    /** The egress proxy the connection went (or tried to go) through, as configured; null when none. */
+    public String egress() {
+        return egress;
+    }
+
+    /** Sets the egress proxy ({@code host:port}) the tunnel is asked of. */
+    public void egress(String proxy) {
+        egress = proxy;
+    }
+
     public long bytesUp() {
         return bytesUp;
     }
@@ -376,6 +388,9 @@ public final class AuditRecord {
         }
         j.field("via", via);
         j.field("upstream", upstream());
+        if (egress != null) {
+            j.field("egress", egress); // through the egress proxy: upstream is the proxy's address
+        }
         j.field("bytesUp", bytesUp);
         j.field("bytesDown", bytesDown);
         j.field("durationMs", Math.max(0, endMillis - startMillis));

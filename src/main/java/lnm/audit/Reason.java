@@ -60,6 +60,13 @@ public enum Reason {
     UPSTREAM_UNREACHABLE("upstream_unreachable", 502, false,
             (who, port, d) -> "cannot reach " + who + (port > 0 ? " port " + port : "")),
     CONNECT_TIMEOUT("connect_timeout", 504, false, (who, port, d) -> "connecting to " + who + " timed out"),
+    // allowed, but the egress proxy (egress.proxy) did not open the tunnel
+    PROXY_UNREACHABLE("proxy_unreachable", 502, false, (who, port, d) -> "cannot reach the egress proxy for " + who),
+    PROXY_AUTH_REQUIRED("proxy_auth_required", 502, false,
+            (who, port, d) -> "the egress proxy wants credentials lnm does not have for " + who),
+    PROXY_REFUSED("proxy_refused", 502, false, (who, port, d) -> "the egress proxy refused " + who),
+    PROXY_BAD_RESPONSE("proxy_bad_response", 502, false, (who, port, d) -> "the egress proxy gave no HTTP answer for " + who),
+    PROXY_TIMEOUT("proxy_timeout", 504, false, (who, port, d) -> "the egress proxy did not answer in time for " + who),
     // after relaying started, or on lnm's side
     UPSTREAM_RESET("upstream_reset", 403, false, null),
     CLIENT_ERROR("client_error", -1, false, null),

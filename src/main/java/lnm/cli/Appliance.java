@@ -144,7 +144,10 @@ public final class Appliance implements AutoCloseable {
         LOG.info("lnm " + Version.get() + " level " + c.level() + " started with " + c.listeners().size()
                 + " listener(s), " + c.allowlist().rules().size() + " allowlist rule(s), parent "
                 + (c.parents().isEmpty() ? "none" : c.parents().size() == 1 ? c.parents().get(0)
-                        : c.parents() + " (" + c.parentBalance() + ")"));
+                        : c.parents() + " (" + c.parentBalance() + ")")
+                + (c.egressProxies().isEmpty() ? "" : ", egress proxy " + c.egressProxies().stream().map(Object::toString)
+                        .collect(java.util.stream.Collectors.joining(", "))
+                        + (c.egressCredentials().isSet() ? " (credentials from " + c.egressCredentials().path() + ")" : "")));
         logReportMode(c, null);
         return a;
     }
@@ -397,6 +400,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public List<ParentStatus> parents() {
             return parents.status();
+        }
+
+        @Override
+        public List<ParentStatus> egressProxies() {
+            return services.proxyStatus();
         }
 
         @Override

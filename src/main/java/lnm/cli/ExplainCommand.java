@@ -67,8 +67,21 @@ final class ExplainCommand {
             if (d.via() == lnm.config.Via.PARENT && c.parents().size() > 1) {
                 out.println("order:       " + parentOrder(c, p));
             }
+            if (d.via() == lnm.config.Via.DIRECT && !c.egressProxies().isEmpty()) {
+                out.println("through:     " + egress(c, d.upstream().withDefaultPort(p)));
+            }
         }
         return d.allowed() ? 0 : 1;
+    }
+
+    /** How a direct destination leaves with {@code egress.proxy} set: through the proxies, or bypassing them. */
+    static String egress(Config c, lnm.config.HostPort target) {
+        if (c.egressBypass().bypasses(target.host())) {
+            return "direct, not the egress proxy (egress.proxy.bypass = " + c.egressBypass() + "); lnm resolves the name";
+        }
+        List<String> ps = c.egressProxies().stream().map(lnm.config.HostPort::toString).toList();
+        return "proxy " + String.join(", ", ps) + (ps.size() > 1 ? " (failover)" : "") + ": CONNECT " + target
+                + (c.egressCredentials().isSet() ? " with Basic credentials" : "") + "; the proxy resolves the name";
     }
 
     /** How connections spread over several parents, each with the port it would be reached on. */

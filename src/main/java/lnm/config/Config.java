@@ -103,6 +103,21 @@ public final class Config {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
+    /** The HTTP proxies {@code direct} destinations go out through ({@code egress.proxy}); empty for none. */
+    public List<HostPort> egressProxies() {
+        return get(Key.EGRESS_PROXY);
+    }
+
+    /** The proxy's Basic credentials as read at load ({@code egress.proxy.credentials}). */
+    public ProxyCredentials egressCredentials() {
+        return get(Key.EGRESS_PROXY_CREDENTIALS);
+    }
+
+    /** The destinations that go out directly despite {@code egress.proxy}. */
+    public EgressBypass egressBypass() {
+        return get(Key.EGRESS_PROXY_BYPASS);
+    }
+
     /** The first lnm one level up; port -1 if unset (then the listener's port is used). */
     public Optional<HostPort> parent() {
         return parents().stream().findFirst();

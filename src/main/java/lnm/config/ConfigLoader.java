@@ -92,6 +92,7 @@ final class ConfigLoader {
         dnsPortFree(listeners);
         dnsForwarding();
         Path base = baseFolder();
+        egress(base);
         Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
@@ -371,6 +372,39 @@ final class ConfigLoader {
             problem(explicit.contains(key) ? lines.get(key) : 0, "bad value '" + v + "' for '" + key.name() + "': " + e.getMessage()
                     + "; expected " + key.allowed());
             return null;
+        }
+    }
+
+    /**
+     * The egress proxy's keys together: the proxy is for the top level (a box with a parent
+     * hands everything up), credentials and a bypass list mean nothing without a proxy, and the
+     * credentials file is read now (a reload reads it again), its problems named at its line.
+     */
+    private void egress(Path base) {
+        Object proxies = values.get(Key.EGRESS_PROXY);
+        boolean hasProxy = proxies instanceof List<?> l && !l.isEmpty();
+        if (hasProxy && values.get(Key.PARENT) instanceof List<?> p && !p.isEmpty()) {
+            problem(lines.get(Key.EGRESS_PROXY), "egress.proxy is set but so is parent: only the top level goes out through "
+                    + "a proxy; a box with a parent hands its connections up");
+        }
+        if (!hasProxy && !invalid.contains(Key.EGRESS_PROXY)) {
+            for (Key<?> k : List.of(Key.EGRESS_PROXY_CREDENTIALS, Key.EGRESS_PROXY_BYPASS)) {
+                if (explicit.contains(k) && !k.format(values.get(k)).isEmpty()) {
+                    problem(lines.get(k), k.name() + " is set but egress.proxy is not: there is no proxy to use it with");
+                }
+            }
+        }
+        if (values.get(Key.EGRESS_PROXY_CREDENTIALS) instanceof ProxyCredentials c && c.isSet()) {
+            int line = lines.getOrDefault(Key.EGRESS_PROXY_CREDENTIALS, 0);
+            try {
+                values.put(Key.EGRESS_PROXY_CREDENTIALS, c.read(base.resolve(c.path()).normalize()));
+            } catch (InvalidPathException e) {
+                invalid.add(Key.EGRESS_PROXY_CREDENTIALS);
+                problem(line, "bad value '" + c.path() + "' for 'egress.proxy.credentials': " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                invalid.add(Key.EGRESS_PROXY_CREDENTIALS);
+                problem(line, "egress.proxy.credentials: " + e.getMessage());
+            }
         }
     }
 

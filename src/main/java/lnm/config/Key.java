@@ -187,6 +187,20 @@ public final class Key<T> {
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
             "true or false (replaced by direct.allowSpecialAddresses)",
             Values::bool, String::valueOf);
+    // ---- egress through a corporate HTTP proxy (top level only) ----
+    public static final Key<List<HostPort>> EGRESS_PROXY = new Key<>("egress.proxy", "",
+            "host:port of the HTTP proxy that direct destinations go out through (CONNECT name:port), or several "
+                    + "separated by commas (at most " + EgressProxies.MAX + ", the first that is up; the others take over "
+                    + "when it is down); empty: direct destinations are connected to directly. Top level only (no parent)",
+            EgressProxies::parse, EgressProxies::format);
+    public static final Key<ProxyCredentials> EGRESS_PROXY_CREDENTIALS = new Key<>("egress.proxy.credentials", "",
+            "a file (relative to this file's folder) holding one line user:password for the proxy's Basic "
+                    + "authentication, readable by the user lnm runs as and nobody else (chmod 600), or empty for none",
+            ProxyCredentials::named, ProxyCredentials::path);
+    public static final Key<EgressBypass> EGRESS_PROXY_BYPASS = new Key<>("egress.proxy.bypass", "",
+            "comma-separated names (exact, or *.suffix for the names below it), addresses and CIDRs of destinations "
+                    + "that go out directly, not through egress.proxy (CIDRs match destinations written as addresses)",
+            EgressBypass::parse, EgressBypass::toString);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
             v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
@@ -248,7 +262,7 @@ public final class Key<T> {
             HELLO_MAX_BYTES, MAX_CONNECTIONS, PER_SOURCE_CONNECTIONS, HEAD_BYTES, PER_SOURCE_RATE, IPV6_PREFIX_LENGTH, TLS_ECH, LOOP_THREADS, DNS_CACHE_SECONDS,
             DNS_LISTEN, DNS_ANSWER, DNS_TTL, DNS_UPSTREAM, DNS_SOURCES, DNS_AUDIT, DNS_RATE_LIMIT, DNS_UPSTREAM_TIMEOUT,
             DNS_FORWARD_ZONES,
-            DIRECT_ALLOW_SPECIAL, DRAIN,
+            DIRECT_ALLOW_SPECIAL, EGRESS_PROXY, EGRESS_PROXY_CREDENTIALS, EGRESS_PROXY_BYPASS, DRAIN,
             CONNECT_PORTS, HTTP_PORTS, HTTP_CONNECT_REQUIRE_MATCHING_SNI,
             NAME, FLEET_LISTEN, FLEET_SOURCES, FLEET_DIR, FLEET_KEY, FLEET_SOURCE, FLEET_TRUST, FLEET_BOX_KEY, FLEET_INTERVAL, FLEET_STATE);
 

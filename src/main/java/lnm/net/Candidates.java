@@ -24,44 +24,68 @@ import lnm.upstream.ParentSet;
 final class Candidates {
     /** The destinations as configured (a parent's port may be -1: then {@link #port} applies). */
     private final List<HostPort> destinations;
-    private final boolean parents;
+    /** Whether the destinations are parents or egress proxies (each known to its health by its entry), not one target. */
+    private final boolean listed;
+    /** The health the destinations report to: the parents', the egress proxies', or null (one target, or a test's list). */
+    private final ParentSet health;
     private final int port;
+    /** Through an egress proxy: the {@code name:port} the proxies are asked to CONNECT to; else null. */
+    private final HostPort tunnel;
+    /** Through an egress proxy with credentials: the Basic token; else null. */
+    private final String basicToken;
     private int current = -1;
     private List<InetSocketAddress> addresses = List.of();
     private int next;
     /** Why the last forbidden address was dropped, or null. */
     private String forbidden;
 
-    private Candidates(List<HostPort> destinations, boolean parents, int port) {
+    private Candidates(List<HostPort> destinations, boolean listed, ParentSet health, int port, HostPort tunnel, String basicToken) {
         if (destinations.isEmpty()) {
             throw new IllegalArgumentException("no destination");
         }
         this.destinations = List.copyOf(destinations);
-        this.parents = parents;
+        this.listed = listed;
+        this.health = health;
         this.port = port;
+        this.tunnel = tunnel;
+        this.basicToken = basicToken;
     }
 
     /**
      * What an allowed connection tries: every parent, in the order their health gives, for a
-     * parent destination (the configured order while no check has run); else the one target,
-     * on the port the client asked for when it names none.
+     * parent destination (the configured order while no check has run); every egress proxy, in
+     * the order their health gives, for a {@code direct} destination when {@code egress.proxy}
+     * is set and {@code egress.proxy.bypass} does not name it; else the one target, on the port
+     * the client asked for when it names none. Fixed targets (an allowlist {@code host:port}, a
+     * tcp listener's target) always go directly.
      */
-    static Candidates forConnect(Front.Connect c, ParentSet parents, Config cfg) {
+    static Candidates forConnect(Front.Connect c, ParentSet parents, ParentSet proxies, Config cfg) {
         if (c.via() == Via.PARENT) {
             List<HostPort> order = parents.candidates();
-            return parents(order.isEmpty() ? cfg.parents() : order, c.port());
+            return new Candidates(order.isEmpty() ? cfg.parents() : order, true, parents, c.port(), null, null);
         }
-        return of(c.target().withDefaultPort(c.port()));
+        HostPort target = c.target().withDefaultPort(c.port());
+        if (c.via() == Via.DIRECT && throughProxy(target, cfg)) {
+            List<HostPort> order = proxies.candidates();
+            return new Candidates(order.isEmpty() ? cfg.egressProxies() : order, true, proxies, -1, target,
+                    cfg.egressCredentials().basicToken());
+        }
+        return of(target);
+    }
+
+    /** Whether a direct destination goes out through the egress proxy. */
+    static boolean throughProxy(HostPort target, Config cfg) {
+        return !cfg.egressProxies().isEmpty() && !cfg.egressBypass().bypasses(target.host());
     }
 
     /** The parents in {@code order}, each on its own port or else on {@code port}. */
     static Candidates parents(List<HostPort> order, int port) {
-        return new Candidates(order, true, port);
+        return new Candidates(order, true, null, port, null, null);
     }
 
     /** One fixed or direct destination. */
     static Candidates of(HostPort target) {
-        return new Candidates(List.of(target), false, target.port());
+        return new Candidates(List.of(target), false, null, target.port(), null, null);
     }
 
     /**
@@ -84,11 +108,34 @@ final class Candidates {
     }
 
     /**
-     * The parent being tried as configured (what {@link lnm.upstream.ParentSet} knows it by), or
-     * null for a destination that is not a parent.
+     * The parent or egress proxy being tried as configured (what its {@link #health} knows it
+     * by), or null for a single target.
      */
     HostPort parent() {
-        return parents ? destinations.get(current) : null;
+        return listed ? destinations.get(current) : null;
+    }
+
+    /** Where {@link #parent} reports its health; null for a single target or a list given without one. */
+    ParentSet health() {
+        return health;
+    }
+
+    /** The {@code name:port} to ask the egress proxy for, or null when not going through one. */
+    HostPort tunnel() {
+        return tunnel;
+    }
+
+    /**
+     * The egress proxies ({@code host:port} each, tried in the order their health gives) that
+     * ask {@code tunnel} of them, with {@code basicToken} (null: none) as their credentials.
+     */
+    static Candidates proxies(List<HostPort> order, HostPort tunnel, String basicToken) {
+        return new Candidates(order, true, null, -1, tunnel, basicToken);
+    }
+
+    /** The Basic token for the egress proxy, or null. */
+    String basicToken() {
+        return basicToken;
     }
 
     /** True when the destination being tried is not the last. */

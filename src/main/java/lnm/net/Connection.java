@@ -68,6 +68,8 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
     private Head head;
     /** Bytes for the client before the relay starts (a CONNECT's 200), or null. */
     private ByteBuffer toClient;
+    /** What the upstream sent through an egress proxy's tunnel before the relay started, or null: the client's after {@link #toClient}. */
+    private ByteBuffer early;
     /** The connect step while it runs (null before and once connected), and the upstream it found (null before). */
     private Dialer dialer;
     private Peer upstream;
@@ -257,7 +259,7 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
         via = c.via();
         to(State.DECIDING);
         dialer = new Dialer(loop, this, services);
-        dialer.start(Candidates.forConnect(c, services.parents, cfg),
+        dialer.start(Candidates.forConnect(c, services.parents, services.proxies, cfg),
                 via == Via.DIRECT ? services.destinations().guard(cfg.directAllowSpecial()) : null);
     }
 
@@ -278,9 +280,20 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
         to(State.CONNECTING);
     }
 
+    @Override
+    public void proxy(HostPort proxy) {
+        rec.egress(proxy.toString());
+    }
+
+    @Override
+    public void exchanging() {
+        to(State.CONNECTING); // the CONNECT exchange's own deadline
+    }
+
     /** The dialer's upstream is connected: its key now reports to this core. */
     @Override
-    public void connected(Peer peer, SelectionKey key, long connectMillis) {
+    public void connected(Peer peer, SelectionKey key, long connectMillis, ByteBuffer early) {
+        this.early = early;
         upstream = peer;
         upstreamKey = key;
         key.attach(this);
@@ -342,7 +355,12 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
             InetSocketAddress src = front.origin() != null ? front.origin() : rec.clientAddress();
             header = ProxyV2.encode(src, local);
         }
-        relay = new Relay(client, upstream, head.replay(header), header.length, CoreAudit.join(toClient, first), loop.pool());
+        ByteBuffer owed = CoreAudit.join(toClient, first);
+        if (early != null) {
+            owed = ByteBuffer.allocate(owed.remaining() + early.remaining()).put(owed).put(early).flip();
+            early = null;
+        }
+        relay = new Relay(client, upstream, head.replay(header), header.length, owed, loop.pool());
         dropHead();
         toClient = null;
         Pipe.Gate gate = front.gate(relay.down(), header.length, this::act);

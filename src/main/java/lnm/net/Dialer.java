@@ -2,9 +2,11 @@ package lnm.net;
 
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.List;
 import lnm.audit.Reason;
 import lnm.audit.Side;
 import lnm.config.HostPort;
+import lnm.config.IpLiteral;
 import lnm.dns.Resolver;
 import lnm.floor.EventLoop;
 import lnm.upstream.AddressHealth;
@@ -44,16 +47,31 @@ final class Dialer implements EventLoop.Ready {
         /** A connect to {@code address} starts: its deadline starts now. */
         void attempt(InetSocketAddress address);
 
+        /** The egress proxy {@code proxy} (as configured) is the one being tried now. */
+        void proxy(HostPort proxy);
+
+        /**
+         * Connected to the egress proxy, the CONNECT exchange starts: its deadline (the connect
+         * timeout) starts now.
+         */
+        void exchanging();
+
         /**
          * The upstream is connected: from now on {@code peer} and its {@code key} are the core's
          * (the key's attachment is still this dialer until the core attaches itself).
+         *
+         * @param early bytes the upstream already sent (after an egress proxy's 2xx head), owed
+         *     to the client before anything else; null when none
          */
-        void connected(Peer peer, SelectionKey key, long connectMillis);
+        void connected(Peer peer, SelectionKey key, long connectMillis, ByteBuffer early);
 
         /**
          * No upstream: {@code dns_failed}, {@code dns_timeout}, {@code destination_forbidden},
          * {@code connect_timeout} or {@code upstream_unreachable} (what the last destination
-         * tried ran into), with what went wrong.
+         * tried ran into), or through an egress proxy {@code proxy_unreachable} (no proxy took the
+         * TCP connection), {@code proxy_auth_required}, {@code proxy_refused},
+         * {@code proxy_bad_response} or {@code proxy_timeout} (what the proxy answered), with what
+         * went wrong.
          */
         void unreachable(Reason reason, String detail);
 
@@ -75,6 +93,8 @@ final class Dialer implements EventLoop.Ready {
     private long startedAt;
     /** What went wrong with each parent given up, for the audit's {@code error}; null until one is. */
     private List<String> failures;
+    /** The CONNECT exchange with the egress proxy connected to; null until then and when there is none. */
+    private ProxyTunnel tunnel;
 
     Dialer(EventLoop loop, Events events, Services services) {
         this.loop = loop;
@@ -91,6 +111,16 @@ final class Dialer implements EventLoop.Ready {
     void start(Candidates c, Destinations.Guard guard) {
         this.candidates = c;
         this.guard = guard;
+        HostPort through = c.tunnel();
+        if (through != null && guard != null) {
+            // the proxy resolves names; an address literal is still judged here, as lnm would judge its own lookup
+            InetAddress literal = IpLiteral.address(through.host());
+            String why = literal == null ? null : guard.forbidden(literal);
+            if (why != null) {
+                events.unreachable(Reason.DESTINATION_FORBIDDEN, through.host() + " is " + why);
+                return;
+            }
+        }
         nextDestination();
     }
 
@@ -101,6 +131,9 @@ final class Dialer implements EventLoop.Ready {
         int id = ++lookup;
         awaitingAnswer = true;
         events.resolving(d);
+        if (candidates.tunnel() != null) {
+            events.proxy(candidates.parent());
+        }
         services.resolver.resolve(d.host(), answer -> loop.execute(() -> resolved(id, answer)));
     }
 
@@ -113,7 +146,8 @@ final class Dialer implements EventLoop.Ready {
             destinationFailed(Reason.DNS_FAILED, answer.error(), true);
             return;
         }
-        candidates.resolved(answer.addresses(), guard, services.addrs);
+        // an egress proxy is the operator's own choice of address: the guard is for destinations
+        candidates.resolved(answer.addresses(), candidates.tunnel() == null ? guard : null, services.addrs);
         if (candidates.isEmpty()) {
             // only a direct destination is guarded, and it has no other to go on to
             events.unreachable(Reason.DESTINATION_FORBIDDEN, candidates.forbiddenDetail());
@@ -154,6 +188,10 @@ final class Dialer implements EventLoop.Ready {
         if (k != key || !events.dialing()) {
             return; // an attempt given up meanwhile
         }
+        if (tunnel != null) {
+            exchange();
+            return;
+        }
         try {
             if (k.isConnectable() && upstream.channel.finishConnect()) {
                 connected();
@@ -169,15 +207,71 @@ final class Dialer implements EventLoop.Ready {
     }
 
     private void connected() {
-        services.addrs.succeeded(address);
-        if (candidates.parent() != null) {
-            services.parents.succeeded(candidates.parent());
+        if (tunnel == null) { // the TCP connect (not the proxy's 2xx after it): health hears of it once
+            services.addrs.succeeded(address);
+            if (candidates.parent() != null) {
+                health().succeeded(candidates.parent());
+            }
+            if (candidates.tunnel() != null) {
+                // an egress proxy took the connection: ask it for the tunnel, still connecting
+                tunnel = new ProxyTunnel(candidates.tunnel(), candidates.basicToken());
+                events.exchanging();
+                exchange();
+                return;
+            }
         }
         Peer peer = upstream;
         SelectionKey k = key;
         upstream = null;
         key = null;
-        events.connected(peer, k, loop.now() - startedAt);
+        events.connected(peer, k, loop.now() - startedAt, tunnel == null ? null : tunnel.early());
+    }
+
+    /** Where the destination being tried reports its health: its own, or the parents' (a list made without one). */
+    private ParentSet health() {
+        return candidates.health() != null ? candidates.health() : services.parents;
+    }
+
+    /**
+     * The CONNECT exchange with the egress proxy: writes the request, then reads the answer's
+     * head. A 2xx hands the tunnel over as the upstream; any other answer, an answer that is not
+     * HTTP, or a connection that fails meanwhile refuses the connection with its own reason. No
+     * other proxy is asked then: this one answered (or took the request), and asking again could
+     * open the destination twice.
+     */
+    private void exchange() {
+        ProxyTunnel.Outcome o;
+        try {
+            if (tunnel.writing()) {
+                tunnel.write(upstream);
+                if (tunnel.writing()) {
+                    key.interestOps(SelectionKey.OP_WRITE);
+                    return;
+                }
+            }
+            o = tunnel.read(upstream);
+        } catch (IOException e) {
+            o = new ProxyTunnel.Outcome(Reason.PROXY_BAD_RESPONSE, "the connection to the proxy failed: " + e.getMessage());
+        }
+        if (o == null) {
+            key.interestOps(SelectionKey.OP_READ);
+            return;
+        }
+        if (o.open()) {
+            connected();
+            return;
+        }
+        proxyRefused(o.refusal(), o.detail());
+    }
+
+    private void proxyRefused(Reason reason, String detail) {
+        if (upstream != null) {
+            loop.close(upstream.channel);
+        }
+        upstream = null;
+        key = null;
+        tunnel = null;
+        events.unreachable(reason, detail);
     }
 
     /** The connection closes while connecting: the attempt under way, if any, is closed. */
@@ -191,6 +285,10 @@ final class Dialer implements EventLoop.Ready {
 
     /** The core's deadline passed: the resolution or the connect under way has failed. */
     void timedOut(long timeoutMillis) {
+        if (tunnel != null) {
+            proxyRefused(Reason.PROXY_TIMEOUT, "no answer to CONNECT from " + candidates.parent() + " within " + timeoutMillis + " ms");
+            return;
+        }
         if (awaitingAnswer) {
             awaitingAnswer = false;
             destinationFailed(Reason.DNS_TIMEOUT, "no answer within " + timeoutMillis + " ms", true);
@@ -229,7 +327,7 @@ final class Dialer implements EventLoop.Ready {
         HostPort parent = candidates.parent();
         if (parent != null) {
             if (parentsFault) {
-                services.parents.failed(parent, why);
+                health().failed(parent, why);
             }
             if (failures == null) {
                 failures = new ArrayList<>(2);
@@ -239,7 +337,9 @@ final class Dialer implements EventLoop.Ready {
         if (candidates.hasNextDestination()) {
             nextDestination();
         } else {
-            events.unreachable(reason, failures != null && failures.size() > 1 ? String.join("; ", failures) : why);
+            boolean named = failures != null && (failures.size() > 1 || candidates.tunnel() != null);
+            String detail = named ? String.join("; ", failures) : why;
+            events.unreachable(candidates.tunnel() != null ? Reason.PROXY_UNREACHABLE : reason, detail);
         }
     }
 }

@@ -24,6 +24,8 @@ public final class Services {
     final Resolver resolver;
     /** The parents and their health: the order a parent destination is tried in. */
     final ParentSet parents;
+    /** The egress proxies and their health: the order a proxied direct destination is tried in. */
+    final ParentSet proxies;
     /** Upstream addresses that could not be reached lately: tried after the others. */
     final AddressHealth addrs;
     private final Consumer<AuditRecord> onClose;
@@ -43,6 +45,7 @@ public final class Services {
         this.audit = audit;
         this.resolver = resolver;
         this.parents = parents;
+        this.proxies = ParentSet.proxies(config, () -> System.nanoTime() / 1_000_000);
         this.addrs = addrs;
         this.onClose = onClose;
         this.heads = new HeadBudget(config.headBytes());
@@ -56,6 +59,7 @@ public final class Services {
     public void setConfig(Config c) {
         this.config = c;
         heads.setLimit(c.headBytes());
+        proxies.apply(c);
     }
 
     /** Re-reads this box's interface addresses for the destination guard (at start and on reload). */
@@ -66,6 +70,11 @@ public final class Services {
     /** The destination guard's rules as they are now. */
     Destinations destinations() {
         return destinations;
+    }
+
+    /** Each egress proxy's health ({@code egress.proxy}), in the order written; none without a proxy. */
+    public java.util.List<lnm.upstream.ParentStatus> proxyStatus() {
+        return proxies.status();
     }
 
     /** Bytes held before a decision now, by all connections. */

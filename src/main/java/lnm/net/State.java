@@ -32,7 +32,9 @@ package lnm.net;
  *       here). Bounded by the connect timeout.</li>
  *   <li>{@code CONNECTING}: non-blocking connect to the upstream, each candidate address in turn
  *       ({@link Candidates}); when a parent's addresses are used up, the next parent is
- *       resolved and tried. Bounded by the connect timeout per address and per resolution.</li>
+ *       resolved and tried. Bounded by the connect timeout per address and per resolution.
+ *       Through an egress proxy the CONNECT exchange ({@link ProxyTunnel}) is part of this
+ *       state, entered again when it starts (a new connect timeout).</li>
  *   <li>{@code TUNNEL_HELLO}: an http CONNECT is answered (200) and the upstream is connected
  *       and idle; the tunnel's TLS hello is read and its SNI checked against the CONNECT host.
  *       Bounded by a new hello timeout. Refusals from here on are TLS alerts.</li>

@@ -77,10 +77,27 @@ public final class ParentSet {
         }
     }
 
+    /** Whether this set holds the egress proxies ({@code egress.proxy}) rather than the parents. */
+    private final boolean proxies;
+
     /** @param clock milliseconds, monotonic (tests pass their own) */
     public ParentSet(Config c, LongSupplier clock) {
+        this(c, clock, false);
+    }
+
+    private ParentSet(Config c, LongSupplier clock, boolean proxies) {
         this.clock = clock;
+        this.proxies = proxies;
         apply(c);
+    }
+
+    /**
+     * The egress proxies ({@code egress.proxy}) with the same health as parents: a proxy that
+     * refused or did not take a TCP connection is tried last for {@code parent.downSeconds};
+     * always in the order written (failover). No active checks: every connection is one.
+     */
+    public static ParentSet proxies(Config c, LongSupplier clock) {
+        return new ParentSet(c, clock, true);
     }
 
     /** Takes the parents and settings of a reloaded config; parents still listed keep their health. */
@@ -91,11 +108,11 @@ public final class ParentSet {
         }
         long now = clock.getAsLong();
         List<Entry> entries = new ArrayList<>();
-        for (HostPort p : c.parents()) {
+        for (HostPort p : proxies ? c.egressProxies() : c.parents()) {
             Entry e = old.get(p);
             entries.add(e != null ? e : new Entry(p, now));
         }
-        plan = new Plan(List.copyOf(entries), c.parentBalance(), c.parentDownMillis());
+        plan = new Plan(List.copyOf(entries), proxies ? ParentList.Balance.FAILOVER : c.parentBalance(), c.parentDownMillis());
     }
 
     /** Whether any parent is configured. */

@@ -48,16 +48,26 @@ final class ConfFs implements AutoCloseable {
             "*.blob.core.windows.net =",
             "");
 
-    final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+    final FileSystem fs;
     final Path dir;
 
     ConfFs() {
+        this(Configuration.unix());
+    }
+
+    private ConfFs(Configuration c) {
+        fs = Jimfs.newFileSystem(c);
         dir = fs.getPath("/etc/lnm");
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** With owners and POSIX permissions (files a secret is read from check them). */
+    static ConfFs posix() {
+        return new ConfFs(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
     }
 
     Path write(String name, String text) {
