@@ -36,9 +36,26 @@ public record Outcome(String name, String route, Result result, Step step, long 
 
     /** The line, its first two columns padded to the given widths, fields apart by two spaces or more. */
     public String line(int nameWidth, int routeWidth) {
-        String text = detail + (issuer != null ? (detail.isEmpty() ? "" : "  ") + "issuer=" + issuer : "");
+        String text = printable(detail) + (issuer != null ? (detail.isEmpty() ? "" : "; ") + "issuer=" + printable(issuer) : "");
         String s = String.format(java.util.Locale.ROOT, "%-" + Math.max(1, nameWidth) + "s  %-" + Math.max(1, routeWidth)
-                + "s  %-7s  %-6s  %6s  %s", name, route, result, step, millis + "ms", text);
+                + "s  %-7s  %-6s  %7s  %s", printable(name), printable(route), result, step, millis + "ms", text);
         return s.stripTrailing();
+    }
+
+    /**
+     * {@code s} on one line of printable ASCII: what a server or proxy sent (an issuer, a status
+     * line, an error message) cannot break the line or its columns. Other characters become
+     * {@code ?}, a run of spaces one space.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            char out = c >= 0x21 && c < 0x7f ? c : Character.isWhitespace(c) || c == ' ' ? ' ' : '?';
+            if (out != ' ' || (b.length() > 0 && b.charAt(b.length() - 1) != ' ')) {
+                b.append(out);
+            }
+        }
+        return b.toString().strip();
     }
 }
