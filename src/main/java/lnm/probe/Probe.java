@@ -177,7 +177,7 @@ final class Probe {
     /** Asks the proxy for a tunnel to the name; null when it answered 2xx, else why not. */
     private String openTunnel(Socket plain) throws IOException {
         OutputStream out = plain.getOutputStream();
-        out.write(ConnectRequest.format(name, s.port(), null));
+        out.write(ConnectRequest.format(name, s.port(), Route.egressProxyToken(s.config())));
         out.flush();
         InputStream in = plain.getInputStream();
         byte[] head = new byte[ResponseHead.MAX_BYTES];

@@ -69,4 +69,13 @@ public record Route(Kind kind, List<HostPort> hops) {
     public static List<HostPort> egressProxies(Config c) {
         return List.of();
     }
+
+    /**
+     * The Basic credentials token (base64 of {@code user:password}) for the egress proxies, or
+     * null for none. Null for now: read here from {@code egress.proxy.credentials} once that key
+     * exists, next to {@link #egressProxies}.
+     */
+    public static String egressProxyToken(Config c) {
+        return null;
+    }
 }
