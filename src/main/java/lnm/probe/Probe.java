@@ -102,6 +102,14 @@ final class Probe {
             at = Step.TCP;
             for (int i = 0; i < addresses.length && i < Settings.MAX_ADDRESSES && !expired; i++) {
                 InetSocketAddress a = new InetSocketAddress(addresses[i], hop.port());
+                String forbidden = route.kind() == Route.Kind.DIRECT ? s.guard().forbidden(addresses[i]) : null;
+                if (forbidden != null) {
+                    // lnm refuses such an address (destination_forbidden) before it dials.
+                    routeText = route.kind() + " " + IpLiteral.format(a);
+                    whyStep = Step.POLICY;
+                    why = "refused here (destination_forbidden): " + IpLiteral.format(addresses[i]) + " is " + forbidden;
+                    continue;
+                }
                 routeText = route.kind() + " " + IpLiteral.format(a);
                 Socket sk = new Socket();
                 socket = sk;
@@ -168,6 +176,10 @@ final class Probe {
         } catch (SocketTimeoutException e) {
             return failed(routeText, at, expired ? overLimit() : "no answer within " + s.timeoutMillis() + "ms", trust.issuer());
         } catch (IOException e) {
+            if (!expired && at == Step.TLS && route.kind() == Route.Kind.PARENT && trust.issuer() == null) {
+                // reset or closed before any certificate: the level above ended it, not the endpoint
+                return closedAbove(routeText);
+            }
             return failed(routeText, at, expired ? overLimit() : message(e), trust.issuer());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return failed(routeText, at, message(e), null);
@@ -220,11 +232,15 @@ final class Probe {
                         + " (dns_failed, upstream_unreachable or a timeout there: see its audit log)", issuer);
             }
             if (issuer == null && m.toLowerCase(Locale.ROOT).contains("terminated the handshake")) {
-                return failed(routeText, Step.LEVEL, "closed without an alert by " + above()
-                        + " (a limit, or a PROXY header it does not accept: see its audit log)", issuer);
+                return closedAbove(routeText);
             }
         }
         return failed(routeText, Step.TLS, m, issuer);
+    }
+
+    private Outcome closedAbove(String routeText) {
+        return failed(routeText, Step.LEVEL, "closed without an alert by " + above()
+                + " (a limit, or a PROXY header it does not accept: see its audit log)", null);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import lnm.config.Config;
+import lnm.net.DirectGuard;
 
 /**
  * What every probe of one run shares.
@@ -19,9 +20,10 @@ import lnm.config.Config;
  *     {@code --truststore})
  * @param lookup how names are resolved
  * @param lookups where lookups run, so that one that hangs is given up after the step's limit
+ * @param guard the addresses a {@code direct} name may not reach, as the box's connections judge them
  */
 public record Settings(Config config, int port, int timeoutMillis, X509ExtendedTrustManager trust, Lookup lookup,
-        ExecutorService lookups) {
+        ExecutorService lookups, DirectGuard guard) {
 
     /** Resolves a host name; the system resolver unless a test passes its own. */
     @FunctionalInterface
@@ -37,6 +39,12 @@ public record Settings(Config config, int port, int timeoutMillis, X509ExtendedT
 
     /** The most addresses of one name tried. */
     public static final int MAX_ADDRESSES = 8;
+
+    /** Settings with the box's own destination guard ({@link DirectGuard#of}). */
+    public Settings(Config config, int port, int timeoutMillis, X509ExtendedTrustManager trust, Lookup lookup,
+            ExecutorService lookups) {
+        this(config, port, timeoutMillis, trust, lookup, lookups, DirectGuard.of(config));
+    }
 
     public Settings {
         if (port < 1 || port > 65535) {

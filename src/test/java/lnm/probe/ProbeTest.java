@@ -1,5 +1,6 @@
 package lnm.probe;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,13 +78,15 @@ class ProbeTest {
         assertEquals(Step.TLS, o.step());
         assertEquals("fixed 127.0.0.1:" + tls.port(), o.route());
         assertEquals(ISSUER, o.issuer());
+        // the server notes the SNI once its side of the handshake is done, maybe just after the probe's
+        await().atMost(Duration.ofSeconds(30)).until(() -> !tls.sniSeen.isEmpty());
         assertEquals(List.of("management.azure.com"), tls.sniSeen, "the name is the SNI");
     }
 
     @Test
     void directRouteResolvesTheNameAndConnectsToThePortAsked() throws Exception {
         TlsEchoServer tls = echo();
-        Config c = config("level = 4\nlisten.https = 127.0.0.1:0\n", "allowed.example = direct\n");
+        Config c = config("level = 4\nlisten.https = 127.0.0.1:0\ndirect.allowSpecialAddresses = 127.0.0.1/32\n", "allowed.example = direct\n");
         List<Outcome> r = run(c, List.of(), tls.port(), testTrust(), host -> {
             assertEquals("allowed.example", host);
             return new InetAddress[] {InetAddress.getLoopbackAddress()};
@@ -169,6 +173,17 @@ class ProbeTest {
         Outcome o = run(c, List.of(), 443, testTrust(), Settings.SYSTEM, List.of(new HostPort("127.0.0.1", proxy))).get(0);
         assertEquals(Step.PROXY, o.step(), o.toString());
         assertTrue(o.detail().startsWith("the proxy's answer is not an HTTP response"), o.detail());
+    }
+
+    @Test
+    void aDirectNameResolvingToAnAddressLnmMayNotReachIsRefusedHere() throws Exception {
+        TlsEchoServer tls = echo();
+        Config c = config("level = 4\nlisten.https = 127.0.0.1:0\n", "allowed.example = direct\n");
+        Outcome o = run(c, List.of(), tls.port(), testTrust(), host -> new InetAddress[] {InetAddress.getLoopbackAddress()}).get(0);
+        assertEquals(Outcome.Result.FAILED, o.result(), o.toString());
+        assertEquals(Step.POLICY, o.step(), o.toString());
+        assertEquals("refused here (destination_forbidden): 127.0.0.1 is loopback", o.detail());
+        assertEquals(List.of(), tls.sniSeen, "not dialled");
     }
 
     @Test
