@@ -12,6 +12,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 import lnm.config.Config;
 import lnm.config.LoadResult;
+import lnm.config.Names;
 import lnm.config.Problem;
 import lnm.fleet.BundleStore;
 import lnm.probe.Outcome;
@@ -47,6 +48,13 @@ final class ProbeCommand {
             out.println("lnm: " + e.getMessage());
             out.println("usage: " + USAGE);
             return 2;
+        }
+        for (String n : names) {
+            if (Names.normalize(n) == null) {
+                out.println("lnm: probe: '" + Outcome.printable(n.length() > 300 ? n.substring(0, 300) + "..." : n)
+                        + "' is not a host name (dot-separated labels of 1-63 letters, digits, '-' or '_'; at most 253 characters)");
+                return 2;
+            }
         }
         LoadResult r = BundleStore.load(config);
         if (!r.ok()) {

@@ -47,7 +47,7 @@ public record Outcome(String name, String route, Result result, Step step, long 
      * line, an error message) cannot break the line or its columns. Other characters become
      * {@code ?}, a run of spaces one space.
      */
-    static String printable(String s) {
+    public static String printable(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

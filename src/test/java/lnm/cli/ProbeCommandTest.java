@@ -97,6 +97,12 @@ class ProbeCommandTest {
         Files.writeString(dir.resolve("junk.pem"), "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
         Run junk = probe("--config", c.toString(), "--truststore", dir.resolve("junk.pem").toString());
         assertEquals(2, junk.exit(), junk.lines().toString());
+        for (String bad : List.of("", "bad name!", "evil\nname", "a".repeat(300) + ".com", "a..b")) {
+            Run r = probe("--config", c.toString(), bad);
+            assertEquals(2, r.exit(), bad + ": " + r.lines());
+            assertTrue(r.lines().get(0).startsWith("lnm: probe: '") && r.lines().get(0).contains("is not a host name"), r.lines().toString());
+            assertEquals(1, r.lines().size(), "one line, whatever the name holds: " + r.lines());
+        }
         Files.writeString(dir.resolve("allowlist.properties"), "not a name = direct\n");
         assertEquals(2, probe("--config", c.toString()).exit(), "a config that does not load");
         Files.writeString(dir.resolve("allowlist.properties"), "");

@@ -187,6 +187,28 @@ class ProbeTest {
     }
 
     @Test
+    void aProxyAnswerPastItsLimitOrNoneAtAllIsTheProxyStep() throws Exception {
+        Config c = config("level = 4\nlisten.https = 127.0.0.1:0\n", "management.azure.com = direct\n");
+        int endless = fakeProxy(new CopyOnWriteArrayList<>(), "HTTP/1.1 200 OK\r\nX: " + "a".repeat(9000) + "\r\n\r\n");
+        Outcome o = run(c, List.of(), 443, testTrust(), Settings.SYSTEM, List.of(new HostPort("127.0.0.1", endless))).get(0);
+        assertEquals(Step.PROXY, o.step(), o.toString());
+        assertTrue(o.detail().startsWith("the proxy's answer is"), o.detail());
+        int mute = fakeProxy(new CopyOnWriteArrayList<>(), "");
+        Outcome m = run(c, List.of(), 443, testTrust(), Settings.SYSTEM, List.of(new HostPort("127.0.0.1", mute))).get(0);
+        assertEquals(Step.PROXY, m.step(), m.toString());
+        assertTrue(m.detail().equals("no answer within 1000ms") || m.detail().startsWith("the proxy closed the connection")
+                || m.detail().startsWith("gave up"), m.detail());
+    }
+
+    @Test
+    void aLineStaysOneLineWhateverAServerSent() {
+        Outcome o = new Outcome("a.example", "fixed 10.0.0.1:443", Outcome.Result.FAILED, Step.TLS, 5,
+                "bad\r\nthing\u0000  here", "CN=Evil\nCA,O=\u00e9x");
+        String line = o.line(10, 20);
+        assertEquals("a.example   fixed 10.0.0.1:443    failed   TLS         5ms  bad thing? here; issuer=CN=Evil CA,O=?x", line);
+    }
+
+    @Test
     void aNameThatDoesNotResolveIsTheDnsStep() throws Exception {
         Config c = config("level = 4\nlisten.https = 127.0.0.1:0\n", "allowed.example = direct\n");
         Outcome o = run(c, List.of(), 443, testTrust(), host -> {
