@@ -54,7 +54,10 @@ final class Probe {
     private final Route route;
     private final Settings s;
     private final long start = System.nanoTime();
+    /** The socket the probe reads and writes now (the TLS one once the handshake starts), closed at the end. */
     private volatile Socket socket;
+    /** The TCP socket under it, which {@link #expire} closes: that ends a blocked read at once, TLS or not. */
+    private volatile Socket raw;
     private volatile boolean expired;
     private volatile Step at = Step.DNS;
 
@@ -67,7 +70,7 @@ final class Probe {
     /** Ends the probe: its overall limit is over. The step it is in fails. */
     void expire() {
         expired = true;
-        closeQuietly(socket);
+        closeQuietly(raw);
     }
 
     Outcome run() {
@@ -113,6 +116,11 @@ final class Probe {
                 routeText = route.kind() + " " + IpLiteral.format(a);
                 Socket sk = new Socket();
                 socket = sk;
+                raw = sk;
+                if (expired) {
+                    closeQuietly(sk);
+                    break;
+                }
                 try {
                     sk.connect(a, s.timeoutMillis());
                     plain = sk;

@@ -272,6 +272,33 @@ class ProbeTest {
     }
 
     @Test
+    void aServerThatDripsItsAnswerIsCutAtTheOverallLimit() throws Exception {
+        ServerSocket drip = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+        closing.add(drip);
+        Thread t = new Thread(() -> {
+            try (Socket s = drip.accept()) {
+                OutputStream out = s.getOutputStream();
+                // a handshake record of 16 KiB announced, then one byte every 400 ms: each read
+                // gets a byte within the step's limit, so only the overall limit ends it
+                out.write(new byte[] {0x16, 0x03, 0x03, 0x40, 0x00});
+                for (int i = 0; i < 100; i++) {
+                    out.write(0x02);
+                    out.flush();
+                    Thread.sleep(400);
+                }
+            } catch (IOException | InterruptedException e) {
+                // the probe gave up
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        Config c = config("level = 3\nlisten.https = 127.0.0.1:0\n", "historian.plant.local = 127.0.0.1:" + drip.getLocalPort() + "\n");
+        Outcome o = run(c, List.of(), 443, testTrust(), Settings.SYSTEM).get(0);
+        assertEquals(Step.TLS, o.step(), o.toString());
+        assertEquals("gave up at the overall limit of 3000ms", o.detail());
+    }
+
+    @Test
     void anUntrustedCertificateFailsWithTheJdkMessageAndStillShowsItsIssuer() throws Exception {
         TlsEchoServer tls = echo();
         Config c = config("level = 3\nlisten.https = 127.0.0.1:0\n", "management.azure.com = 127.0.0.1:" + tls.port() + "\n");
