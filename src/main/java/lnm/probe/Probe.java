@@ -30,6 +30,7 @@ import javax.security.auth.x500.X500Principal;
 
 import lnm.config.HostPort;
 import lnm.config.IpLiteral;
+import lnm.config.Key;
 import lnm.config.Via;
 import lnm.http.ConnectRequest;
 import lnm.http.ResponseHead;
@@ -253,12 +254,15 @@ final class Probe {
 
     /**
      * Which level answered for the parent: the alert does not say which of the levels above
-     * refused, so this names the parent's level and says it may be one beyond it; a probe run
-     * on the parent tells the two apart.
+     * refused, so this names the parent's level (this box's {@code level} plus one, when the
+     * config sets it) and says it may be one beyond it; a probe run on the parent tells the two
+     * apart.
      */
     private String above() {
         int level = s.config().level();
-        return level < 5 ? "level " + (level + 1) + " (the parent) or a level above it" : "the parent or a level above it";
+        // without an explicit level the default says nothing about where this box stands
+        return s.config().isSet(Key.LEVEL) && level < 5 ? "level " + (level + 1) + " (the parent) or a level above it"
+                : "the parent or a level above it";
     }
 
     private InetAddress[] resolve(String host) throws IOException {

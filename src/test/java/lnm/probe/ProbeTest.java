@@ -127,6 +127,11 @@ class ProbeTest {
             assertTrue(Lnm.field(rec, "origin").startsWith("127.0.0.1:"), rec);
         }
         assertTrue(audit.stream().anyMatch(a -> a.contains("\"sni\":\"blocked.example\"") && a.contains("not_allowlisted")), audit.toString());
+
+        // A config that does not set its level names no level number.
+        Config unset = config("listen.https = 127.0.0.1:0\nparent = 127.0.0.1:" + pp + "\nparent.proxyProtocol = v2\n", "blocked.example =\n");
+        Outcome o = run(unset, List.of(), 443, testTrust(), Settings.SYSTEM).get(0);
+        assertEquals("refused by the parent or a level above it: TLS alert access_denied", o.detail(), o.toString());
     }
 
     @Test
