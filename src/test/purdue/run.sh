@@ -17,6 +17,9 @@
 # at level 4 only is denied and allowed again from level 2, a bundle signed by another key is
 # refused and the refusal shows in level 4's /fleet, level 4's status page draws level 3, and
 # level 3 restarted with an unreachable source and an empty local allowlist runs its last good bundle.
+# Probe (lib/probe.sh): `lnm probe` at level 3 names level 4 for a name only level 4 refuses (with
+# the PROXY v2 header level 4 audits as the origin), and at level 2 names level 3 for a name level
+# 3 refuses; names every level allows answer with the test CA as issuer.
 # Onboarding (lib/onboarding.sh): the plant switched to `policy = report` from the top (level 4
 # locally, level 3 through its fleet folder); from level 2 listed names and an unlisted name
 # (telemetry.unlisted.example, served by the cloud) all succeed, level 4 audits the unlisted one as
@@ -52,6 +55,8 @@ ROOT=$(cd "$HERE/../../.." && pwd)
 . "$HERE/lib/fleet.sh"
 # shellcheck source=lib/onboarding.sh
 . "$HERE/lib/onboarding.sh"
+# shellcheck source=lib/probe.sh
+. "$HERE/lib/probe.sh"
 
 SKIP=77
 START_MS=$(now_ms)
@@ -115,7 +120,7 @@ teardown() {
         for f in "$WORK"/level4/lnm.log "$WORK"/level3/lnm.log "$WORK"/level3/lnm-restart.log "$WORK"/level3/lnm-onboard.log \
                  "$WORK"/level4/audit.jsonl \
                  "$WORK"/level3/audit.jsonl "$WORK"/cloud/nginx-error.log "$WORK"/cloud/mosquitto.log \
-                 "$WORK"/cloud/sub.out "$WORK"/level2/*.out "$WORK"/level2/*.err "$WORK"/build.log; do
+                 "$WORK"/cloud/sub.out "$WORK"/level2/*.out "$WORK"/level2/*.err "$WORK"/level3/probe/*.out "$WORK"/level2/probe/*.out "$WORK"/build.log; do
             print_file "$f"
         done
     fi
@@ -392,7 +397,10 @@ fleet_checks
 # 7. Onboarding: report mode from the top, lnm suggest, enforce again, devices and JA4 (lib/onboarding.sh).
 onboarding_checks
 
-# 8. SIGTERM: both boxes drain and exit 0.
+# 8. lnm probe at level 3 and level 2 (lib/probe.sh).
+probe_checks
+
+# 9. SIGTERM: both boxes drain and exit 0.
 for name in lnm-level3 lnm-level4; do
     pid=${PID[$name]}
     t=$(now_ms)

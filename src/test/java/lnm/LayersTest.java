@@ -29,7 +29,7 @@ class LayersTest {
             List.of("wire", "config", "audit", "floor"),
             List.of("tls", "http", "proxy"),
             List.of("dns", "upstream", "side"),
-            List.of("net", "fleet", "importer", "suggest"),
+            List.of("net", "probe", "fleet", "importer", "suggest"),
             List.of("admin"),
             List.of("cli"));
 

@@ -18,6 +18,8 @@ import java.util.List;
  *                                                             checked as lnm check [--strict] checks them
  *   lnm suggest [--diff ALLOWLIST] AUDITFILE ...             allowlist lines for the names the audit shows
  *                                                             refused as not allowlisted (summary on stderr)
+ *   lnm probe --config FILE [NAME ...]                        a TLS handshake with every allowlisted name along
+ *                                                             its route (options: ProbeCommand.USAGE)
  *   lnm version
  * </pre>
  */
@@ -30,6 +32,7 @@ public final class Main {
             "       " + lnm.fleet.FleetCommand.USAGE,
             "       lnm import lnm-cr FILE --out DIR [--strict]",
             "       lnm suggest [--diff ALLOWLIST] AUDITFILE ...",
+            "       " + ProbeCommand.USAGE,
             "       lnm version");
 
     private Main() {}
@@ -79,6 +82,14 @@ public final class Main {
             case "suggest" -> {
                 return SuggestCommand.run(out, System.err, a.positional, a.diff);
             }
+            case "probe" -> {
+                if (a.config == null) {
+                    out.println("lnm: probe needs --config FILE");
+                    out.println("usage: " + ProbeCommand.USAGE);
+                    return 2;
+                }
+                return ProbeCommand.run(out, a.requireConfig(), a.positional, a.port, a.timeout, a.parallel, a.truststore);
+            }
             case "help", "--help", "-h" -> {
                 out.println(USAGE);
                 return 0;
@@ -101,6 +112,9 @@ public final class Main {
         String source;
         String out;
         String diff;
+        String timeout;
+        String parallel;
+        String truststore;
         final List<String> positional = new ArrayList<>();
 
         static Args parse(String[] args) {
@@ -115,6 +129,9 @@ public final class Main {
                     case "--source" -> a.source = value(args, ++i, s);
                     case "--out" -> a.out = value(args, ++i, s);
                     case "--diff" -> a.diff = value(args, ++i, s);
+                    case "--timeout" -> a.timeout = value(args, ++i, s);
+                    case "--parallel" -> a.parallel = value(args, ++i, s);
+                    case "--truststore" -> a.truststore = value(args, ++i, s);
                     case "--port" -> {
                         String v = value(args, ++i, s);
                         try {

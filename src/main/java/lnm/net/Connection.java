@@ -19,7 +19,6 @@ import lnm.config.ListenerSpec;
 import lnm.config.Via;
 import lnm.floor.ConnectionInfo;
 import lnm.floor.EventLoop;
-import lnm.proxy.ProxyV2;
 import lnm.tls.Alerts;
 
 /**
@@ -42,7 +41,6 @@ import lnm.tls.Alerts;
  * whole life, so a reload never changes a live connection.
  */
 final class Connection implements EventLoop.Handler, Dialer.Events {
-    private static final byte[] NO_HEADER = {};
     /** Each {@link Via}'s audit spelling, made once rather than per connection. */
     private static final String[] VIA_TEXT = Arrays.stream(Via.values()).map(Via::toString).toArray(String[]::new);
 
@@ -350,11 +348,8 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
 
     private void startRelay(byte[] first) {
         clientEarly = false;
-        byte[] header = NO_HEADER;
-        if (via == Via.PARENT && cfg.parentProxyProtocol()) {
-            InetSocketAddress src = front.origin() != null ? front.origin() : rec.clientAddress();
-            header = ProxyV2.encode(src, local);
-        }
+        InetSocketAddress src = front.origin() != null ? front.origin() : rec.clientAddress();
+        byte[] header = ParentHeader.of(cfg, via, src, local);
         ByteBuffer owed = CoreAudit.join(toClient, first);
         if (early != null) {
             owed = ByteBuffer.allocate(owed.remaining() + early.remaining()).put(owed).put(early).flip();
