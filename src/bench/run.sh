@@ -14,7 +14,7 @@
 # instead, with bench-only flags (LNM_JVM_FLAGS, default below). BENCH_SKIP_LNM_BUILD=1 uses the
 # image (or jar) that is there. Ports used: 19000, 19101-19104 (BENCH_PORT_BASE=N: N, N+101...).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 OUT=$ROOT/target/bench
 SRC=$ROOT/src/bench
