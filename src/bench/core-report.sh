@@ -15,7 +15,8 @@ echo "$(meta date), $(meta nproc) cores ($(meta cpu)), kernel $(meta kernel), lo
 echo "Conn/s test, $(meta concurrency) connections in flight; warm-up $(meta warmup) s per proxy, then $(meta reps) rounds of $(meta seconds) s"
 echo "(proxies interleaved), medians. nginx $(meta nginx), HAProxy $(meta haproxy), lnm: $(meta lnm)."
 echo "CPU: utime+stime of the proxy's whole process tree over the window; context switches: every"
-echo "thread's voluntary + involuntary (in brackets: involuntary); system calls: a separate $(meta syscall_seconds) s run under \`strace -c -f\`."
+echo "thread's voluntary + involuntary (in brackets: involuntary); system calls: a separate $(meta syscall_seconds) s run under \`strace -c -f\`$(
+    [ "$(meta perf_syscalls)" = 1 ] && echo " (in brackets: another one counted by perf's \`raw_syscalls:sys_enter\` tracepoint, at full rate)")."
 echo
 
 awk -F'\t' '
@@ -52,6 +53,7 @@ BEGIN {
         next
     }
     if (kind == "syscalls") { sc[c, t] = kv(rest, "calls") / kv(rest, "conns"); next }
+    if (kind == "perfsyscalls") { ps[c, t] = kv(rest, "calls") / kv(rest, "conns"); next }
     if (kind == "thread") {
         name = substr(rest, index(rest, "name=") + 5)
         if (!((c, name) in thseen)) { thseen[c, name] = 1; if (c in names) names[c] = names[c] SUBSEP name; else names[c] = name }
@@ -67,7 +69,7 @@ END {
         printf "## %s core%s per proxy\n\n", c, c == 1 ? "" : "s"
         if (c in skipped) { printf "Skipped: %s cores cannot give the proxy %s core%s and the generator and upstream cores of their own.\n\n", substr(skipped[c], 7), c, c == 1 ? "" : "s"; continue }
         printf "Proxy pinned to cpu %s with %s worker%s/thread%s; generator and upstream on the other cores.\n\n", c == 1 ? "0" : "0-" (c - 1), c, c == 1 ? "" : "s", c == 1 ? "" : "s"
-        print "| proxy | variant | conn/s | CPU µs/conn | user µs | sys µs | syscalls/conn | ctx sw/conn (invol) | conn/s vs nginx | CPU vs nginx | proxy CPU % | generator CPU % | conn/s rounds |"
+        print "| proxy | variant | conn/s | CPU µs/conn | user µs | sys µs | syscalls/conn strace (perf) | ctx sw/conn (invol) | conn/s vs nginx | CPU vs nginx | proxy CPU % | generator CPU % | conn/s rounds |"
         print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         base_cps = median(vals[c, "nginx", "cps"]); base_cpu = median(vals[c, "nginx", "cpu_us"])
         n = split(substr(targets[c], 2), ts, " ")
@@ -79,7 +81,7 @@ END {
             vol = median(vals[c, t, "vol_cs"]); inv = median(vals[c, t, "invol_cs"])
             printf "| %s | %s | %.0f | %.1f | %.1f | %.1f | %s | %.2f (%.2f) | %s | %s | %.0f | %.0f | %s |\n", lb[1], lb[2], cps, cpu,
                 median(vals[c, t, "user_us"]), median(vals[c, t, "sys_us"]),
-                ((c, t) in sc) ? sprintf("%.1f", sc[c, t]) : "–", vol + inv, inv,
+                (((c, t) in sc) ? sprintf("%.1f", sc[c, t]) : "–") (((c, t) in ps) ? sprintf(" (%.1f)", ps[c, t]) : ""), vol + inv, inv,
                 (base_cps > 0 ? sprintf("%.2f", cps / base_cps) : "–"), (base_cpu > 0 ? sprintf("%.2f", cpu / base_cpu) : "–"),
                 median(vals[c, t, "proxy_cpu_pct"]), median(vals[c, t, "gen_cpu_pct"]), rounds[c, t] (failed[c, t] ? " (" failed[c, t] " failed)" : "")
         }
