@@ -4,13 +4,13 @@
 # here) with the image's own flags; LNM_BENCH_JAR=1 runs the jar with bench-only flags instead.
 # System calls per connection of every proxy are counted with strace -c -f. Installs the peers
 # from Debian's packages when missing. Takes about 8 minutes, then the per-core run below
-# (about 6 more; BENCH_CORE=0 skips it).
+# (about 7 more; BENCH_CORE=0 skips it).
 # Output: the table on stdout, target/bench/results.md and target/bench/results.svg.
 # Knobs: BENCH_SECONDS, BENCH_REPS, BENCH_TARGETS, BENCH_IDLE_CONNS, BENCH_SYSCALL_SECONDS,
 # LNM_CMD, LNM_JAVA_OPTS, LNM_BENCH_JAR, LNM_JVM_FLAGS (see src/bench/run.sh).
 # A/B of two builds: src/bench/ab.sh; memory of one image: src/bench/mem.sh.
 #
-# `make bench-core`: the per-core run alone (src/bench/core.sh, about 6 minutes): every proxy
+# `make bench-core`: the per-core run alone (src/bench/core.sh, about 7 minutes): every proxy
 # pinned to one core (two where nproc >= 4), the generator and upstream on the others, a long
 # warm-up, then conn/s, CPU µs, system calls and context switches per connection, lnm's CPU by
 # thread; peers with and without per-connection logging. Output: target/bench/core/core.md.
