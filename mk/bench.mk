@@ -3,11 +3,22 @@
 # micro-benchmark. lnm runs as the jlink image through its launcher (build/image/bin/lnm, built
 # here) with the image's own flags; LNM_BENCH_JAR=1 runs the jar with bench-only flags instead.
 # System calls per connection of every proxy are counted with strace -c -f. Installs the peers
-# from Debian's packages when missing. Takes about 8 minutes.
+# from Debian's packages when missing. Takes about 8 minutes, then the per-core run below
+# (about 7 more; BENCH_CORE=0 skips it).
 # Output: the table on stdout, target/bench/results.md and target/bench/results.svg.
 # Knobs: BENCH_SECONDS, BENCH_REPS, BENCH_TARGETS, BENCH_IDLE_CONNS, BENCH_SYSCALL_SECONDS,
 # LNM_CMD, LNM_JAVA_OPTS, LNM_BENCH_JAR, LNM_JVM_FLAGS (see src/bench/run.sh).
 # A/B of two builds: src/bench/ab.sh; memory of one image: src/bench/mem.sh.
-.PHONY: bench
+#
+# `make bench-core`: the per-core run alone (src/bench/core.sh, about 7 minutes): every proxy
+# pinned to one core (two where nproc >= 4), the generator and upstream on the others, a long
+# warm-up, then conn/s, CPU µs, system calls and context switches per connection, lnm's CPU by
+# thread; peers with and without per-connection logging. Output: target/bench/core/core.md.
+# Knobs: BENCH_CORE_WARMUP, BENCH_CORE_SECONDS, BENCH_CORE_REPS, BENCH_CORE_TARGETS,
+# BENCH_CORE_SETS, BENCH_CORE_SYSCALL_SECONDS (see src/bench/core.sh).
+.PHONY: bench bench-core
 bench:
 	bash src/bench/run.sh
+
+bench-core:
+	bash src/bench/core.sh

@@ -42,7 +42,7 @@ dir=$OUT/ab-$BASE
 mkdir -p "$dir/audit"
 for side in a b; do # the bench's lnm config, one per side
     port=$PA_PORT; [ $side = b ] && port=$PB_PORT
-    sed -e "s|@PORT@|$port|g" -e "s|@UP_PORT@|$BASE|g" -e "s|audit/lnm-audit.jsonl|audit/lnm-audit-$side.jsonl|" \
+    sed -e "s|@PORT@|$port|g" -e "s|@UP_PORT@|$BASE|g" -e "s|@WORKERS@|2|g" -e "s|audit/lnm-audit.jsonl|audit/lnm-audit-$side.jsonl|" \
         src/bench/conf/lnm.properties.in >"$dir/lnm-$side.properties"
 done
 sed -e "s|@UP_PORT@|$BASE|g" src/bench/conf/lnm-allowlist.properties.in >"$dir/lnm-allowlist.properties"

@@ -23,7 +23,7 @@ done
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 dir=$OUT/mem-$PORT
 mkdir -p "$dir/audit"
-sed -e "s|@PORT@|$PORT|g" -e "s|@UP_PORT@|$UP|g" src/bench/conf/lnm.properties.in >"$dir/lnm.properties"
+sed -e "s|@PORT@|$PORT|g" -e "s|@UP_PORT@|$UP|g" -e "s|@WORKERS@|2|g" src/bench/conf/lnm.properties.in >"$dir/lnm.properties"
 sed -e "s|@PORT@|$PORT|g" -e "s|@UP_PORT@|$UP|g" src/bench/conf/lnm-allowlist.properties.in >"$dir/lnm-allowlist.properties"
 rm -f "$dir/audit/"*
 

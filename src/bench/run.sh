@@ -6,14 +6,15 @@
 # Knobs (environment): BENCH_SECONDS (per measured run, default 4), BENCH_WARMUP (not counted,
 # default 0.5), BENCH_REPS (medians of, default 3), BENCH_IDLE_CONNS (default 5000),
 # BENCH_TARGETS (default "direct nginx haproxy sniproxy lnm"), BENCH_NO_INSTALL=1,
-# BENCH_SYSCALL_SECONDS (the strace window per proxy, default 3; 0 skips it).
+# BENCH_SYSCALL_SECONDS (the strace window per proxy, default 3; 0 skips it), BENCH_CORE=0 (skips
+# the per-core run, src/bench/core.sh, which otherwise follows).
 # lnm runs as users run it: the jlink image through its launcher, build/image/bin/lnm (built by
 # `make image`), with the image's own flags (lib/lnm.jvmflags). LNM_CMD=path runs another
 # launcher (another image). LNM_BENCH_JAR=1 runs `java $LNM_JVM_FLAGS -jar target/lnm.jar`
 # instead, with bench-only flags (LNM_JVM_FLAGS, default below). BENCH_SKIP_LNM_BUILD=1 uses the
 # image (or jar) that is there. Ports used: 19000, 19101-19104 (BENCH_PORT_BASE=N: N, N+101...).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 ROOT=$PWD
 OUT=$ROOT/target/bench
 SRC=$ROOT/src/bench
@@ -31,7 +32,10 @@ LNM_BENCH_JAR=${LNM_BENCH_JAR:-}
 [ "$LNM_BENCH_JAR" = 1 ] || LNM_CMD=${LNM_CMD:-$ROOT/build/image/bin/lnm}
 SYSCALL_SECONDS=${BENCH_SYSCALL_SECONDS:-3}
 UP_PORT=${BENCH_PORT_BASE:-19000}
-declare -A PORT=([direct]=$UP_PORT [nginx]=$((UP_PORT + 101)) [haproxy]=$((UP_PORT + 102)) [sniproxy]=$((UP_PORT + 103)) [lnm]=$((UP_PORT + 104)))
+declare -A PORT=([direct]=$UP_PORT [nginx]=$((UP_PORT + 101)) [haproxy]=$((UP_PORT + 102)) [sniproxy]=$((UP_PORT + 103)) [lnm]=$((UP_PORT + 104))
+    [nginx-log]=$((UP_PORT + 105)) [haproxy-log]=$((UP_PORT + 106)))
+# threads (nginx workers, HAProxy nbthread, lnm loop.threads) of every proxy; core.sh sets one per core
+WORKERS=${BENCH_WORKERS:-2}
 declare -A PIDS=()      # target -> the proxy's process ids (RSS is summed over them and their children)
 declare -A TREE=()      # target -> those pids and their children, once started (nginx workers)
 declare -A STATUS=()    # target -> ok | failed: why
@@ -143,9 +147,16 @@ parser_bench() {
 }
 
 # ---------------------------------------------------------------- proxies
-render() { # template -> file, substituting @KEY@
+render() { # template port file [name], substituting @KEY@; name: the target (pid and log files, logging variant)
+    local name=${4:-x} access_log="" global_log="" defaults_log=""
+    case $name in   # the variants with per-connection logging, for an honest comparison with lnm's audit record
+    nginx-log) access_log="log_format bench '\$remote_addr [\$time_iso8601] \$ssl_preread_server_name \$upstream_addr \$status \$bytes_sent \$bytes_received \$session_time'; access_log $OUT/nginx-access.log bench buffer=64k;" ;;
+    haproxy-log) global_log="log stdout format raw local0"; defaults_log="log global\n    option tcplog" ;;
+    esac
     sed -e "s|@DIR@|$OUT|g" -e "s|@PORT@|$2|g" -e "s|@UP_PORT@|$UP_PORT|g" -e "s|@NOFILE@|$NOFILE|g" \
-        -e "s|@HAPROXY_MAXCONN@|$HAPROXY_MAXCONN|g" -e "s|@NGINX_MODULES@|/usr/lib/nginx/modules|g" "$1" >"$3"
+        -e "s|@HAPROXY_MAXCONN@|$HAPROXY_MAXCONN|g" -e "s|@NGINX_MODULES@|/usr/lib/nginx/modules|g" \
+        -e "s|@WORKERS@|$WORKERS|g" -e "s|@NAME@|$name|g" -e "s|@ACCESS_LOG@|$access_log|" \
+        -e "s|@GLOBAL_LOG@|$global_log|" -e "s|@DEFAULTS_LOG@|$defaults_log|" "$1" >"$3"
 }
 
 start_bg() { # name cmd... ; sets LAST_PID
@@ -161,15 +172,16 @@ start_target() {
     [ -n "${STATUS[$t]:-}" ] && return 0   # already failed (e.g. build)
     if port_open "$port"; then STATUS[$t]="failed: port $port already in use"; return 0; fi
     case $t in
-    nginx)
+    nginx|nginx-log)
         command -v nginx >/dev/null || { STATUS[$t]="failed: nginx not installed"; return 0; }
-        render "$SRC/conf/nginx.conf.in" "$port" "$OUT/nginx.conf"
-        start_bg nginx nginx -e "$OUT/nginx-error.log" -p "$OUT" -c "$OUT/nginx.conf"
+        render "$SRC/conf/nginx.conf.in" "$port" "$OUT/$t.conf" "$t"
+        [ "$t" = nginx ] || rm -f "$OUT/nginx-access.log"
+        start_bg "$t" nginx -e "$OUT/$t-error.log" -p "$OUT" -c "$OUT/$t.conf"
         PIDS[$t]=$LAST_PID ;;
-    haproxy)
+    haproxy|haproxy-log)
         command -v haproxy >/dev/null || { STATUS[$t]="failed: haproxy not installed"; return 0; }
-        render "$SRC/conf/haproxy.cfg.in" "$port" "$OUT/haproxy.cfg"
-        start_bg haproxy haproxy -db -f "$OUT/haproxy.cfg"
+        render "$SRC/conf/haproxy.cfg.in" "$port" "$OUT/$t.cfg" "$t"
+        start_bg "$t" haproxy -db -f "$OUT/$t.cfg"   # the log variant's lines go to target/bench/haproxy-log.log
         PIDS[$t]=$LAST_PID ;;
     sniproxy)
         command -v sniproxy >/dev/null || { STATUS[$t]="failed: sniproxy not installed"; return 0; }
@@ -459,6 +471,11 @@ main() {
     stop_all
     echo "elapsed_s=$((SECONDS - t0))" >>"$OUT/meta.properties"
     java -cp "$OUT/classes" lnmbench.Report "$OUT"
+    # then the per-core run (each proxy pinned to one core): BENCH_CORE=0 skips it
+    if [ "${BENCH_CORE:-1}" != 0 ]; then
+        BENCH_SKIP_LNM_BUILD=1 bash "$SRC/core.sh"
+    fi
 }
 
-main "$@"
+# core.sh sources this file for its functions and runs its own main
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
