@@ -23,8 +23,7 @@ final class DnsValues {
             }
             if (b == null) {
                 String why = e.startsWith("[") ? null : InterfaceName.whyNot(e);
-                throw new IllegalArgumentException("'" + e + "' is neither an IP address nor an interface name"
-                        + (why == null ? "" : " (" + why + ")"));
+                throw new IllegalArgumentException("'" + e + "' is not an IP address" + (why == null ? "" : " nor an interface name (" + why + ")"));
             }
             InetAddress ia = IpLiteral.toInet(b);
             if (ia.isAnyLocalAddress() || ia.isMulticastAddress()) {

@@ -31,8 +31,7 @@ public final class Key<T> {
             v -> Values.intRange(v, 0, 5), String::valueOf);
 
     public static final Key<InetSocketAddress> LISTEN = new Key<>("listen.<name>", null,
-            "[address:]port, address an IP literal (default 0.0.0.0) or an interface name (eth1:443: its addresses, "
-                    + "followed as they change), port 1-65535",
+            "[address:]port, address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
             v -> Values.bindOrInterface(v, "0.0.0.0"), Values::formatBind);
     public static final Key<Mode> LISTEN_MODE = new Key<>("listen.<name>.mode", "tls",
             Mode.choices(), Mode::parse, Mode::toString);

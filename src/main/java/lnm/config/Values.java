@@ -157,8 +157,7 @@ final class Values {
         }
         if (b == null) {
             String why = orInterface && !v.startsWith("[") ? InterfaceName.whyNot(addr) : null;
-            throw new IllegalArgumentException("'" + addr + "' is not an IP address"
-                    + (orInterface ? (why == null ? " nor an interface name" : " nor an interface name (" + why + ")") : ""));
+            throw new IllegalArgumentException("'" + addr + "' is not an IP address" + (why == null ? "" : " nor an interface name (" + why + ")"));
         }
         InetAddress ia = IpLiteral.toInet(b);
         return new InetSocketAddress(ia, p);
