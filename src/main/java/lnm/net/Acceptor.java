@@ -172,7 +172,7 @@ final class Acceptor {
     private void place(ListenerSpec spec, Bound b, boolean strict) throws IOException {
         String name = spec != null ? spec.name() : nameOf(b);
         Optional<String> nic = InterfaceName.of(b.configured);
-        List<InetAddress> want = nic.map(nics::addresses).orElse(List.of(b.configured.getAddress()));
+        List<InetAddress> want = nic.isPresent() ? nics.addresses(nic.get()) : List.of(b.configured.getAddress());
         for (var it = b.groups.entrySet().iterator(); it.hasNext();) {
             var g = it.next();
             if (!want.contains(g.getKey())) {
