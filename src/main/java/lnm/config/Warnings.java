@@ -29,7 +29,9 @@ public final class Warnings {
         proxyProtocolRanges(c, lineOf, out);
         dnsUpstreamWithoutZones(c, lineOf, out);
         reportMode(c, lineOf, out);
-        missingInterfaces(c, lineOf, out, InterfaceAddresses.names());
+        if (!c.namedInterfaces().isEmpty()) { // lists this box's interfaces only when the config names one
+            missingInterfaces(c, lineOf, out, InterfaceAddresses.names());
+        }
         out.sort(Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         return out;
     }

@@ -131,7 +131,7 @@ final class Acceptor {
             try {
                 // a new listener fails like one on an address; one already following its
                 // interface keeps what it has and retries the rest
-                place(fresh ? l : null, b, fresh);
+                place(l.name(), fresh ? l : null, b, fresh);
             } catch (IOException | UnsupportedAddressTypeException e) {
                 bound.remove(l.name()).groups.values().forEach(this::closeGroup);
                 // the JDK throws UnsupportedAddressTypeException for an IPv6 address when it
@@ -152,7 +152,7 @@ final class Acceptor {
         for (Map.Entry<String, Bound> e : bound.entrySet()) {
             if (e.getValue().configured.isUnresolved()) {
                 try {
-                    place(null, e.getValue(), false);
+                    place(e.getKey(), null, e.getValue(), false);
                 } catch (IOException | UnsupportedAddressTypeException ex) {
                     LOG.warning("listener " + e.getKey() + ": " + why(ex)); // place() reports per address
                 }
@@ -165,12 +165,11 @@ final class Acceptor {
      * Makes {@code b}'s groups match the addresses it should have: its one address, or its
      * interface's addresses now.
      *
-     * @param spec the listener when it is new or reloaded (its mode is logged), else null
+     * @param spec the listener when it is new (its mode is logged), else null
      * @param strict throw on the first address that cannot be bound (start, reload) instead of
      *     logging it and trying again at the next poll
      */
-    private void place(ListenerSpec spec, Bound b, boolean strict) throws IOException {
-        String name = spec != null ? spec.name() : nameOf(b);
+    private void place(String name, ListenerSpec spec, Bound b, boolean strict) throws IOException {
         Optional<String> nic = InterfaceName.of(b.configured);
         List<InetAddress> want = nic.isPresent() ? nics.addresses(nic.get()) : List.of(b.configured.getAddress());
         for (var it = b.groups.entrySet().iterator(); it.hasNext();) {
@@ -218,15 +217,6 @@ final class Acceptor {
             LOG.info("listener " + name + " (" + spec.mode() + ") waits for interface " + nic.get()
                     + " to have an address (it is missing, down or has none)");
         }
-    }
-
-    private String nameOf(Bound b) {
-        for (Map.Entry<String, Bound> e : bound.entrySet()) {
-            if (e.getValue() == b) {
-                return e.getKey();
-            }
-        }
-        return "?";
     }
 
     private static String why(Exception e) {
