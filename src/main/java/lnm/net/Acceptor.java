@@ -129,9 +129,17 @@ final class Acceptor {
                 bound.put(l.name(), b);
             }
             try {
-                // a new listener fails like one on an address; one already following its
-                // interface keeps what it has and retries the rest
-                place(l.name(), fresh ? l : null, b, fresh);
+                // A new listener on an address fails as a whole. One on an interface fails only
+                // when none of its addresses can be bound (the port is taken): one address that
+                // cannot be bound yet (IPv6 still in duplicate address detection) is retried
+                // at the next poll, as is everything for a listener already following it.
+                Exception failed = place(l.name(), fresh ? l : null, b, fresh && l.nic().isEmpty());
+                if (fresh && failed != null && b.groups.isEmpty()) {
+                    if (failed instanceof IOException io) {
+                        throw io;
+                    }
+                    throw (RuntimeException) failed;
+                }
             } catch (IOException | UnsupportedAddressTypeException e) {
                 bound.remove(l.name()).groups.values().forEach(this::closeGroup);
                 // the JDK throws UnsupportedAddressTypeException for an IPv6 address when it
@@ -168,8 +176,10 @@ final class Acceptor {
      * @param spec the listener when it is new (its mode is logged), else null
      * @param strict throw on the first address that cannot be bound (start, reload) instead of
      *     logging it and trying again at the next poll
+     * @return the first failure to bind when not strict, else null
      */
-    private void place(String name, ListenerSpec spec, Bound b, boolean strict) throws IOException {
+    private Exception place(String name, ListenerSpec spec, Bound b, boolean strict) throws IOException {
+        Exception first = null;
         Optional<String> nic = InterfaceName.of(b.configured);
         List<InetAddress> want = nic.isPresent() ? nics.addresses(nic.get()) : List.of(b.configured.getAddress());
         for (var it = b.groups.entrySet().iterator(); it.hasNext();) {
@@ -199,6 +209,7 @@ final class Acceptor {
                 if (strict) {
                     throw e;
                 }
+                first = first == null ? e : first;
                 if (b.failed.add(a)) {
                     LOG.warning("listener " + name + ": cannot bind " + IpLiteral.format(new InetSocketAddress(a, b.port))
                             + " of interface " + nic.orElse("?") + ": " + why(e) + "; trying again as the interface is watched");
@@ -217,6 +228,7 @@ final class Acceptor {
             LOG.info("listener " + name + " (" + spec.mode() + ") waits for interface " + nic.get()
                     + " to have an address (it is missing, down or has none)");
         }
+        return first;
     }
 
     private static String why(Exception e) {

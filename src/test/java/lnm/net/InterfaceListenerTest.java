@@ -79,9 +79,14 @@ class InterfaceListenerTest {
 
     /** lnm with one tcp listener on interface {@code nicfake0}, relaying to an echo server. */
     private void start(List<InetAddress> initially) throws Exception {
+        assertEquals(List.of(), start(initially, 0));
+    }
+
+    /** The same on a fixed port; the problems the start reported. */
+    private List<String> start(List<InetAddress> initially, int port) throws Exception {
         echo = new TcpServer(s -> s.getInputStream().transferTo(s.getOutputStream()));
         Files.writeString(dir.resolve("allowlist.properties"), "");
-        Files.writeString(dir.resolve("lnm.properties"), "level = 3\nloop.threads = 2\nlisten.t = nicfake0:0\n"
+        Files.writeString(dir.resolve("lnm.properties"), "level = 3\nloop.threads = 2\nlisten.t = nicfake0:" + port + "\n"
                 + "listen.t.mode = tcp\nlisten.t.target = 127.0.0.1:" + echo.port() + "\nallowlist = allowlist.properties\n"
                 + "admin.listen = off\nlimits.perSourceRate = off\n");
         LoadResult r = Config.load(dir.resolve("lnm.properties"));
@@ -95,8 +100,48 @@ class InterfaceListenerTest {
         java.util.function.LongSupplier clock = () -> System.nanoTime() / 1_000_000;
         server = new Server(new Services(c, audit, resolver, new ParentSet(c, clock), new AddressHealth(clock, c.parentDownMillis()),
                 rec -> { }), nics);
-        assertEquals(List.of(), server.start());
-        nics.start();
+        List<String> problems = server.start();
+        if (problems.isEmpty()) {
+            nics.start();
+        } else {
+            server = null; // nothing started
+        }
+        return problems;
+    }
+
+    @Test
+    void hundredsOfAddressesAreCapped() throws Exception {
+        List<InetAddress> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(ip(127, 0, 1 + i / 250, 1 + i % 250));
+        }
+        start(many);
+        assertEquals(NicWatch.MAX_ADDRESSES, server.addresses("t").size());
+        int port = server.address("t").orElseThrow().getPort();
+        try (Socket s = new Socket(many.get(NicWatch.MAX_ADDRESSES - 1), port)) {
+            assertEquals("last", roundTrip(s, "last"));
+        }
+        assertThrows(ConnectException.class, () -> new Socket(many.get(NicWatch.MAX_ADDRESSES), port).close(),
+                "an address past the cap is not bound");
+    }
+
+    @Test
+    void aTakenPortFailsTheStartOnlyWhenNoAddressCanBeBound() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 5, A)) {
+            int port = taken.getLocalPort();
+            List<String> problems = start(List.of(A), port);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("listener t: cannot bind nicfake0:" + port + ": "), problems.get(0));
+            tearDown();
+            nics = null;
+            echo = null;
+            audit = null;
+            resolver = null;
+            assertEquals(List.of(), start(List.of(A, B), port), "one address binds: the other is retried at each poll");
+            assertEquals(List.of(new InetSocketAddress(B, port)), server.addresses("t"));
+            taken.close();
+            await().atMost(PATIENCE).until(() -> server.addresses("t").size() == 2);
+        }
     }
 
     @Test
