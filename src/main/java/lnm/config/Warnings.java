@@ -100,8 +100,9 @@ public final class Warnings {
     }
 
     private static String missingText(String nic, String who) {
-        return "interface '" + nic + "' (" + who + ") does not exist on this box; lnm waits for it to appear and binds "
-                + "its addresses then (check the name with 'ip link')";
+        String then = who.equals("dns.answer") ? "answers with its addresses" : "binds its addresses";
+        return "interface '" + nic + "' (" + who + ") does not exist on this box; lnm waits for it to appear and " + then
+                + " then (check the name with 'ip link')";
     }
 
     /** A listener on every address while {@code sources} lets any host in. */
