@@ -204,6 +204,34 @@ class InterfaceListenerTest {
         }
     }
 
+    @Test
+    void aReloadMovesAListenerBetweenAnAddressAndAnInterface() throws Exception {
+        start(List.of(B));
+        int port = server.address("t").orElseThrow().getPort();
+        Config onAddress = reload("listen.t = 127.0.0.2:" + port);
+        assertEquals(List.of(), server.apply(onAddress));
+        assertEquals(List.of(new InetSocketAddress(A, port)), server.addresses("t"));
+        assertThrows(ConnectException.class, () -> new Socket(B, port).close());
+
+        Config onInterface = reload("listen.t = nicfake0:" + port);
+        nics.watch(onInterface.namedInterfaces()); // as the appliance does before applying a reload
+        assertEquals(List.of(), server.apply(onInterface));
+        assertEquals(List.of(new InetSocketAddress(B, port)), server.addresses("t"));
+        try (Socket s = new Socket(B, port)) {
+            assertEquals("back", roundTrip(s, "back"));
+        }
+    }
+
+    /** The running config with its listener line replaced. */
+    private Config reload(String listenLine) throws Exception {
+        Path f = dir.resolve("lnm.properties");
+        String text = Files.readString(f).replaceAll("(?m)^listen\\.t = .*$", listenLine);
+        Files.writeString(f, text);
+        LoadResult r = Config.load(f);
+        assertTrue(r.ok(), r.problems().toString());
+        return r.config();
+    }
+
     private static String roundTrip(Socket s, String text) throws IOException {
         s.setSoTimeout(20_000);
         byte[] b = text.getBytes(StandardCharsets.UTF_8);
