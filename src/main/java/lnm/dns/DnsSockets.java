@@ -63,6 +63,7 @@ final class DnsSockets {
     /** The port every socket shares: the configured one, or the first TCP listener's with port 0. */
     private int port;
     private final QueryHandler handler;
+    private final DnsCounters counters;
     private final ByteBuffer scratch = ByteBuffer.allocate(65535);
     private final Map<InetAddress, UdpSocket> udp = new LinkedHashMap<>();
     private final Map<InetAddress, Responder.Local> locals = new HashMap<>();
@@ -92,8 +93,6 @@ final class DnsSockets {
         this.nextRescan = now + RESCAN_SECONDS * 1000L;
         this.nextSweep = now + SWEEP_MILLIS;
     }
-
-    private final DnsCounters counters;
 
     /**
      * Binds the TCP listener(s) and the UDP sockets and registers them with {@code loop}, which
