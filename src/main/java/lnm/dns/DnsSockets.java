@@ -74,6 +74,8 @@ final class DnsSockets {
     private long nextRescan;
     private long nextSweep;
     private boolean rescanNow;
+    /** Set once {@link #open} is done: binds after that are logged one by one. */
+    private boolean opened;
 
     private DnsSockets(EventLoop loop, Supplier<Config> config, DnsCounters counters, Consumer<String> audit,
                        InetSocketAddress listen, NicWatch nics) {
@@ -109,7 +111,13 @@ final class DnsSockets {
                            InetSocketAddress listen, NicWatch nics) throws IOException {
         DnsSockets s = new DnsSockets(loop, config, counters, audit, listen, nics);
         try {
-            s.bindTcp(true);
+            // on an address the bind must work; on an interface, one address that cannot be
+            // bound yet (IPv6 still in duplicate address detection) is retried later, and only
+            // none at all (the port is taken) fails the start
+            IOException tcpFailed = s.bindTcp(s.nic == null);
+            if (s.nic != null && s.tcp.isEmpty() && tcpFailed != null) {
+                throw tcpFailed;
+            }
             List<String> failed = s.bindUdp();
             if (s.udp.isEmpty() && s.nic == null) {
                 throw new BindException(failed.isEmpty() ? "no local addresses to bind" : String.join("; ", failed));
@@ -118,6 +126,7 @@ final class DnsSockets {
                 LOG.info("dns waits for interface " + s.nic + " to have an address (it is missing, down or has none)");
             }
             loop.everyTick(s::housekeeping);
+            s.opened = true;
             return s;
         } catch (IOException | RuntimeException e) {
             try {
@@ -141,8 +150,10 @@ final class DnsSockets {
      * the interface lost (their clients stay until they finish).
      *
      * @param strict throw on a failure (at start) instead of logging it once and retrying later
+     * @return the first failure when not strict, else null
      */
-    private void bindTcp(boolean strict) throws IOException {
+    private IOException bindTcp(boolean strict) throws IOException {
+        IOException first = null;
         List<InetAddress> want = wantTcp();
         for (InetAddress gone : new ArrayList<>(tcp.keySet())) {
             if (!want.contains(gone)) {
@@ -167,7 +178,7 @@ final class DnsSockets {
                 ch.register(loop.selector(), SelectionKey.OP_ACCEPT, t);
                 tcp.put(a, t);
                 bindFailures.remove(a);
-                if (!strict) {
+                if (opened) {
                     LOG.info("dns listening on " + IpLiteral.format(new InetSocketAddress(a, port)) + " (interface " + nic + ")");
                 }
             } catch (IOException e) {
@@ -177,6 +188,7 @@ final class DnsSockets {
                 if (strict) {
                     throw e;
                 }
+                first = first == null ? e : first;
                 if (bindFailures.add(a)) {
                     LOG.warning("dns: cannot bind tcp " + IpLiteral.format(new InetSocketAddress(a, port)) + ": " + e.getMessage());
                 }
@@ -185,6 +197,7 @@ final class DnsSockets {
         List<InetSocketAddress> addrs = new ArrayList<>();
         tcp.values().forEach(t -> addrs.add(new InetSocketAddress(t.channel.socket().getInetAddress(), port)));
         tcpAddresses = List.copyOf(addrs);
+        return first;
     }
 
     private static StandardProtocolFamily family(InetAddress a) {
