@@ -36,6 +36,11 @@ public interface ApplianceView {
     /** Where a listener is bound, if it is. */
     Optional<InetSocketAddress> listenerAddress(String listener);
 
+    /** Every address a listener is bound to (each of its interface's, when it names one). */
+    default java.util.List<InetSocketAddress> listenerAddresses(String listener) {
+        return listenerAddress(listener).map(java.util.List::of).orElse(java.util.List.of());
+    }
+
     long auditWritten();
 
     long auditDropped();

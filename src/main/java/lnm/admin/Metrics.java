@@ -303,7 +303,7 @@ public final class Metrics {
         p.family("lnm_ready", "gauge", "1 when every listener is bound and the appliance is not draining.");
         p.sample("lnm_ready", v.ready() ? 1 : 0);
 
-        p.family("lnm_listener_bound", "gauge", "1 when the configured listener is bound.");
+        p.family("lnm_listener_bound", "gauge", "1 when the configured listener is bound (one named by interface: to at least one address).");
         for (ListenerSpec l : v.config().listeners()) {
             p.sample("lnm_listener_bound", v.listenerAddress(l.name()).isPresent() ? 1 : 0,
                     "listener", l.name(), "mode", l.mode().toString());

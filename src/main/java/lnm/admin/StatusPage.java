@@ -204,7 +204,8 @@ final class StatusPage {
             Optional<java.net.InetSocketAddress> at = spec.isPresent() ? v.listenerAddress(name) : Optional.empty();
             sb.append("<tr data-listener=\"").append(esc(name)).append("\"><td><b>").append(esc(name)).append("</b></td><td>")
                     .append(spec.map(l -> l.mode().toString()).orElse("<i>removed</i>")).append("</td><td>")
-                    .append(spec.isEmpty() ? "" : at.map(a -> "<code>" + esc(lnm.config.IpLiteral.format(a))
+                    .append(spec.isEmpty() ? "" : spec.get().nic().isPresent() ? boundToInterface(spec.get().nic().get(), v.listenerAddresses(name))
+                            : at.map(a -> "<code>" + esc(lnm.config.IpLiteral.format(a))
                             + "</code>").orElse("<span class=\"badtext\">not bound</span>"))
                     .append("</td><td class=\"n allow\">").append(count(s == null ? 0 : s.allowed.sum()))
                     .append("</td><td class=\"n deny\">").append(count(s == null ? 0 : s.denied.sum()))
@@ -212,6 +213,12 @@ final class StatusPage {
                     .append("</td><td class=\"n\">").append(bytes(s == null ? 0 : s.bytesDown())).append("</td></tr>");
         }
         sb.append("</tbody></table></div>");
+    }
+
+    /** A listener named by interface: the interface and the addresses it is bound to now. */
+    private static String boundToInterface(String nic, List<java.net.InetSocketAddress> at) {
+        return "interface <code>" + esc(nic) + "</code>: " + (at.isEmpty() ? "<span class=\"badtext\">no address yet</span>"
+                : String.join(", ", at.stream().map(a -> "<code>" + esc(lnm.config.IpLiteral.format(a)) + "</code>").toList()));
     }
 
     private static void rules(StringBuilder sb, Metrics m, Config c) {

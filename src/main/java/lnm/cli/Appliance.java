@@ -23,6 +23,7 @@ import lnm.dns.DnsServer;
 import lnm.dns.Resolver;
 import lnm.fleet.BundleStore;
 import lnm.floor.ConnectionInfo;
+import lnm.floor.NicWatch;
 import lnm.net.Server;
 import lnm.net.Services;
 import lnm.upstream.AddressHealth;
@@ -68,6 +69,8 @@ public final class Appliance implements AutoCloseable {
     private final ParentChecker parentChecker;
     /** Fleet: pulls bundles (a box below), relays pulls (a middle box), signs them (the top). */
     private final lnm.fleet.Fleet fleet;
+    /** The addresses of the interfaces the config names, followed as they change. */
+    private final NicWatch nics;
 
     private Appliance(Path configFile, Config c, Consumer<AuditRecord> onClose, Resolver.Lookup lookup) throws IOException {
         this.configFile = configFile;
@@ -79,8 +82,9 @@ public final class Appliance implements AutoCloseable {
         this.parents = new ParentSet(c, clock);
         this.addrs = new AddressHealth(clock, c.parentDownMillis());
         this.services = new Services(c, audit, resolver, parents, addrs, admin.onClose().andThen(onClose));
-        this.server = new Server(services);
-        this.dns = new DnsServer(services::config, audit);
+        this.nics = NicWatch.system();
+        this.server = new Server(services, nics);
+        this.dns = new DnsServer(services::config, audit, nics);
         this.parentChecker = new ParentChecker(parents, services::config);
         this.fleet = new lnm.fleet.Fleet(new FleetLocal());
     }
@@ -112,6 +116,7 @@ public final class Appliance implements AutoCloseable {
         } catch (IOException e) {
             throw new StartException(List.of(c.auditFile() + ": cannot open audit log: " + e.getMessage()));
         }
+        a.nics.watch(c.namedInterfaces()); // listed once here, so the listeners bind what the interfaces have
         List<String> problems = a.server.start();
         // The DNS server starts after the proxy; if it cannot bind, the proxy stops and the start fails.
         if (problems.isEmpty()) {
@@ -125,10 +130,12 @@ public final class Appliance implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) {
+            a.nics.close();
             a.audit.close();
             a.resolver.close();
             throw new StartException(problems);
         }
+        a.nics.start();
         try {
             a.admin.start(c, a::reload);
             a.parentChecker.start();
@@ -183,6 +190,7 @@ public final class Appliance implements AutoCloseable {
         lr.warnings().forEach(w -> LOG.warning(w.toString()));
         Config before = config();
         try {
+            nics.watch(lr.config().namedInterfaces());
             List<String> bind = new ArrayList<>(server.apply(lr.config()));
             bind.addAll(dns.apply(lr.config()));
             parents.apply(lr.config());
@@ -263,6 +271,7 @@ public final class Appliance implements AutoCloseable {
             return;
         }
         stopped = true;
+        nics.close(); // no listener is opened again while draining
         dns.close(); // a draining box stops attracting clients first
         fleet.close(); // no bundle lands and no pull is relayed while draining
         try {
@@ -365,6 +374,11 @@ public final class Appliance implements AutoCloseable {
         @Override
         public Optional<InetSocketAddress> listenerAddress(String listener) {
             return server.address(listener);
+        }
+
+        @Override
+        public List<InetSocketAddress> listenerAddresses(String listener) {
+            return server.addresses(listener);
         }
 
         @Override

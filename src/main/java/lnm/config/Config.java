@@ -254,9 +254,26 @@ public final class Config {
         return get(Key.DNS_LISTEN);
     }
 
-    /** Fixed addresses for allowlisted names; empty means the box's own address on the arrival interface. */
+    /** Fixed addresses for allowlisted names; with no interfaces either, the box's own address on the arrival interface. */
     public List<java.net.InetAddress> dnsAnswer() {
-        return get(Key.DNS_ANSWER);
+        return get(Key.DNS_ANSWER).addresses();
+    }
+
+    /** Interfaces whose current addresses allowlisted names resolve to ({@code dns.answer = eth1}). */
+    public List<String> dnsAnswerInterfaces() {
+        return get(Key.DNS_ANSWER).interfaces();
+    }
+
+    /**
+     * Every interface the config names: by listeners, {@code dns.listen} and {@code dns.answer},
+     * in that order, each once. The box watches their addresses.
+     */
+    public java.util.Set<String> namedInterfaces() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        listeners().forEach(l -> l.nic().ifPresent(out::add));
+        dnsListen().flatMap(InterfaceName::of).ifPresent(out::add);
+        out.addAll(dnsAnswerInterfaces());
+        return out;
     }
 
     public int dnsTtl() {

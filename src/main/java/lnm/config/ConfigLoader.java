@@ -337,6 +337,14 @@ final class ConfigLoader {
         if (a.getPort() != b.getPort() || a.getPort() == 0) {
             return false; // port 0: each gets its own free port
         }
+        if (a.isUnresolved() || b.isUnresolved()) {
+            // an interface: the same one, or a wildcard (which covers every interface); another
+            // address may or may not be the interface's, which only the bind at run time tells
+            if (a.isUnresolved() && b.isUnresolved()) {
+                return a.getHostString().equals(b.getHostString());
+            }
+            return (a.isUnresolved() ? b : a).getAddress().isAnyLocalAddress();
+        }
         if (a.getAddress().equals(b.getAddress())) {
             return true;
         }

@@ -8,13 +8,22 @@ import java.util.List;
 final class DnsValues {
     private DnsValues() {}
 
-    static List<InetAddress> dnsAnswers(String v) {
+    static DnsAnswer dnsAnswers(String v) {
         List<InetAddress> out = new java.util.ArrayList<>();
+        List<String> nics = new java.util.ArrayList<>();
         for (String e : dnsEntries(v, Key.DNS_MAX_ANSWERS)) {
             String a = e.startsWith("[") && e.endsWith("]") ? e.substring(1, e.length() - 1) : e;
             byte[] b = IpLiteral.parse(a);
+            if (b == null && !e.startsWith("[") && InterfaceName.valid(e)) {
+                if (nics.contains(e)) {
+                    throw new IllegalArgumentException("'" + e + "' is listed twice");
+                }
+                nics.add(e);
+                continue;
+            }
             if (b == null) {
-                throw new IllegalArgumentException("'" + e + "' is not an IP address");
+                String why = e.startsWith("[") ? null : InterfaceName.whyNot(e);
+                throw new IllegalArgumentException("'" + e + "' is not an IP address" + (why == null ? "" : " nor an interface name (" + why + ")"));
             }
             InetAddress ia = IpLiteral.toInet(b);
             if (ia.isAnyLocalAddress() || ia.isMulticastAddress()) {
@@ -25,11 +34,13 @@ final class DnsValues {
             }
             out.add(ia);
         }
-        return List.copyOf(out);
+        return new DnsAnswer(out, nics);
     }
 
-    static String formatDnsAnswers(List<InetAddress> l) {
-        return String.join(", ", l.stream().map(IpLiteral::format).toList());
+    static String formatDnsAnswers(DnsAnswer d) {
+        List<String> all = new java.util.ArrayList<>(d.interfaces());
+        d.addresses().forEach(a -> all.add(IpLiteral.format(a)));
+        return String.join(", ", all);
     }
 
     static List<InetSocketAddress> dnsUpstreams(String v) {

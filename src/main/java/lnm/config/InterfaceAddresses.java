@@ -58,6 +58,19 @@ public final class InterfaceAddresses {
         return copy;
     }
 
+    /** The names of this box's interfaces, up or down; empty if none can be listed. */
+    public static Set<String> names() {
+        Set<String> out = new LinkedHashSet<>();
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                out.add(ni.getName());
+            }
+        } catch (SocketException | RuntimeException e) {
+            // no interface list: every named interface is reported missing
+        }
+        return out;
+    }
+
     /** Every address of every interface, up or down (a down interface may come up later). */
     public static Set<InetAddress> all() {
         Set<InetAddress> s = new LinkedHashSet<>();

@@ -31,8 +31,8 @@ public final class Key<T> {
             v -> Values.intRange(v, 0, 5), String::valueOf);
 
     public static final Key<InetSocketAddress> LISTEN = new Key<>("listen.<name>", null,
-            "[address:]port, address an IP literal (default 0.0.0.0), port 1-65535",
-            v -> Values.bind(v, "0.0.0.0"), Values::formatBind);
+            "[address:]port, address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
+            v -> Values.bindOrInterface(v, "0.0.0.0"), Values::formatBind);
     public static final Key<Mode> LISTEN_MODE = new Key<>("listen.<name>.mode", "tls",
             Mode.choices(), Mode::parse, Mode::toString);
     public static final Key<HostPort> LISTEN_TARGET = new Key<>("listen.<name>.target", null,
@@ -144,11 +144,12 @@ public final class Key<T> {
     static final int DNS_MAX_UPSTREAMS = 8;
     public static final Key<Optional<InetSocketAddress>> DNS_LISTEN = new Key<>("dns.listen", "off",
             "[address:]port for the built-in DNS server, UDP and TCP (address an IP literal, default 0.0.0.0: "
-                    + "every local IPv4 address), or off",
-            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "0.0.0.0")),
+                    + "every local IPv4 address, or an interface name: its addresses, followed as they change), or off",
+            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bindOrInterface(v, "0.0.0.0")),
             o -> o.map(Values::formatBind).orElse("off"));
-    public static final Key<List<InetAddress>> DNS_ANSWER = new Key<>("dns.answer", "",
-            "comma-separated IP addresses (at most " + DNS_MAX_ANSWERS + ") that allowlisted names resolve to; "
+    public static final Key<DnsAnswer> DNS_ANSWER = new Key<>("dns.answer", "",
+            "comma-separated IP addresses and interface names (at most " + DNS_MAX_ANSWERS + "; an interface gives its "
+                    + "current addresses) that allowlisted names resolve to; "
                     + "empty: this box's address on the interface the query arrived on",
             DnsValues::dnsAnswers, DnsValues::formatDnsAnswers);
     public static final Key<Integer> DNS_TTL = new Key<>("dns.ttl", "60",

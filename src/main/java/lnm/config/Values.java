@@ -120,6 +120,18 @@ final class Values {
      * {@code localhost}); a name would need DNS, and a listener should not depend on it.
      */
     static InetSocketAddress bind(String v, String defaultAddress) {
+        return bind(v, defaultAddress, false);
+    }
+
+    /**
+     * {@code [address:]port} where the address may also name a network interface
+     * ({@code eth1:443}, see {@link InterfaceName}): listeners and {@code dns.listen}.
+     */
+    static InetSocketAddress bindOrInterface(String v, String defaultAddress) {
+        return bind(v, defaultAddress, true);
+    }
+
+    private static InetSocketAddress bind(String v, String defaultAddress, boolean orInterface) {
         String addr;
         String port;
         if (v.startsWith("[")) {
@@ -138,12 +150,17 @@ final class Values {
             port = colon < 0 ? v : v.substring(colon + 1);
         }
         byte[] b = addr.equalsIgnoreCase("localhost") ? new byte[] {127, 0, 0, 1} : IpLiteral.parse(addr);
+        // Port 0 binds any free port: tests use it, and the bound port is logged.
+        int p = port.equals("0") ? 0 : HostPort.parsePort(port);
+        if (b == null && orInterface && !v.startsWith("[") && InterfaceName.valid(addr)) {
+            return InterfaceName.bind(addr, p);
+        }
         if (b == null) {
-            throw new IllegalArgumentException("'" + addr + "' is not an IP address");
+            String why = orInterface && !v.startsWith("[") ? InterfaceName.whyNot(addr) : null;
+            throw new IllegalArgumentException("'" + addr + "' is not an IP address" + (why == null ? "" : " nor an interface name (" + why + ")"));
         }
         InetAddress ia = IpLiteral.toInet(b);
-        // Port 0 binds any free port: tests use it, and the bound port is logged.
-        return new InetSocketAddress(ia, port.equals("0") ? 0 : HostPort.parsePort(port));
+        return new InetSocketAddress(ia, p);
     }
 
     /** {@code a.b.c.d:port} or {@code [v6]:port}, without any lookup. */

@@ -29,6 +29,9 @@ public final class Warnings {
         proxyProtocolRanges(c, lineOf, out);
         dnsUpstreamWithoutZones(c, lineOf, out);
         reportMode(c, lineOf, out);
+        if (!c.namedInterfaces().isEmpty()) { // lists this box's interfaces only when the config names one
+            missingInterfaces(c, lineOf, out, InterfaceAddresses.names());
+        }
         out.sort(Comparator.comparing((Problem p) -> p.file().toString()).thenComparingInt(Problem::line));
         return out;
     }
@@ -78,6 +81,30 @@ public final class Warnings {
                 + first.getValue() + " names instead (myplant." + first.getKey() + " = ...)";
     }
 
+    /**
+     * An interface the config names that this box does not have (now): a typo, or a NIC that is
+     * renamed or late at boot. Not an error: the box starts and binds it when it appears.
+     */
+    static void missingInterfaces(Config c, ToIntFunction<String> lineOf, List<Problem> out, java.util.Set<String> present) {
+        for (ListenerSpec l : c.listeners()) {
+            l.nic().filter(n -> !present.contains(n)).ifPresent(n -> out.add(at(c.file(), lineOf.applyAsInt(Key.LISTEN.name(l.name())),
+                    missingText(n, "listener '" + l.name() + "'"))));
+        }
+        c.dnsListen().flatMap(InterfaceName::of).filter(n -> !present.contains(n)).ifPresent(n -> out.add(at(c.file(),
+                lineOf.applyAsInt(Key.DNS_LISTEN.name()), missingText(n, "dns.listen"))));
+        for (String n : c.dnsAnswerInterfaces()) {
+            if (!present.contains(n)) {
+                out.add(at(c.file(), lineOf.applyAsInt(Key.DNS_ANSWER.name()), missingText(n, "dns.answer")));
+            }
+        }
+    }
+
+    private static String missingText(String nic, String who) {
+        String then = who.equals("dns.answer") ? "answers with its addresses" : "binds its addresses";
+        return "interface '" + nic + "' (" + who + ") does not exist on this box; lnm waits for it to appear and " + then
+                + " then (check the name with 'ip link')";
+    }
+
     /** A listener on every address while {@code sources} lets any host in. */
     private static void openListeners(Config c, ToIntFunction<String> lineOf, List<Problem> out) {
         if (c.isSet(Key.SOURCES) || !c.sources().isAny()) {
@@ -85,7 +112,7 @@ public final class Warnings {
         }
         for (ListenerSpec l : c.listeners()) {
             InetSocketAddress b = l.bind();
-            if (b.getAddress().isAnyLocalAddress()) {
+            if (!b.isUnresolved() && b.getAddress().isAnyLocalAddress()) {
                 out.add(at(c.file(), lineOf.applyAsInt(Key.LISTEN.name(l.name())), "listener '" + l.name() + "' binds "
                         + l.bindText() + " (every address of this box) and 'sources' is not set, so any host that reaches "
                         + "the box may connect; set sources = the plant networks' CIDRs"));

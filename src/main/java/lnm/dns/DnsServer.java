@@ -13,6 +13,7 @@ import lnm.audit.AuditLog;
 import lnm.config.Config;
 import lnm.config.IpLiteral;
 import lnm.floor.EventLoop;
+import lnm.floor.NicWatch;
 
 /**
  * The built-in DNS server for the level below: names the allowlist allows resolve to this
@@ -45,6 +46,7 @@ public final class DnsServer implements AutoCloseable {
     private final Consumer<String> audit;
     private final LongSupplier clock;
     private final DnsCounters counters = new DnsCounters();
+    private final NicWatch nics;
     private EventLoop loop;
     private DnsSockets sockets;
 
@@ -53,14 +55,32 @@ public final class DnsServer implements AutoCloseable {
      * @param audit  where audit lines go when {@code dns.audit = true}; may be null
      */
     public DnsServer(Supplier<Config> config, AuditLog audit) {
-        this(config, audit == null ? null : audit::writeLine, null);
+        this(config, audit, NicWatch.none());
+    }
+
+    /** @param nics the addresses of the interfaces {@code dns.listen} and {@code dns.answer} may name */
+    public DnsServer(Supplier<Config> config, AuditLog audit, NicWatch nics) {
+        this(config, audit == null ? null : audit::writeLine, null, nics);
     }
 
     /** @param clock the loop's millisecond clock, null for the monotonic one (tests step their own) */
     DnsServer(Supplier<Config> config, Consumer<String> audit, LongSupplier clock) {
+        this(config, audit, clock, NicWatch.none());
+    }
+
+    private DnsServer(Supplier<Config> config, Consumer<String> audit, LongSupplier clock, NicWatch nics) {
         this.config = Objects.requireNonNull(config);
         this.audit = audit;
         this.clock = clock;
+        this.nics = nics;
+        nics.onChange(m -> followInterface());
+    }
+
+    /** After the watcher listed the interfaces: a {@code dns.listen} by interface rebinds at the loop's next tick. */
+    private synchronized void followInterface() {
+        if (loop != null && sockets.listen().isUnresolved()) {
+            sockets.rescanLater();
+        }
     }
 
     /**
@@ -78,7 +98,7 @@ public final class DnsServer implements AutoCloseable {
             try {
                 EventLoop l = clock == null ? new EventLoop("lnm-dns", LOOP_BUFFER)
                         : new EventLoop("lnm-dns", LOOP_BUFFER, clock);
-                sockets = DnsSockets.open(l, config, counters, audit, listen.get());
+                sockets = DnsSockets.open(l, config, counters, audit, listen.get(), nics);
                 loop = l;
                 break;
             } catch (IOException | RuntimeException e) {
@@ -88,8 +108,10 @@ public final class DnsServer implements AutoCloseable {
             }
         }
         loop.start();
-        LOG.info("dns listening on tcp " + IpLiteral.format(sockets.tcpAddress()) + " and udp "
-                + String.join(", ", sockets.udpAddresses().stream().map(IpLiteral::format).toList()));
+        if (!sockets.tcpAddresses().isEmpty()) {
+            LOG.info("dns listening on tcp " + String.join(", ", sockets.tcpAddresses().stream().map(IpLiteral::format).toList())
+                    + " and udp " + String.join(", ", sockets.udpAddresses().stream().map(IpLiteral::format).toList()));
+        }
         return List.of();
     }
 
@@ -115,9 +137,17 @@ public final class DnsServer implements AutoCloseable {
         return loop != null;
     }
 
-    /** The TCP listener's address (its port is the UDP sockets' port too), when running. */
+    /**
+     * The TCP listener's address (its port is the UDP sockets' port too), when running; the
+     * first one's for {@code dns.listen} by interface, empty while the interface has none.
+     */
     public synchronized Optional<InetSocketAddress> tcpAddress() {
-        return loop == null ? Optional.empty() : Optional.of(sockets.tcpAddress());
+        return loop == null ? Optional.empty() : Optional.ofNullable(sockets.tcpAddress());
+    }
+
+    /** Every TCP listener's address (one per address of an interface), when running. */
+    public synchronized List<InetSocketAddress> tcpAddresses() {
+        return loop == null ? List.of() : sockets.tcpAddresses();
     }
 
     /** The UDP sockets' addresses (one per local address for a wildcard), when running. */

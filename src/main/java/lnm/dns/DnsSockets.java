@@ -23,8 +23,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 import lnm.config.Config;
+import lnm.config.InterfaceName;
 import lnm.config.IpLiteral;
 import lnm.floor.EventLoop;
+import lnm.floor.NicWatch;
+import lnm.floor.SourceCounter;
 
 /**
  * The DNS server's sockets, each a handler on one {@link EventLoop}: the UDP sockets
@@ -36,8 +39,10 @@ import lnm.floor.EventLoop;
  * <p>One listen address gives one TCP listener and one UDP socket; a wildcard address gives
  * one TCP listener on the wildcard and one UDP socket per local address of that family
  * ({@link LocalAddresses}), re-enumerated every {@value #RESCAN_SECONDS} s and on reload, so an
- * answer can name the address the client asked. All sockets share one port: with port 0
- * (tests), the TCP listener picks it and the UDP sockets follow.
+ * answer can name the address the client asked. A {@code dns.listen} naming an interface
+ * ({@code eth1:53}) gives one TCP listener and one UDP socket per address of that interface,
+ * opened and closed as {@link NicWatch} sees them come and go. All sockets share one port: with
+ * port 0 (tests), the first TCP listener picks it and the other sockets follow.
  */
 final class DnsSockets {
     private static final Logger LOG = Logger.getLogger(DnsSockets.class.getName());
@@ -48,60 +53,80 @@ final class DnsSockets {
     private final EventLoop loop;
     private final Supplier<Config> config;
     private final InetSocketAddress listen;
-    private final TcpListener tcp;
-    private final int port;
+    /** The interface {@code dns.listen} names, or null when it names an address. */
+    private final String nic;
+    private final NicWatch nics;
+    /** TCP listeners by address: the one of {@code dns.listen}, or one per address of its interface. */
+    private final Map<InetAddress, TcpListener> tcp = new LinkedHashMap<>();
+    /** The TCP clients of every listener, so the limits hold for the server as a whole. */
+    private final SourceCounter tcpClients = new SourceCounter();
+    /** The port every socket shares: the configured one, or the first TCP listener's with port 0. */
+    private int port;
     private final QueryHandler handler;
+    private final DnsCounters counters;
     private final ByteBuffer scratch = ByteBuffer.allocate(65535);
     private final Map<InetAddress, UdpSocket> udp = new LinkedHashMap<>();
     private final Map<InetAddress, Responder.Local> locals = new HashMap<>();
     private final Set<InetAddress> bindFailures = new HashSet<>();
     private final Forwarder forwarder;
     private volatile List<InetSocketAddress> udpAddresses = List.of();
+    private volatile List<InetSocketAddress> tcpAddresses = List.of();
     private long nextRescan;
     private long nextSweep;
     private boolean rescanNow;
+    /** Set once {@link #open} is done: binds after that are logged one by one. */
+    private boolean opened;
 
     private DnsSockets(EventLoop loop, Supplier<Config> config, DnsCounters counters, Consumer<String> audit,
-                       InetSocketAddress listen, ServerSocketChannel tcp) {
+                       InetSocketAddress listen, NicWatch nics) {
         this.loop = loop;
         this.config = config;
         this.listen = listen;
-        this.port = tcp.socket().getLocalPort();
+        this.nic = InterfaceName.of(listen).orElse(null);
+        this.nics = nics;
+        this.port = listen.getPort();
         SecureRandom random = new SecureRandom();
         this.forwarder = new Forwarder(loop.selector(), loop::close, SourcePorts.system(random), random,
                 counters.forwardMismatches, scratch);
         this.handler = new QueryHandler(config, counters, audit, () -> forwarder, this::local,
-                () -> loop.now() * 1_000_000L, MAX_RATE_CLIENTS);
-        this.tcp = new TcpListener(tcp, loop, config, handler, counters);
+                () -> loop.now() * 1_000_000L, MAX_RATE_CLIENTS, nics::addresses);
+        this.counters = counters;
         long now = loop.now();
         this.nextRescan = now + RESCAN_SECONDS * 1000L;
         this.nextSweep = now + SWEEP_MILLIS;
     }
 
     /**
-     * Binds the TCP listener and the UDP sockets and registers them with {@code loop}, which
+     * Binds the TCP listener(s) and the UDP sockets and registers them with {@code loop}, which
      * must not be running yet; its tick then runs the housekeeping. On failure the loop's
-     * selector is closed (the loop cannot be used any more) and every socket with it.
+     * selector is closed (the loop cannot be used any more) and every socket with it. With
+     * {@code dns.listen} naming an interface that has no address yet, nothing is bound and the
+     * sockets open when one appears.
      *
-     * @throws IOException with a message fit for the operator when the TCP listener or every
+     * @param nics the addresses of the interface {@code dns.listen} or {@code dns.answer} may name
+     * @throws IOException with a message fit for the operator when a TCP listener or every
      *                     UDP socket fails to bind
      */
     static DnsSockets open(EventLoop loop, Supplier<Config> config, DnsCounters counters, Consumer<String> audit,
-                           InetSocketAddress listen) throws IOException {
-        ServerSocketChannel ch = null;
-        DnsSockets s = null;
+                           InetSocketAddress listen, NicWatch nics) throws IOException {
+        DnsSockets s = new DnsSockets(loop, config, counters, audit, listen, nics);
         try {
-            ch = ServerSocketChannel.open(family(listen.getAddress()));
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(listen, 64);
-            ch.configureBlocking(false);
-            s = new DnsSockets(loop, config, counters, audit, listen, ch);
-            ch.register(loop.selector(), SelectionKey.OP_ACCEPT, s.tcp);
+            // on an address the bind must work; on an interface, one address that cannot be
+            // bound yet (IPv6 still in duplicate address detection) is retried later, and only
+            // none at all (the port is taken) fails the start
+            IOException tcpFailed = s.bindTcp(s.nic == null);
+            if (s.nic != null && s.tcp.isEmpty() && tcpFailed != null) {
+                throw tcpFailed;
+            }
             List<String> failed = s.bindUdp();
-            if (s.udp.isEmpty()) {
+            if (s.udp.isEmpty() && s.nic == null) {
                 throw new BindException(failed.isEmpty() ? "no local addresses to bind" : String.join("; ", failed));
             }
+            if (s.nic != null && s.tcp.isEmpty()) {
+                LOG.info("dns waits for interface " + s.nic + " to have an address (it is missing, down or has none)");
+            }
             loop.everyTick(s::housekeeping);
+            s.opened = true;
             return s;
         } catch (IOException | RuntimeException e) {
             try {
@@ -109,14 +134,70 @@ final class DnsSockets {
             } catch (IOException ignored) {
                 // closing anyway
             }
-            if (ch != null) {
-                EventLoop.closeQuietly(ch);
-            }
-            if (s != null) {
-                s.udp.values().forEach(u -> EventLoop.closeQuietly(u.channel));
-            }
+            s.tcp.values().forEach(t -> EventLoop.closeQuietly(t.channel));
+            s.udp.values().forEach(u -> EventLoop.closeQuietly(u.channel));
             throw e;
         }
+    }
+
+    /** The addresses to serve: the one of {@code dns.listen}, or its interface's now. */
+    private List<InetAddress> wantTcp() {
+        return nic != null ? nics.addresses(nic) : List.of(listen.getAddress());
+    }
+
+    /**
+     * Binds a TCP listener for each wanted address that has none and closes those of addresses
+     * the interface lost (their clients stay until they finish).
+     *
+     * @param strict throw on a failure (at start) instead of logging it once and retrying later
+     * @return the first failure when not strict, else null
+     */
+    private IOException bindTcp(boolean strict) throws IOException {
+        IOException first = null;
+        List<InetAddress> want = wantTcp();
+        for (InetAddress gone : new ArrayList<>(tcp.keySet())) {
+            if (!want.contains(gone)) {
+                LOG.info("dns: address " + IpLiteral.format(gone) + " left interface " + nic + "; closing its TCP listener");
+                loop.close(tcp.remove(gone).channel);
+            }
+        }
+        for (InetAddress a : want) {
+            if (tcp.containsKey(a)) {
+                continue;
+            }
+            ServerSocketChannel ch = null;
+            try {
+                ch = ServerSocketChannel.open(family(a));
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                ch.bind(new InetSocketAddress(a, port), 64);
+                ch.configureBlocking(false);
+                if (port == 0) {
+                    port = ch.socket().getLocalPort(); // the UDP sockets and other addresses follow
+                }
+                TcpListener t = new TcpListener(ch, loop, config, handler, counters, tcpClients);
+                ch.register(loop.selector(), SelectionKey.OP_ACCEPT, t);
+                tcp.put(a, t);
+                bindFailures.remove(a);
+                if (opened) {
+                    LOG.info("dns listening on " + IpLiteral.format(new InetSocketAddress(a, port)) + " (interface " + nic + ")");
+                }
+            } catch (IOException e) {
+                if (ch != null) {
+                    EventLoop.closeQuietly(ch);
+                }
+                if (strict) {
+                    throw e;
+                }
+                first = first == null ? e : first;
+                if (bindFailures.add(a)) {
+                    LOG.warning("dns: cannot bind tcp " + IpLiteral.format(new InetSocketAddress(a, port)) + ": " + e.getMessage());
+                }
+            }
+        }
+        List<InetSocketAddress> addrs = new ArrayList<>();
+        tcp.values().forEach(t -> addrs.add(new InetSocketAddress(t.channel.socket().getInetAddress(), port)));
+        tcpAddresses = List.copyOf(addrs);
+        return first;
     }
 
     private static StandardProtocolFamily family(InetAddress a) {
@@ -125,8 +206,8 @@ final class DnsSockets {
 
     /** Binds UDP sockets for local addresses that have none and closes those of vanished ones. */
     private List<String> bindUdp() throws IOException {
-        List<InetAddress> want = listen.getAddress().isAnyLocalAddress()
-                ? LocalAddresses.forWildcard(listen.getAddress()) : List.of(listen.getAddress());
+        List<InetAddress> want = nic != null ? List.copyOf(tcp.keySet()) // the interface's, where TCP is bound too
+                : listen.getAddress().isAnyLocalAddress() ? LocalAddresses.forWildcard(listen.getAddress()) : List.of(listen.getAddress());
         List<String> failed = new ArrayList<>();
         for (InetAddress a : want) {
             if (udp.containsKey(a)) {
@@ -165,8 +246,15 @@ final class DnsSockets {
         return failed;
     }
 
+    /** The first TCP listener's address, or null while an interface has none. */
     InetSocketAddress tcpAddress() {
-        return new InetSocketAddress(tcp.channel.socket().getInetAddress(), port);
+        List<InetSocketAddress> l = tcpAddresses;
+        return l.isEmpty() ? null : l.get(0);
+    }
+
+    /** Every TCP listener's address. */
+    List<InetSocketAddress> tcpAddresses() {
+        return tcpAddresses;
     }
 
     List<InetSocketAddress> udpAddresses() {
@@ -179,10 +267,10 @@ final class DnsSockets {
 
     /** TCP clients connected now (read from any thread). */
     int tcpConnections() {
-        return tcp.clients();
+        return tcpClients.total();
     }
 
-    /** Re-enumerates local addresses at the next tick (on reload); from any thread. */
+    /** Re-enumerates local addresses at the next tick (on reload, an interface's change); from any thread. */
     void rescanLater() {
         loop.execute(() -> rescanNow = true);
     }
@@ -200,6 +288,9 @@ final class DnsSockets {
             rescanNow = false;
             nextRescan = now + RESCAN_SECONDS * 1000L;
             try {
+                if (nic != null) {
+                    bindTcp(false);
+                }
                 bindUdp();
             } catch (IOException e) {
                 LOG.warning("dns: cannot list local addresses: " + e.getMessage());
@@ -218,6 +309,7 @@ final class DnsSockets {
             loop.close(u.channel);
         }
         udp.clear();
-        loop.close(tcp.channel);
+        tcp.values().forEach(t -> loop.close(t.channel));
+        tcp.clear();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -47,7 +48,9 @@ final class QueryHandler {
     private final LongSupplier clock;
     private final RateLimiter limiter;
     private final RateLimiter deniedAudit = new RateLimiter(1);
+    private final Supplier<Map<String, List<InetAddress>>> nics;
     private Config policyOf;
+    private Map<String, List<InetAddress>> policyNics;
     private Responder.Policy policy;
 
     /**
@@ -57,6 +60,14 @@ final class QueryHandler {
      */
     QueryHandler(Supplier<Config> config, DnsCounters counters, Consumer<String> audit, Supplier<Forwarder> forwarder,
                  Function<InetAddress, Responder.Local> locals, LongSupplier clock, int maxClients) {
+        this(config, counters, audit, forwarder, locals, clock, maxClients, Map::of);
+    }
+
+    /** @param nics the current addresses of the interfaces {@code dns.answer} may name (a new map when they change) */
+    QueryHandler(Supplier<Config> config, DnsCounters counters, Consumer<String> audit, Supplier<Forwarder> forwarder,
+                 Function<InetAddress, Responder.Local> locals, LongSupplier clock, int maxClients,
+                 Supplier<Map<String, List<InetAddress>>> nics) {
+        this.nics = nics;
         this.config = config;
         this.counters = counters;
         this.audit = audit;
@@ -172,9 +183,11 @@ final class QueryHandler {
     }
 
     private Responder.Policy policy(Config c) {
-        if (c != policyOf) {
-            policy = Responder.Policy.of(c);
+        Map<String, List<InetAddress>> n = c.dnsAnswerInterfaces().isEmpty() ? Map.of() : nics.get();
+        if (c != policyOf || n != policyNics) {
+            policy = Responder.Policy.of(c, n);
             policyOf = c;
+            policyNics = n;
         }
         return policy;
     }

@@ -19,7 +19,8 @@ import lnm.config.Rule;
  *   <li>not exactly one question: FORMERR;
  *   <li>class IN and a name the allowlist allows (exact or wildcard, the proxy's own
  *       {@link Allowlist#match}): authoritative NOERROR. Type A gets the IPv4 addresses,
- *       AAAA the IPv6 ones: {@code dns.answer}'s if set, else this box's on the interface the
+ *       AAAA the IPv6 ones: {@code dns.answer}'s if set (with the current addresses of the
+ *       interfaces it names), else this box's on the interface the
  *       query arrived on. Every other type (MX, TXT, HTTPS, ANY, ...) and a family the box
  *       has no address of get an empty NOERROR without an SOA in the authority section: the
  *       name exists, it just has no such record here. So clients fall back to A/AAAA, and a
@@ -56,11 +57,29 @@ public final class Responder {
             this(allowlist, fixedV4, fixedV6, ttl, forward, false);
         }
 
-        /** The policy of a config snapshot. */
+        /** The policy of a config snapshot that names no interface in {@code dns.answer}. */
         public static Policy of(Config c) {
+            return of(c, java.util.Map.of());
+        }
+
+        /**
+         * The policy of a config snapshot, with the current addresses of the interfaces that
+         * {@code dns.answer} names ({@code nics}: interface to addresses) after its fixed ones.
+         * While those interfaces have no address and no fixed one is set, the answer is the
+         * arrival interface's address, as without {@code dns.answer}.
+         */
+        public static Policy of(Config c, java.util.Map<String, List<InetAddress>> nics) {
             List<InetAddress> v4 = new ArrayList<>();
             List<InetAddress> v6 = new ArrayList<>();
-            for (InetAddress a : c.dnsAnswer()) {
+            List<InetAddress> all = new ArrayList<>(c.dnsAnswer());
+            for (String n : c.dnsAnswerInterfaces()) {
+                for (InetAddress a : nics.getOrDefault(n, List.of())) {
+                    if (!all.contains(a)) {
+                        all.add(a);
+                    }
+                }
+            }
+            for (InetAddress a : all) {
                 (a instanceof Inet4Address ? v4 : v6).add(a);
             }
             return new Policy(c.allowlist(), v4, v6, c.dnsTtl(),

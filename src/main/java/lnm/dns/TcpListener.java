@@ -32,10 +32,17 @@ final class TcpListener implements EventLoop.Ready {
     private final Supplier<Config> config;
     private final QueryHandler handler;
     private final DnsCounters counters;
-    private final SourceCounter clients = new SourceCounter();
+    private final SourceCounter clients;
 
     TcpListener(ServerSocketChannel channel, EventLoop loop, Supplier<Config> config, QueryHandler handler,
                 DnsCounters counters) {
+        this(channel, loop, config, handler, counters, new SourceCounter());
+    }
+
+    /** @param clients the client counts, shared by the listeners of one server (one per address of an interface) */
+    TcpListener(ServerSocketChannel channel, EventLoop loop, Supplier<Config> config, QueryHandler handler,
+                DnsCounters counters, SourceCounter clients) {
+        this.clients = clients;
         this.channel = channel;
         this.loop = loop;
         this.config = config;

@@ -50,6 +50,9 @@
  * <p>Known limits: a query forwarded for a TCP client goes upstream over UDP, so an upstream
  * answer the upstream itself truncated reaches that client with TC set; UDP sockets for a wildcard
  * {@code dns.listen} follow local addresses at start, on reload and every 30 s, so for a
- * moment after an address appears queries to it are not answered.
+ * moment after an address appears queries to it are not answered. A {@code dns.listen} that
+ * names an interface ({@code eth1:53}) follows that interface's addresses within the interface
+ * watcher's period ({@link lnm.floor.NicWatch}, 2 s), and {@code dns.answer = eth1} answers with
+ * its addresses as they are at the query.
  */
 package lnm.dns;

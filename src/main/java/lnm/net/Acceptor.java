@@ -1,12 +1,16 @@
 package lnm.net;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,9 +23,11 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import lnm.config.Config;
+import lnm.config.InterfaceName;
 import lnm.config.IpLiteral;
 import lnm.config.ListenerSpec;
 import lnm.floor.EventLoop;
+import lnm.floor.NicWatch;
 
 /**
  * Owns the listening sockets. Each listener is one {@code SO_REUSEPORT} group of sockets, one
@@ -33,6 +39,9 @@ import lnm.floor.EventLoop;
  * bind", as without {@code SO_REUSEPORT}. Where the option is missing, the first loop has the
  * one socket and runs every connection.
  *
+ * <p>A listener named by interface ({@code listen.https = eth1:443}) has one such group per
+ * address of the interface, opened and closed as {@link NicWatch} sees addresses come and go.
+ *
  * <p>Binding and closing run on the calling thread, one call at a time; registering a socket
  * with a loop, and closing it so that its port is free on return, run on that loop.
  */
@@ -42,11 +51,36 @@ final class Acceptor {
 
     private final LoopAccepts[] loops;
     private final boolean reusePort;
-    /** Each bound listener's sockets, index i on loop i. */
-    private final Map<String, ServerSocketChannel[]> bound = new ConcurrentHashMap<>();
+    private final NicWatch nics;
+    /** Each bound listener's socket groups, by the name of the listener. */
+    private final Map<String, Bound> bound = new ConcurrentHashMap<>();
     private volatile int boundCount;
 
+    /**
+     * A listener's sockets: one group per address it binds (one address, or each address of its
+     * interface), socket i of a group on loop i.
+     */
+    private static final class Bound {
+        /** The bind as configured: an address, or an interface name ({@link InterfaceName#of}). */
+        final InetSocketAddress configured;
+        final Map<InetAddress, ServerSocketChannel[]> groups = new LinkedHashMap<>();
+        /** Addresses whose bind failed, so that a retry at every poll logs only once. */
+        final Set<InetAddress> failed = new HashSet<>();
+        /** The port every group shares: the configured one, or the first group's with port 0. */
+        int port;
+
+        Bound(InetSocketAddress configured) {
+            this.configured = configured;
+            this.port = configured.getPort();
+        }
+    }
+
     Acceptor(EventLoop[] loops, Services services) throws IOException {
+        this(loops, services, NicWatch.none());
+    }
+
+    /** @param nics the addresses of the interfaces listeners may name; followed as they change */
+    Acceptor(EventLoop[] loops, Services services, NicWatch nics) throws IOException {
         this.loops = new LoopAccepts[loops.length];
         for (int i = 0; i < loops.length; i++) {
             this.loops[i] = new LoopAccepts(loops[i], services);
@@ -57,11 +91,15 @@ final class Acceptor {
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
             this.reusePort = probe.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT);
         }
+        this.nics = nics;
+        nics.onChange(m -> follow());
     }
 
     /**
      * Binds the listeners of {@code c} that are not bound yet and closes those it no longer
-     * has (or whose address changed).
+     * has (or whose address changed). A listener named by interface binds each address the
+     * interface has now ({@link NicWatch}); with none it waits, bound to nothing, and
+     * {@link #follow} binds it when an address appears.
      *
      * @return one message per listener that could not be bound
      */
@@ -74,36 +112,139 @@ final class Acceptor {
         for (var it = bound.entrySet().iterator(); it.hasNext();) {
             var e = it.next();
             ListenerSpec l = want.get(e.getKey());
-            if (l == null || !sameBind(l.bind(), localAddress(e.getValue()[0]))) {
-                closeGroup(e.getValue());
+            if (l == null || !sameBind(l.bind(), e.getValue())) {
+                e.getValue().groups.values().forEach(this::closeGroup);
                 it.remove();
                 LOG.info("listener " + e.getKey() + " closed");
             }
         }
         for (ListenerSpec l : c.listeners()) {
-            if (bound.containsKey(l.name())) {
+            Bound b = bound.get(l.name());
+            if (b != null && l.nic().isEmpty()) {
                 continue;
             }
+            boolean fresh = b == null;
+            if (fresh) {
+                b = new Bound(l.bind());
+                bound.put(l.name(), b);
+            }
             try {
-                ServerSocketChannel[] group = bindGroup(l.bind());
-                bound.put(l.name(), group);
-                register(l.name(), group);
-                LOG.info("listener " + l.name() + " (" + l.mode() + ") on " + IpLiteral.format(localAddress(group[0]))
-                        + (group.length > 1 ? ", one socket per loop" : ""));
-            } catch (IOException | UnsupportedAddressTypeException e) {
-                ServerSocketChannel[] group = bound.remove(l.name());
-                if (group != null) {
-                    closeGroup(group);
+                // A new listener on an address fails as a whole. One on an interface fails only
+                // when none of its addresses can be bound (the port is taken): one address that
+                // cannot be bound yet (IPv6 still in duplicate address detection) is retried
+                // at the next poll, as is everything for a listener already following it.
+                Exception failed = place(l.name(), fresh ? l : null, b, fresh && l.nic().isEmpty());
+                if (fresh && failed != null && b.groups.isEmpty()) {
+                    if (failed instanceof IOException io) {
+                        throw io;
+                    }
+                    throw (RuntimeException) failed;
                 }
+            } catch (IOException | UnsupportedAddressTypeException e) {
+                bound.remove(l.name()).groups.values().forEach(this::closeGroup);
                 // the JDK throws UnsupportedAddressTypeException for an IPv6 address when it
                 // finds no IPv6 on this box (for one, when /proc/net/if_inet6 is hidden)
-                String why = e instanceof UnsupportedAddressTypeException
-                        ? "IPv6 is not available to this process (is /proc/net/if_inet6 readable?)" : e.getMessage();
-                problems.add("listener " + l.name() + ": cannot bind " + l.bindText() + ": " + why);
+                problems.add("listener " + l.name() + ": cannot bind " + l.bindText() + ": " + why(e));
             }
         }
-        boundCount = bound.size();
+        countBound();
         return problems;
+    }
+
+    /**
+     * After the interfaces were listed again (on the watcher's thread): each listener named by
+     * interface binds the addresses it gained and closes the sockets of those it lost; its
+     * established connections stay. A bind that fails is logged once and retried next time.
+     */
+    synchronized void follow() {
+        for (Map.Entry<String, Bound> e : bound.entrySet()) {
+            if (e.getValue().configured.isUnresolved()) {
+                try {
+                    place(e.getKey(), null, e.getValue(), false);
+                } catch (IOException | UnsupportedAddressTypeException ex) {
+                    LOG.warning("listener " + e.getKey() + ": " + why(ex)); // place() reports per address
+                }
+            }
+        }
+        countBound();
+    }
+
+    /**
+     * Makes {@code b}'s groups match the addresses it should have: its one address, or its
+     * interface's addresses now.
+     *
+     * @param spec the listener when it is new (its mode is logged), else null
+     * @param strict throw on the first address that cannot be bound (start, reload) instead of
+     *     logging it and trying again at the next poll
+     * @return the first failure to bind when not strict, else null
+     */
+    private Exception place(String name, ListenerSpec spec, Bound b, boolean strict) throws IOException {
+        Exception first = null;
+        Optional<String> nic = InterfaceName.of(b.configured);
+        List<InetAddress> want = nic.isPresent() ? nics.addresses(nic.get()) : List.of(b.configured.getAddress());
+        for (var it = b.groups.entrySet().iterator(); it.hasNext();) {
+            var g = it.next();
+            if (!want.contains(g.getKey())) {
+                closeGroup(g.getValue());
+                it.remove();
+                LOG.info("listener " + name + ": " + IpLiteral.format(g.getKey()) + " left interface " + nic.orElse("?")
+                        + "; its socket closed, its connections stay");
+            }
+        }
+        b.failed.retainAll(want);
+        for (InetAddress a : want) {
+            if (b.groups.containsKey(a)) {
+                continue;
+            }
+            ServerSocketChannel[] group;
+            try {
+                group = bindGroup(new InetSocketAddress(a, b.port));
+                b.groups.put(a, group);
+                register(name, group);
+            } catch (IOException | UnsupportedAddressTypeException e) {
+                ServerSocketChannel[] half = b.groups.remove(a);
+                if (half != null) {
+                    closeGroup(half);
+                }
+                if (strict) {
+                    throw e;
+                }
+                first = first == null ? e : first;
+                if (b.failed.add(a)) {
+                    LOG.warning("listener " + name + ": cannot bind " + IpLiteral.format(new InetSocketAddress(a, b.port))
+                            + " of interface " + nic.orElse("?") + ": " + why(e) + "; trying again as the interface is watched");
+                }
+                continue;
+            }
+            b.failed.remove(a);
+            if (b.port == 0) {
+                b.port = localAddress(group[0]).getPort(); // the other addresses of an interface share it
+            }
+            LOG.info("listener " + name + (spec != null ? " (" + spec.mode() + ")" : "") + " on "
+                    + IpLiteral.format(localAddress(group[0])) + nic.map(n -> " (interface " + n + ")").orElse("")
+                    + (group.length > 1 ? ", one socket per loop" : ""));
+        }
+        if (nic.isPresent() && want.isEmpty() && spec != null) {
+            LOG.info("listener " + name + " (" + spec.mode() + ") waits for interface " + nic.get()
+                    + " to have an address (it is missing, down or has none)");
+        }
+        return first;
+    }
+
+    private static String why(Exception e) {
+        return e instanceof UnsupportedAddressTypeException
+                ? "IPv6 is not available to this process (is /proc/net/if_inet6 readable?)" : e.getMessage();
+    }
+
+    /** Listeners that have at least one socket group: the ones that accept. */
+    private void countBound() {
+        int n = 0;
+        for (Bound b : bound.values()) {
+            if (!b.groups.isEmpty()) {
+                n++;
+            }
+        }
+        boundCount = n;
     }
 
     /**
@@ -196,8 +337,8 @@ final class Acceptor {
 
     /** Closes every bound listener (a start that failed part-way, or shutdown). */
     synchronized void closeAll() {
-        for (ServerSocketChannel[] group : bound.values()) {
-            closeGroup(group);
+        for (Bound b : bound.values()) {
+            b.groups.values().forEach(this::closeGroup);
         }
         bound.clear();
         boundCount = 0;
@@ -207,10 +348,27 @@ final class Acceptor {
         return boundCount;
     }
 
-    /** The address a listener is bound to (with the real port when configured as 0). */
+    /**
+     * The address a listener is bound to (with the real port when configured as 0); for one
+     * named by interface, its first bound address; empty while nothing is bound.
+     */
     Optional<InetSocketAddress> address(String name) {
-        ServerSocketChannel[] group = bound.get(name);
-        return group == null ? Optional.empty() : Optional.ofNullable(localAddress(group[0]));
+        return addresses(name).stream().findFirst();
+    }
+
+    /** Every address a listener is bound to now (each of its interface's). */
+    synchronized List<InetSocketAddress> addresses(String name) {
+        Bound b = bound.get(name);
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (b != null) {
+            for (ServerSocketChannel[] g : b.groups.values()) {
+                InetSocketAddress a = localAddress(g[0]);
+                if (a != null) {
+                    out.add(a);
+                }
+            }
+        }
+        return out;
     }
 
     /** Stops accepting: closes every listener (each socket on its loop) and waits for that. */
@@ -227,12 +385,14 @@ final class Acceptor {
         return n;
     }
 
-    /** Port 0 (any free port, used by tests) matches whatever port the socket got. */
-    private static boolean sameBind(InetSocketAddress wanted, InetSocketAddress actual) {
-        if (actual == null) {
-            return false;
+    /** The same address or interface and port; port 0 (any free port, used by tests) matches whatever port it got. */
+    private static boolean sameBind(InetSocketAddress wanted, Bound b) {
+        InetSocketAddress had = b.configured;
+        if (wanted.isUnresolved() || had.isUnresolved()) {
+            return wanted.isUnresolved() && had.isUnresolved() && wanted.getHostString().equals(had.getHostString())
+                    && wanted.getPort() == had.getPort();
         }
-        return wanted.getAddress().equals(actual.getAddress()) && (wanted.getPort() == 0 || wanted.getPort() == actual.getPort());
+        return wanted.getAddress().equals(had.getAddress()) && (wanted.getPort() == 0 || wanted.getPort() == had.getPort());
     }
 
     private static InetSocketAddress localAddress(ServerSocketChannel ch) {

@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 import lnm.config.Config;
 import lnm.floor.ConnectionInfo;
 import lnm.floor.EventLoop;
+import lnm.floor.NicWatch;
 
 /**
  * The proxy engine: event loops, each accepting on its own socket of every listener
@@ -34,13 +35,18 @@ public final class Server {
     private final Acceptor acceptor;
 
     public Server(Services services) throws IOException {
+        this(services, NicWatch.none());
+    }
+
+    /** @param nics the addresses of the interfaces that listeners may name ({@code listen.https = eth1:443}) */
+    public Server(Services services, NicWatch nics) throws IOException {
         this.services = services;
         int n = services.config().loopThreads();
         this.loops = new EventLoop[n];
         for (int i = 0; i < n; i++) {
             loops[i] = new EventLoop("lnm-loop-" + i, BUFFER_SIZE);
         }
-        this.acceptor = new Acceptor(loops, services);
+        this.acceptor = new Acceptor(loops, services, nics);
         loops[0].everyTick(now -> services.writeCounted(false));
     }
 
@@ -76,6 +82,11 @@ public final class Server {
 
     public Optional<InetSocketAddress> address(String listener) {
         return acceptor.address(listener);
+    }
+
+    /** Every address a listener is bound to now (several for one named by interface). */
+    public List<InetSocketAddress> addresses(String listener) {
+        return acceptor.addresses(listener);
     }
 
     public int activeConnections() {

@@ -181,12 +181,12 @@ class ConfigErrorsTest {
         assertEquals(List.of(
                 F + "2: bad listener name 'HTTPS' in key 'listen.HTTPS'; names use lowercase letters, digits, '-' and '_'",
                 F + "3: bad value '0.0.0.0:88833' for 'listen.mqtts': port 88833 is out of range 1-65535; expected [address:]port, "
-                        + "address an IP literal (default 0.0.0.0), port 1-65535",
+                        + "address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
                 F + "4: bad value 'gateway.local:443' for 'listen.api': 'gateway.local' is not an IP address; expected [address:]port, "
-                        + "address an IP literal (default 0.0.0.0), port 1-65535",
+                        + "address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
                 F + "5: listener 'dup' binds 0.0.0.0:443, which clashes with listener 'https' (0.0.0.0:443, line 1)",
                 F + "6: bad value '::1:443' for 'listen.v6': put IPv6 addresses in brackets, as in [::1]:9090; expected [address:]port, "
-                        + "address an IP literal (default 0.0.0.0), port 1-65535",
+                        + "address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
                 F + "8: listener 'opcua' has mode tcp but no target; add 'listen.opcua.target = host:port'",
                 F + "10: 'listen.raw.target' is only used with mode tcp, but listener 'raw' has mode tls; "
                         + "add 'listen.raw.mode = tcp' or remove the target",

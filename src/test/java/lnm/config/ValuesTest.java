@@ -75,7 +75,11 @@ class ValuesTest {
         assertEquals("a.b", Names.normalize("a.b"));
     }
 
-    /** The package must never ask DNS: host names stay strings, addresses come from parsed bytes. */
+    /**
+     * The package must never ask DNS: host names stay strings, addresses come from parsed bytes.
+     * {@code createUnresolved} asks no DNS either; only {@link InterfaceName} may use it, to carry
+     * an interface name where an address could stand.
+     */
     @Test
     void noResolverCallsInThePackage() throws IOException {
         Path dir = Path.of("src/main/java/lnm/config");
@@ -86,6 +90,9 @@ class ValuesTest {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String src = Files.readString(f);
                 for (String s : forbidden) {
+                    if (s.equals("createUnresolved(") && f.getFileName().toString().equals("InterfaceName.java")) {
+                        continue;
+                    }
                     assertFalse(src.contains(s), f + " contains " + s);
                 }
             }
