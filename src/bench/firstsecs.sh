@@ -2,8 +2,8 @@
 # Full speed from the first second? For one lnm build, per run: the time from exec of the
 # launcher to its TLS listener accepting a TCP connection (and the CPU the JVM used until
 # then), the conn/s of the bench's cps load in the first 3 s after that, and the warm conn/s
-# of the same process after a further warm-up. Prints each run, then the medians and the
-# median of the per-run ratios first-3-s / warm.
+# of the same process after a further warm-up, and lnm's CPU per connection in both windows.
+# Prints each run, then the medians (of the per-run ratio first-3-s / warm too).
 #
 #   bash src/bench/firstsecs.sh [LAUNCHER|IMAGE_DIR|JAR] [RUNS]    (default build/image, 7 runs)
 #   make bench-start                                                 (the same, on build/image)
@@ -94,16 +94,23 @@ for i in $(seq "$runs"); do
     if [ "$ok" -ne 1 ]; then
         echo "firstsecs: lnm did not accept: $(head -c 500 "$dir/run.err")" >&2; exit 1
     fi
-    first=$(cps "$FIRST")
+    first=$(cps "$FIRST"); first=${first:-0}
+    cpu1=$(cpu_ms "$pid")
     "$OUT/benchgen" cps "127.0.0.1:$PORT" "$OUT/hello.bin" -c 32 -t "$WARMUP" -w 0 >/dev/null 2>>"$dir/gen.err"
-    warm=$(cps "$WARM")
+    cpu2=$(cpu_ms "$pid")
+    warm=$(cps "$WARM"); warm=${warm:-0}
+    cpu3=$(cpu_ms "$pid")
+    # lnm's CPU per connection in each window (µs): other load on the machine moves it much
+    # less than the rates, so first_us / warm_us shows how far from warm the first seconds run
+    first_us=$(( first > 0 ? (cpu1 - cpu0) * 1000 / (first * FIRST) : 0 ))
+    warm_us=$(( warm > 0 ? (cpu3 - cpu2) * 1000 / (warm * WARM) : 0 ))
     rss=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")
     kill -TERM "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     PIDS=("${PIDS[0]}") # only benchup left to stop
     ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')
     ratio=$(awk -v a="${first:-0}" -v b="${warm:-0}" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
-    echo "run $i: start_ms=$ms start_cpu_ms=$cpu0 first_cps=${first:-0} warm_cps=${warm:-0} ratio=$ratio rss_mb=$rss" | tee -a "$dir/runs"
+    echo "run $i: start_ms=$ms start_cpu_ms=$cpu0 first_cps=${first:-0} warm_cps=${warm:-0} ratio=$ratio first_us=$first_us warm_us=$warm_us rss_mb=$rss" | tee -a "$dir/runs"
 done
 awk '
     function median(arr, n,    i, j, t) {
