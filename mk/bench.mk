@@ -22,3 +22,11 @@ bench:
 
 bench-core:
 	bash src/bench/core.sh
+
+# Full speed from the first second: exec-to-accepting of build/image and its conn/s in the
+# first 3 s after that against its warm rate (src/bench/firstsecs.sh; 7 runs, about 2 minutes).
+# FIRSTSECS_RUNS sets the runs; LNM_JAVA_OPTS passes through to the launcher.
+FIRSTSECS_RUNS ?= 7
+.PHONY: bench-start
+bench-start: image
+	bash src/bench/firstsecs.sh build/image $(FIRSTSECS_RUNS)

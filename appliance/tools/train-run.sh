@@ -30,8 +30,10 @@ allowlist = allowlist.properties
 audit.file = audit.jsonl
 admin.listen = 127.0.0.1:$admin_port
 EOF
+# a fixed target and a direct rule: both kinds of destination are loaded at every start
 cat >"$dir/allowlist.properties" <<EOF
 allowed.training.invalid = 127.0.0.1:$closed_port
+*.direct.training.invalid = direct
 EOF
 
 "$lnm" check --config "$dir/lnm.properties" >"$dir/check.out" 2>&1

@@ -21,73 +21,61 @@ import lnm.wire.Fault;
  */
 public enum Reason {
     // allowed
-    ALLOWLIST("allowlist:", 403, false, null),
-    LISTENER("listener:", 403, false, null),
-    REPORT("report", 403, false, null),
+    ALLOWLIST("allowlist:", 403, false),
+    LISTENER("listener:", 403, false),
+    REPORT("report", 403, false),
     // refused by policy
-    NOT_ALLOWLISTED("not_allowlisted", 403, false, (who, port, d) -> who + " is not on the allowlist"),
-    NO_SNI("no_sni", 403, false, null),
-    SOURCE_NOT_ALLOWED("source_not_allowed", 403, false, (who, port, d) -> "this client address may not use this proxy"),
-    PORT_NOT_ALLOWED("port_not_allowed", 403, false, (who, port, d) -> who + ": " + d),
-    DESTINATION_FORBIDDEN("destination_forbidden", 403, false,
-            (who, port, d) -> who + " resolves to an address lnm may not connect to"),
-    SNI_MISMATCH("sni_mismatch", 403, false, null),
-    HOST_CHANGED("host_changed", 403, false,
-            (who, port, d) -> who + " is not " + d + ", the host this connection was opened for; use a new connection"),
-    LIMIT("limit", 503, false, (who, port, d) -> "too many connections, try again later"),
-    RATE_LIMITED("rate_limited", 429, false, (who, port, d) -> "too many new connections, try again later"),
-    HEAD_BUDGET("head_budget", 503, false, (who, port, d) -> "too many unfinished requests, try again later"),
-    ECH("ech", 403, false, (who, port, d) -> who + " is refused: its hello carries encrypted_client_hello"),
+    NOT_ALLOWLISTED("not_allowlisted", 403, false),
+    NO_SNI("no_sni", 403, false),
+    SOURCE_NOT_ALLOWED("source_not_allowed", 403, false),
+    PORT_NOT_ALLOWED("port_not_allowed", 403, false),
+    DESTINATION_FORBIDDEN("destination_forbidden", 403, false),
+    SNI_MISMATCH("sni_mismatch", 403, false),
+    HOST_CHANGED("host_changed", 403, false),
+    LIMIT("limit", 503, false),
+    RATE_LIMITED("rate_limited", 429, false),
+    HEAD_BUDGET("head_budget", 503, false),
+    ECH("ech", 403, false),
     // the head (PROXY header, request head, ClientHello) did not parse
-    NO_HELLO("no_hello", -1, true, null),
-    HELLO_INCOMPLETE("hello_incomplete", -1, true, null),
-    HELLO_TIMEOUT("hello_timeout", 408, true, (who, port, d) -> "no complete request in time"),
-    MALFORMED_HELLO("malformed_hello", 403, true, null),
-    HELLO_TOO_LARGE("hello_too_large", 431, true, (who, port, d) -> "request head too large"),
-    INVALID_SNI("invalid_sni", 403, true, null),
-    PROXY_PROTOCOL_INVALID("proxy_protocol_invalid", 403, true, null),
-    PROXY_PROTOCOL_UNTRUSTED("proxy_protocol_untrusted", 403, true, null),
-    HTTP_MALFORMED("http_malformed", 400, false, null),
-    HTTP_HEAD_TOO_LARGE("http_head_too_large", 431, false, null),
-    HTTP_TOO_MANY_HEADERS("http_too_many_headers", 431, false, null),
-    HTTP_VERSION("http_version", 505, false, null),
-    HTTP_BAD_HOST("http_bad_host", 400, false, null),
-    HTTP_SMUGGLING("http_smuggling", 400, false, null),
-    HTTP_CONNECT_IN_STREAM("http_connect_in_stream", 400, false, null),
+    NO_HELLO("no_hello", -1, true),
+    HELLO_INCOMPLETE("hello_incomplete", -1, true),
+    HELLO_TIMEOUT("hello_timeout", 408, true),
+    MALFORMED_HELLO("malformed_hello", 403, true),
+    HELLO_TOO_LARGE("hello_too_large", 431, true),
+    INVALID_SNI("invalid_sni", 403, true),
+    PROXY_PROTOCOL_INVALID("proxy_protocol_invalid", 403, true),
+    PROXY_PROTOCOL_UNTRUSTED("proxy_protocol_untrusted", 403, true),
+    HTTP_MALFORMED("http_malformed", 400, false),
+    HTTP_HEAD_TOO_LARGE("http_head_too_large", 431, false),
+    HTTP_TOO_MANY_HEADERS("http_too_many_headers", 431, false),
+    HTTP_VERSION("http_version", 505, false),
+    HTTP_BAD_HOST("http_bad_host", 400, false),
+    HTTP_SMUGGLING("http_smuggling", 400, false),
+    HTTP_CONNECT_IN_STREAM("http_connect_in_stream", 400, false),
     // allowed, but the upstream could not be had
-    DNS_FAILED("dns_failed", 502, false, (who, port, d) -> "cannot resolve " + who),
-    DNS_TIMEOUT("dns_timeout", 504, false, (who, port, d) -> "no DNS answer for " + who + " in time"),
-    UPSTREAM_UNREACHABLE("upstream_unreachable", 502, false,
-            (who, port, d) -> "cannot reach " + who + (port > 0 ? " port " + port : "")),
-    CONNECT_TIMEOUT("connect_timeout", 504, false, (who, port, d) -> "connecting to " + who + " timed out"),
+    DNS_FAILED("dns_failed", 502, false),
+    DNS_TIMEOUT("dns_timeout", 504, false),
+    UPSTREAM_UNREACHABLE("upstream_unreachable", 502, false),
+    CONNECT_TIMEOUT("connect_timeout", 504, false),
     // allowed, but the egress proxy (egress.proxy) did not open the tunnel
-    PROXY_UNREACHABLE("proxy_unreachable", 502, false, (who, port, d) -> "cannot reach the egress proxy for " + who),
-    PROXY_AUTH_REQUIRED("proxy_auth_required", 502, false,
-            (who, port, d) -> "the egress proxy wants credentials lnm does not have for " + who),
-    PROXY_REFUSED("proxy_refused", 502, false, (who, port, d) -> "the egress proxy refused " + who),
-    PROXY_BAD_RESPONSE("proxy_bad_response", 502, false, (who, port, d) -> "the egress proxy gave no HTTP answer for " + who),
-    PROXY_TIMEOUT("proxy_timeout", 504, false, (who, port, d) -> "the egress proxy did not answer in time for " + who),
+    PROXY_UNREACHABLE("proxy_unreachable", 502, false),
+    PROXY_AUTH_REQUIRED("proxy_auth_required", 502, false),
+    PROXY_REFUSED("proxy_refused", 502, false),
+    PROXY_BAD_RESPONSE("proxy_bad_response", 502, false),
+    PROXY_TIMEOUT("proxy_timeout", 504, false),
     // after relaying started, or on lnm's side
-    UPSTREAM_RESET("upstream_reset", 403, false, null),
-    CLIENT_ERROR("client_error", -1, false, null),
-    INTERNAL_ERROR("internal_error", 403, false, null);
-
-    /** The text of an HTTP refusal: who it names, the port asked for, and a detail. */
-    @FunctionalInterface
-    public interface Message {
-        String of(String who, int port, String detail);
-    }
+    UPSTREAM_RESET("upstream_reset", 403, false),
+    CLIENT_ERROR("client_error", -1, false),
+    INTERNAL_ERROR("internal_error", 403, false);
 
     private final String text;
     private final int httpStatus;
     private final boolean helloFailure;
-    private final Message message;
 
-    Reason(String text, int httpStatus, boolean helloFailure, Message message) {
+    Reason(String text, int httpStatus, boolean helloFailure) {
         this.text = text;
         this.httpStatus = httpStatus;
         this.helloFailure = helloFailure;
-        this.message = message;
     }
 
     /** The audit text ({@code allowlist:} and {@code listener:} are prefixes). */
@@ -114,10 +102,31 @@ public enum Reason {
      */
     public String message(String who, int port, String detail) {
         String w = who == null ? "the request" : who;
-        if (message != null) {
-            return message.of(w, port, detail);
-        }
-        return text.startsWith("http_") ? "bad request: " + (detail == null ? text : detail) : w + " is refused";
+        // A switch rather than a lambda per constant: the enum initializes before the listeners
+        // open, and every lambda is a call site linked then.
+        return switch (this) {
+            case NOT_ALLOWLISTED -> w + " is not on the allowlist";
+            case SOURCE_NOT_ALLOWED -> "this client address may not use this proxy";
+            case PORT_NOT_ALLOWED -> w + ": " + detail;
+            case DESTINATION_FORBIDDEN -> w + " resolves to an address lnm may not connect to";
+            case HOST_CHANGED -> w + " is not " + detail + ", the host this connection was opened for; use a new connection";
+            case LIMIT -> "too many connections, try again later";
+            case RATE_LIMITED -> "too many new connections, try again later";
+            case HEAD_BUDGET -> "too many unfinished requests, try again later";
+            case ECH -> w + " is refused: its hello carries encrypted_client_hello";
+            case HELLO_TIMEOUT -> "no complete request in time";
+            case HELLO_TOO_LARGE -> "request head too large";
+            case DNS_FAILED -> "cannot resolve " + w;
+            case DNS_TIMEOUT -> "no DNS answer for " + w + " in time";
+            case UPSTREAM_UNREACHABLE -> "cannot reach " + w + (port > 0 ? " port " + port : "");
+            case CONNECT_TIMEOUT -> "connecting to " + w + " timed out";
+            case PROXY_UNREACHABLE -> "cannot reach the egress proxy for " + w;
+            case PROXY_AUTH_REQUIRED -> "the egress proxy wants credentials lnm does not have for " + w;
+            case PROXY_REFUSED -> "the egress proxy refused " + w;
+            case PROXY_BAD_RESPONSE -> "the egress proxy gave no HTTP answer for " + w;
+            case PROXY_TIMEOUT -> "the egress proxy did not answer in time for " + w;
+            default -> text.startsWith("http_") ? "bad request: " + (detail == null ? text : detail) : w + " is refused";
+        };
     }
 
     /** The reason a parser's fault of a connection's head is audited with. */

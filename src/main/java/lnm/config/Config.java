@@ -27,10 +27,15 @@ public final class Config {
     private final List<ListenerSpec> listeners;
     private final Set<String> explicitListenerKeys;
     private final Allowlist allowlist;
-    private final SourceDigest loadedFrom;
+    // The two files as the loader saw them, until loadedFrom() first asks for their fingerprint:
+    // hashing loads the JDK's security providers (some 20 ms at start), which the first caller,
+    // the config watcher, needs only once the listeners are open.
+    private SourceSnapshot configSeen;
+    private SourceSnapshot allowlistSeen;
+    private SourceDigest loadedFrom;
 
     Config(Path file, Path allowlistFile, Path auditFile, Map<Key<?>, Object> values, Set<Key<?>> explicit,
-           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist, SourceDigest loadedFrom) {
+           List<ListenerSpec> listeners, Set<String> explicitListenerKeys, Allowlist allowlist, SourceSnapshot configSeen, SourceSnapshot allowlistSeen) {
         this.file = file;
         this.allowlistFile = allowlistFile;
         this.auditFile = auditFile;
@@ -39,7 +44,8 @@ public final class Config {
         this.listeners = List.copyOf(listeners);
         this.explicitListenerKeys = Set.copyOf(explicitListenerKeys);
         this.allowlist = allowlist;
-        this.loadedFrom = loadedFrom;
+        this.configSeen = configSeen;
+        this.allowlistSeen = allowlistSeen;
     }
 
     /**
@@ -85,7 +91,12 @@ public final class Config {
     }
 
     /** The fingerprint of the two files as they were when this snapshot was read from them. */
-    public SourceDigest loadedFrom() {
+    public synchronized SourceDigest loadedFrom() {
+        if (loadedFrom == null) {
+            loadedFrom = new SourceDigest(configSeen.digest(), allowlistSeen.digest());
+            configSeen = null; // the bytes are not needed any more
+            allowlistSeen = null;
+        }
         return loadedFrom;
     }
 

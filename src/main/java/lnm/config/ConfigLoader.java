@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,7 +37,9 @@ final class ConfigLoader {
     private final Map<String, Map<String, PropertiesReader.Entry>> drafts = new LinkedHashMap<>();
     private final Set<Key<?>> invalid = new HashSet<>();
     /** The line of each listener's address, for problems that name it. */
-    private final Map<ListenerSpec, Integer> listenerLines = new HashMap<>();
+    // Keyed by the instance (each spec is put and looked up as the same object): a record's
+    // hashCode would run its ObjectMethods bootstrap, some 15 method-handle classes spun at start.
+    private final Map<ListenerSpec, Integer> listenerLines = new IdentityHashMap<>();
     /** Configuration lying over the file (a fleet bundle), or null. */
     private final ConfigLayer layer;
     /** The entries that came from {@link #layer}'s overrides: their problems name its file. */
@@ -60,7 +63,7 @@ final class ConfigLoader {
     }
 
     private LoadResult run() {
-        String configDigest = SourceDigest.file(file); // before the read: a later change differs from it
+        SourceSnapshot configSeen = SourceSnapshot.take(file); // before the read: a later change differs from it
         PropertiesReader.Result read = PropertiesReader.read(file);
         problems.addAll(read.problems());
         if (read.entries().isEmpty() && !read.problems().isEmpty() && read.problems().get(0).line() == 0) {
@@ -96,7 +99,7 @@ final class ConfigLoader {
         Path allowlistFile = layer != null ? layer.allowlistFile() : resolve(base, Key.ALLOWLIST);
         Path auditFile = "-".equals(values.get(Key.AUDIT_FILE)) ? Path.of("-") : resolve(base, Key.AUDIT_FILE);
 
-        String allowlistDigest = SourceDigest.file(allowlistFile);
+        SourceSnapshot allowlistSeen = SourceSnapshot.take(allowlistFile);
         Allowlist allowlist = null;
         List<Problem> allowlistProblems = List.of();
         if (allowlistFile != null) {
@@ -117,7 +120,7 @@ final class ConfigLoader {
         Set<String> explicitListenerKeys = new HashSet<>();
         drafts.forEach((name, keys) -> keys.keySet().forEach(suffix -> explicitListenerKeys.add("listen." + name + suffix)));
         Config config = new Config(file, allowlistFile, auditFile, values, explicit, listeners,
-                explicitListenerKeys, allowlist, new SourceDigest(configDigest, allowlistDigest));
+                explicitListenerKeys, allowlist, configSeen, allowlistSeen);
         warnings.addAll(Warnings.check(config, this::lineOf));
         return new LoadResult(config, List.of(), warnings);
     }

@@ -26,9 +26,48 @@ public final class Key<T> {
         T parse(String value);
     }
 
+    // Parsers and printers that several keys share. Each lambda or method reference is a call
+    // site the JVM links on first use (a bootstrap per site), and the constants below are all
+    // made when this class initializes, before the listeners open: shared ones keep that short.
+    // Declared before the keys, which read them while they initialize.
+    private static final Function<Object, String> TEXT = String::valueOf;
+    private static final Function<String, String> SAME = Function.identity();
+    private static final Function<Long, String> SECONDS = Values::formatSeconds;
+    private static final Parser<String> AS_IS = v -> v;
+    private static final Parser<String> NON_EMPTY = Key::nonEmpty;
+    private static final Parser<Boolean> BOOL = Values::bool;
+    private static final Parser<CidrSet> CIDRS = CidrSet::parse;
+    private static final Parser<Optional<CidrSet>> CIDRS_OR_SOURCES =
+            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v));
+    private static final Function<Optional<CidrSet>, String> CIDRS_OR_SOURCES_TEXT =
+            o -> o.map(CidrSet::toString).orElse("sources");
+    private static final Function<Optional<InetSocketAddress>, String> BIND_OR_OFF =
+            o -> o.map(Values::formatBind).orElse("off");
+
+    /** {@link String#valueOf(Object)} as the printer of any key. */
+    @SuppressWarnings("unchecked")
+    private static <T> Function<T, String> text() {
+        return (Function<T, String>) (Function<?, String>) TEXT;
+    }
+
+    /** An integer from {@code min} to {@code max}. */
+    private static Parser<Integer> ints(int min, int max) {
+        return v -> Values.intRange(v, min, max);
+    }
+
+    /** Seconds, decimals allowed, as milliseconds from {@code min} to {@code max}. */
+    private static Parser<Long> seconds(long min, long max) {
+        return v -> Values.secondsAsMillis(v, min, max);
+    }
+
+    /** {@code [address:]port} ({@code address} default {@code defaultAddress}) or off. */
+    private static Parser<Optional<InetSocketAddress>> bindOrOff(String defaultAddress) {
+        return v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, defaultAddress));
+    }
+
     public static final Key<Integer> LEVEL = new Key<>("level", "4",
             "an integer from 0 to 5 (the Purdue level of this box)",
-            v -> Values.intRange(v, 0, 5), String::valueOf);
+            ints(0, 5), text());
 
     public static final Key<InetSocketAddress> LISTEN = new Key<>("listen.<name>", null,
             "[address:]port, address an IP literal (default 0.0.0.0) or an interface name, port 1-65535",
@@ -40,7 +79,7 @@ public final class Key<T> {
             v -> HostPort.parse(v, -1), HostPort::toString);
     public static final Key<CidrSet> LISTEN_ACCEPT_PROXY_PROTOCOL = new Key<>("listen.<name>.acceptProxyProtocol", "none",
             "CIDRs of peers that send a PROXY protocol v2 header (such as the lnm below), any, or none",
-            v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), CidrSet::toString);
+            v -> v.isEmpty() ? CidrSet.none() : CidrSet.parse(v), text());
     public static final Key<Enforcement> LISTEN_POLICY = new Key<>("listen.<name>.policy", null,
             "enforce or report (default: the box's policy); report relays names the allowlist does not list, audited as would-deny",
             Enforcement::parse, Enforcement::toString);
@@ -58,61 +97,59 @@ public final class Key<T> {
             ParentList.Check::parse, ParentList.Check::toString);
     public static final Key<Long> PARENT_CHECK_INTERVAL = new Key<>("parent.checkSeconds", "5",
             "seconds from 0.1 to 3600, decimals allowed (time between active checks of each parent)",
-            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
+            seconds(100, 3_600_000), SECONDS);
     public static final Key<Long> PARENT_DOWN = new Key<>("parent.downSeconds", "30",
             "seconds from 0.1 to 3600, decimals allowed (how long a refused or timed-out parent is tried last "
                     + "unless an active check brings it back sooner)",
-            v -> Values.secondsAsMillis(v, 100, 3_600_000), Values::formatSeconds);
+            seconds(100, 3_600_000), SECONDS);
     public static final Key<Boolean> PARENT_PROXY_PROTOCOL = new Key<>("parent.proxyProtocol", "none",
             "v2 or none", Key::proxyProtocol, b -> b ? "v2" : "none");
     public static final Key<String> ALLOWLIST = new Key<>("allowlist", "allowlist.properties",
-            "a file path, relative to this file's folder", Key::nonEmpty, Function.identity());
+            "a file path, relative to this file's folder", NON_EMPTY, SAME);
     public static final Key<Enforcement> POLICY = new Key<>("policy", "enforce",
             "enforce (refuse names the allowlist does not list) or report (relay them as an empty rule would, "
                     + "audited as would-deny: for learning what a plant needs; not denying by default)",
             Enforcement::parse, Enforcement::toString);
     public static final Key<CidrSet> SOURCES = new Key<>("sources", "any",
             "comma-separated CIDRs or addresses (10.3.0.0/16, fd00::/8, 10.2.0.7), or any",
-            CidrSet::parse, CidrSet::toString);
+            CIDRS, text());
     public static final Key<String> AUDIT_FILE = new Key<>("audit.file", "audit.jsonl",
-            "a file path relative to this file's folder, or - for stdout", Key::nonEmpty, Function.identity());
+            "a file path relative to this file's folder, or - for stdout", NON_EMPTY, SAME);
     public static final Key<Long> AUDIT_MAX_BYTES = new Key<>("audit.maxBytes", "100MiB",
             "a size from 1KiB to 1TiB, such as 104857600, 512KiB, 100MiB or 10MB",
             v -> Values.size(v, 1L << 10, 1L << 40), Values::formatSize);
     public static final Key<Integer> AUDIT_KEEP = new Key<>("audit.keep", "5",
             "an integer from 0 to 1000 (rotated files to keep)",
-            v -> Values.intRange(v, 0, 1000), String::valueOf);
+            ints(0, 1000), text());
     public static final Key<Optional<InetSocketAddress>> ADMIN_LISTEN = new Key<>("admin.listen", "127.0.0.1:9090",
             "[address:]port (address an IP literal, default 127.0.0.1), or off",
-            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "127.0.0.1")),
-            o -> o.map(Values::formatBind).orElse("off"));
+            bindOrOff("127.0.0.1"), BIND_OR_OFF);
     public static final Key<Optional<CidrSet>> ADMIN_SOURCES = new Key<>("admin.sources", "sources",
             "comma-separated CIDRs or addresses that may use the admin endpoint, any, none, or sources (the same as "
                     + "'sources'); loopback clients are always admitted",
-            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
-            o -> o.map(CidrSet::toString).orElse("sources"));
+            CIDRS_OR_SOURCES, CIDRS_OR_SOURCES_TEXT);
     public static final Key<Set<String>> ADMIN_HOSTS = new Key<>("admin.hosts", "",
             "comma-separated host names the admin endpoint answers to besides IP addresses and localhost "
                     + "(the Host header; any other name is refused, against DNS rebinding)",
             Key::hostNames, l -> String.join(", ", l));
     public static final Key<Long> HELLO_TIMEOUT = new Key<>("timeouts.helloSeconds", "10",
             "seconds from 0.001 to 300, decimals allowed (0.5)",
-            v -> Values.secondsAsMillis(v, 1, 300_000), Values::formatSeconds);
+            seconds(1, 300_000), SECONDS);
     public static final Key<Long> CONNECT_TIMEOUT = new Key<>("timeouts.connectSeconds", "10",
             "seconds from 0.001 to 300, decimals allowed (0.5)",
-            v -> Values.secondsAsMillis(v, 1, 300_000), Values::formatSeconds);
+            seconds(1, 300_000), SECONDS);
     public static final Key<Long> IDLE_TIMEOUT = new Key<>("timeouts.idleSeconds", "600",
             "seconds from 0.001 to 604800 (7 days), decimals allowed",
-            v -> Values.secondsAsMillis(v, 1, 604_800_000), Values::formatSeconds);
+            seconds(1, 604_800_000), SECONDS);
     public static final Key<Integer> HELLO_MAX_BYTES = new Key<>("limits.helloMaxBytes", "65536",
             "a size from 1024 to 1048576 bytes (1KiB to 1MiB)",
-            v -> (int) Values.size(v, 1024, 1048576), String::valueOf);
+            v -> (int) Values.size(v, 1024, 1048576), text());
     public static final Key<Integer> MAX_CONNECTIONS = new Key<>("limits.maxConnections", "20000",
             "an integer from 1 to 1000000",
-            v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+            ints(1, 1_000_000), text());
     public static final Key<Integer> PER_SOURCE_CONNECTIONS = new Key<>("limits.perSourceConnections", "1000",
             "an integer from 1 to 1000000",
-            v -> Values.intRange(v, 1, 1_000_000), String::valueOf);
+            ints(1, 1_000_000), text());
     public static final Key<Long> HEAD_BYTES = new Key<>("limits.headBytes", "auto",
             "a size from 16KiB to 1TiB (bytes all connections together may hold before their decision: hellos, "
                     + "HTTP request heads, PROXY headers), or auto (a quarter of the Java heap)",
@@ -125,7 +162,7 @@ public final class Key<T> {
     public static final Key<Integer> IPV6_PREFIX_LENGTH = new Key<>("limits.ipv6PrefixLength", "64",
             "an integer from 1 to 128 (the IPv6 prefix whose addresses count as one source for the per-source limits "
                     + "and rates; IPv4 addresses count one by one)",
-            v -> Values.intRange(v, 1, 128), String::valueOf);
+            ints(1, 128), text());
     public static final Key<Boolean> TLS_ECH = new Key<>("tls.ech", "allow",
             "allow or deny (whether a ClientHello with encrypted_client_hello may pass; the decision is on its outer name)",
             v -> Values.either(v, "allow", "deny"), b -> b ? "allow" : "deny");
@@ -134,10 +171,10 @@ public final class Key<T> {
             v -> v.equalsIgnoreCase("auto")
                     ? Math.max(1, Math.min(64, Runtime.getRuntime().availableProcessors()))
                     : Values.intRange(v, 1, 64),
-            String::valueOf);
+            text());
     public static final Key<Integer> DNS_CACHE_SECONDS = new Key<>("dns.cacheSeconds", "60",
             "an integer from 0 to 86400 (0 disables the cache)",
-            v -> Values.intRange(v, 0, 86_400), String::valueOf);
+            ints(0, 86_400), text());
 
     // ---- built-in DNS server for the level below (read by lnm.dns.DnsServer) ----
     static final int DNS_MAX_ANSWERS = 64;
@@ -146,7 +183,7 @@ public final class Key<T> {
             "[address:]port for the built-in DNS server, UDP and TCP (address an IP literal, default 0.0.0.0: "
                     + "every local IPv4 address, or an interface name: its addresses, followed as they change), or off",
             v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bindOrInterface(v, "0.0.0.0")),
-            o -> o.map(Values::formatBind).orElse("off"));
+            BIND_OR_OFF);
     public static final Key<DnsAnswer> DNS_ANSWER = new Key<>("dns.answer", "",
             "comma-separated IP addresses and interface names (at most " + DNS_MAX_ANSWERS + "; an interface gives its "
                     + "current addresses) that allowlisted names resolve to; "
@@ -154,24 +191,23 @@ public final class Key<T> {
             DnsValues::dnsAnswers, DnsValues::formatDnsAnswers);
     public static final Key<Integer> DNS_TTL = new Key<>("dns.ttl", "60",
             "an integer from 0 to 86400 (seconds that DNS answers may be cached)",
-            v -> Values.intRange(v, 0, 86_400), String::valueOf);
+            ints(0, 86_400), text());
     public static final Key<List<InetSocketAddress>> DNS_UPSTREAM = new Key<>("dns.upstream", "",
             "comma-separated IP[:port] of DNS servers (at most " + DNS_MAX_UPSTREAMS + ", port default 53, "
                     + "IPv6 as [address]:port) that names not on the allowlist are forwarded to; empty: answer REFUSED",
             DnsValues::dnsUpstreams, DnsValues::formatDnsUpstreams);
     public static final Key<Optional<CidrSet>> DNS_SOURCES = new Key<>("dns.sources", "sources",
             "comma-separated CIDRs or addresses that may query the DNS server, any, none, or sources (the same as 'sources')",
-            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
-            o -> o.map(CidrSet::toString).orElse("sources"));
+            CIDRS_OR_SOURCES, CIDRS_OR_SOURCES_TEXT);
     public static final Key<Boolean> DNS_AUDIT = new Key<>("dns.audit", "false",
             "true or false (whether every DNS query gets an audit line)",
-            Values::bool, String::valueOf);
+            BOOL, text());
     public static final Key<Integer> DNS_RATE_LIMIT = new Key<>("dns.rateLimit", "50",
             "an integer from 0 to 100000 (DNS queries per second per client, bursts of twice that; 0 turns the limit off)",
-            v -> Values.intRange(v, 0, 100_000), String::valueOf);
+            ints(0, 100_000), text());
     public static final Key<Long> DNS_UPSTREAM_TIMEOUT = new Key<>("dns.upstreamTimeoutSeconds", "2",
             "seconds from 0.1 to 30, decimals allowed (then a forwarded query is answered SERVFAIL)",
-            v -> Values.secondsAsMillis(v, 100, 30_000), Values::formatSeconds);
+            seconds(100, 30_000), SECONDS);
     public static final Key<ForwardZones> DNS_FORWARD_ZONES = new Key<>("dns.forwardZones", "",
             "comma-separated DNS zones (at most " + ForwardZones.MAX_ZONES + ", such as plant.local) whose names, and "
                     + "the names below them, are forwarded to dns.upstream; names off the allowlist and outside them get "
@@ -183,11 +219,11 @@ public final class Key<T> {
             "none, any, or comma-separated CIDRs: the special-purpose addresses a direct destination may resolve to "
                     + "despite the guard (loopback, link-local such as 169.254.169.254, multicast, unspecified, "
                     + "100.64.0.0/10, 168.63.129.16, fc00::/7, this box's own addresses); RFC 1918 ranges are always allowed",
-            CidrSet::parse, CidrSet::toString);
+            CIDRS, text());
     /** Read as {@link #DIRECT_ALLOW_SPECIAL} ({@code true} = any), with a warning; see {@link Renamed}. */
     public static final Key<Boolean> DIRECT_ALLOW_PRIVATE = new Key<>("direct.allowPrivate", "false",
             "true or false (replaced by direct.allowSpecialAddresses)",
-            Values::bool, String::valueOf);
+            BOOL, text());
     // ---- egress through a corporate HTTP proxy (top level only) ----
     public static final Key<List<HostPort>> EGRESS_PROXY = new Key<>("egress.proxy", "",
             "host:port of the HTTP proxy that direct destinations go out through (CONNECT name:port), or several "
@@ -204,7 +240,7 @@ public final class Key<T> {
             EgressBypass::parse, EgressBypass::toString);
     public static final Key<Long> DRAIN = new Key<>("shutdown.drainSeconds", "30",
             "seconds from 0 to 3600, decimals allowed",
-            v -> Values.secondsAsMillis(v, 0, 3_600_000), Values::formatSeconds);
+            seconds(0, 3_600_000), SECONDS);
 
     // ---- HTTP listeners ----
     public static final Key<List<Integer>> CONNECT_PORTS = new Key<>("connect.ports", "443, 8883",
@@ -215,46 +251,44 @@ public final class Key<T> {
             Key::ports, Key::formatPorts);
     public static final Key<Boolean> HTTP_CONNECT_REQUIRE_MATCHING_SNI = new Key<>("http.connect.requireMatchingSni", "true",
             "true or false (whether a CONNECT tunnel must start with a TLS ClientHello whose SNI is the CONNECT host)",
-            Values::bool, String::valueOf);
+            BOOL, text());
 
     // ---- Fleet: configuration pulled from the top box, Ed25519-signed (logic in lnm.fleet) ----
     public static final Key<String> NAME = new Key<>("name", "",
             "a box name: lowercase letters, digits, '.', '-' and '_', at most 63 (empty: this host's name); "
                     + "the box's folder in fleet.dir at the top",
-            BoxName::parse, Function.identity());
+            BoxName::parse, SAME);
     public static final Key<Optional<InetSocketAddress>> FLEET_LISTEN = new Key<>("fleet.listen", "off",
             "[address:]port (address an IP literal, default 0.0.0.0) where boxes below pull their bundles "
                     + "and send reports, or off",
-            v -> v.equalsIgnoreCase("off") ? Optional.empty() : Optional.of(Values.bind(v, "0.0.0.0")),
-            o -> o.map(Values::formatBind).orElse("off"));
+            bindOrOff("0.0.0.0"), BIND_OR_OFF);
     public static final Key<Optional<CidrSet>> FLEET_SOURCES = new Key<>("fleet.sources", "sources",
             "comma-separated CIDRs or addresses of the boxes below that may pull from fleet.listen, any, none, or "
                     + "sources (the same as 'sources')",
-            v -> v.equalsIgnoreCase("sources") ? Optional.empty() : Optional.of(CidrSet.parse(v)),
-            o -> o.map(CidrSet::toString).orElse("sources"));
+            CIDRS_OR_SOURCES, CIDRS_OR_SOURCES_TEXT);
     public static final Key<String> FLEET_DIR = new Key<>("fleet.dir", "",
             "a folder (relative to this file's folder) with one folder per box name, or empty (not the top box)",
-            v -> v, Function.identity());
+            AS_IS, SAME);
     public static final Key<String> FLEET_KEY = new Key<>("fleet.key", "",
             "the Ed25519 private key file that signs bundles (lnm fleet keygen FILE), relative to this file's folder, or empty",
-            v -> v, Function.identity());
+            AS_IS, SAME);
     public static final Key<String> FLEET_SOURCE = new Key<>("fleet.source", "",
             "parent (the parent host at port " + FleetValues.DEFAULT_PORT + "), host[:port] (port default "
                     + FleetValues.DEFAULT_PORT + ") of the box above that serves fleet.listen, or empty (no pulls)",
-            FleetValues::source, Function.identity());
+            FleetValues::source, SAME);
     public static final Key<List<String>> FLEET_TRUST = new Key<>("fleet.trust", "",
             "comma-separated public key lines (ed25519:..., as lnm fleet keygen prints) whose signatures are accepted",
             FleetValues::trust, l -> String.join(", ", l));
     public static final Key<String> FLEET_BOX_KEY = new Key<>("fleet.boxKey", "",
             "this box's own Ed25519 private key file that signs its pulls (lnm fleet keygen FILE; its FILE.pub line goes "
                     + "into fleet.dir/<name>/box.pub at the top), relative to this file's folder, or empty",
-            v -> v, Function.identity());
+            AS_IS, SAME);
     public static final Key<Long> FLEET_INTERVAL = new Key<>("fleet.interval", "30",
             "seconds from 0.1 to 86400, decimals allowed (time between pulls)",
-            v -> Values.secondsAsMillis(v, 100, 86_400_000), Values::formatSeconds);
+            seconds(100, 86_400_000), SECONDS);
     public static final Key<String> FLEET_STATE = new Key<>("fleet.state", "/var/lib/lnm/fleet",
             "a folder writable by lnm (relative to this file's folder): the bundle in force, or at the top the generations",
-            Key::nonEmpty, Function.identity());
+            NON_EMPTY, SAME);
 
     /** The non-listener keys, in the order {@code lnm check --print} shows them (listeners go after level). */
     public static final List<Key<?>> GLOBALS = List.of(LEVEL, PARENT, PARENT_PROXY_PROTOCOL,
@@ -395,7 +429,7 @@ public final class Key<T> {
     }
 
     private static String formatPorts(List<Integer> ports) {
-        return ports.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return ports.stream().map(text()).collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String nonEmpty(String v) {
