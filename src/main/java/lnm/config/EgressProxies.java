@@ -1,6 +1,5 @@
 package lnm.config;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,23 +20,14 @@ public final class EgressProxies {
         if (v.isEmpty()) {
             return List.of();
         }
-        List<HostPort> out = new ArrayList<>();
-        for (String raw : v.split(",", -1)) {
-            String e = raw.trim();
-            if (e.isEmpty()) {
-                throw new IllegalArgumentException("empty entry");
-            }
-            HostPort hp = HostPort.parse(e, -1);
+        List<HostPort> out = ParentList.entries(v);
+        for (HostPort hp : out) {
             if (hp.port() == -1) {
-                throw new IllegalArgumentException("'" + e + "' has no port (write host:port, such as proxy.corp:3128)");
+                throw new IllegalArgumentException("'" + hp.host() + "' has no port (write host:port, such as proxy.corp:3128)");
             }
-            if (out.contains(hp)) {
-                throw new IllegalArgumentException("'" + e + "' is listed twice");
-            }
-            out.add(hp);
-            if (out.size() > MAX) {
-                throw new IllegalArgumentException("more than " + MAX + " proxies");
-            }
+        }
+        if (out.size() > MAX) {
+            throw new IllegalArgumentException("more than " + MAX + " proxies");
         }
         return List.copyOf(out);
     }

@@ -21,6 +21,18 @@ public final class ParentList {
         if (v.isEmpty()) {
             return null;
         }
+        List<HostPort> out = entries(v);
+        if (out.size() > MAX) {
+            throw new IllegalArgumentException(out.size() + " parents, at most " + MAX + " allowed");
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The entries of a comma-separated {@code host[:port]} list in the order written (a missing
+     * port is -1), refusing empty and repeated entries; for {@code parent} and {@code egress.proxy}.
+     */
+    static List<HostPort> entries(String v) {
         List<HostPort> out = new ArrayList<>();
         for (String raw : v.split(",", -1)) {
             String e = raw.trim();
@@ -33,10 +45,7 @@ public final class ParentList {
             }
             out.add(hp);
         }
-        if (out.size() > MAX) {
-            throw new IllegalArgumentException(out.size() + " parents, at most " + MAX + " allowed");
-        }
-        return List.copyOf(out);
+        return out;
     }
 
     static String format(List<HostPort> l) {
