@@ -51,22 +51,8 @@ final class ParentView {
 
     /** {@code lnm_parent_up}, {@code lnm_parent_attempts_total}, {@code lnm_parent_failures_total}. */
     static void metrics(PromText p, List<ParentStatus> parents) {
-        if (parents.isEmpty()) {
-            return;
-        }
-        p.family("lnm_parent_up", "gauge", "1 when the parent is up (tried before the ones marked down).");
-        for (ParentStatus s : parents) {
-            p.sample("lnm_parent_up", s.up() ? 1 : 0, "parent", s.parent().toString());
-        }
-        p.family("lnm_parent_attempts_total", "counter", "Connections that tried the parent.");
-        for (ParentStatus s : parents) {
-            p.sample("lnm_parent_attempts_total", s.attempts(), "parent", s.parent().toString());
-        }
-        p.family("lnm_parent_failures_total", "counter",
+        families(p, parents, "lnm_parent", "parent", "the parent",
                 "Connections that could not reach the parent (refused, reset or timed out).");
-        for (ParentStatus s : parents) {
-            p.sample("lnm_parent_failures_total", s.failures(), "parent", s.parent().toString());
-        }
     }
 
     /**
@@ -74,21 +60,27 @@ final class ParentView {
      * {@code lnm_egress_proxy_failures_total}: what the parents have, for the egress proxies.
      */
     static void egressMetrics(PromText p, List<ParentStatus> proxies) {
-        if (proxies.isEmpty()) {
+        families(p, proxies, "lnm_egress_proxy", "proxy", "the egress proxy",
+                "Connections the egress proxy did not take (TCP connection refused, reset or timed out).");
+    }
+
+    /** The up gauge and the attempt and failure counters of a health-checked list of upstreams. */
+    private static void families(PromText p, List<ParentStatus> list, String prefix, String label, String what,
+            String failuresHelp) {
+        if (list.isEmpty()) {
             return;
         }
-        p.family("lnm_egress_proxy_up", "gauge", "1 when the egress proxy is up (tried before the ones marked down).");
-        for (ParentStatus s : proxies) {
-            p.sample("lnm_egress_proxy_up", s.up() ? 1 : 0, "proxy", s.parent().toString());
+        p.family(prefix + "_up", "gauge", "1 when " + what + " is up (tried before the ones marked down).");
+        for (ParentStatus s : list) {
+            p.sample(prefix + "_up", s.up() ? 1 : 0, label, s.parent().toString());
         }
-        p.family("lnm_egress_proxy_attempts_total", "counter", "Connections that tried the egress proxy.");
-        for (ParentStatus s : proxies) {
-            p.sample("lnm_egress_proxy_attempts_total", s.attempts(), "proxy", s.parent().toString());
+        p.family(prefix + "_attempts_total", "counter", "Connections that tried " + what + ".");
+        for (ParentStatus s : list) {
+            p.sample(prefix + "_attempts_total", s.attempts(), label, s.parent().toString());
         }
-        p.family("lnm_egress_proxy_failures_total", "counter",
-                "Connections the egress proxy did not take (TCP connection refused, reset or timed out).");
-        for (ParentStatus s : proxies) {
-            p.sample("lnm_egress_proxy_failures_total", s.failures(), "proxy", s.parent().toString());
+        p.family(prefix + "_failures_total", "counter", failuresHelp);
+        for (ParentStatus s : list) {
+            p.sample(prefix + "_failures_total", s.failures(), label, s.parent().toString());
         }
     }
 }
