@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import lnm.cli.Main;
 import lnm.testing.Hellos;
 import lnm.testing.Lnm;
+import lnm.testing.RawHttp;
 
 /** The egress proxies on /metrics, the status page, {@code lnm explain} and {@code lnm check --print}. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -34,7 +33,7 @@ class EgressViewTest {
 
     @Test
     void aProxyFoundDownShowsOnMetricsAndStatusPage() throws Exception {
-        int dead = closedPort();
+        int dead = RawHttp.closedPort();
         try (Lnm lnm = Lnm.start(dir, """
                 level = 4
                 listen.https = 127.0.0.1:0
@@ -110,9 +109,4 @@ class EgressViewTest {
         return "missing";
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

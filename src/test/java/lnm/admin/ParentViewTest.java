@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,18 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.cli.Main;
 import lnm.testing.Lnm;
+import lnm.testing.RawHttp;
 
 /** Parents on /metrics, the status page and in {@code lnm explain}, from a running appliance. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ParentViewTest {
     @TempDir
     Path dir;
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static String up(Lnm lnm, String parent) throws Exception {
         for (String line : AdminHttp.get(lnm, "/metrics").body().split("\n")) {
@@ -44,7 +38,7 @@ class ParentViewTest {
 
     @Test
     void activeChecksShowOnMetricsAndStatusPage() throws Exception {
-        int dead = closedPort();
+        int dead = RawHttp.closedPort();
         try (ServerSocket alive = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              Lnm lnm = Lnm.start(dir, """
                      level = 3

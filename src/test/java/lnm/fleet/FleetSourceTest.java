@@ -8,22 +8,16 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import lnm.config.HostPort;
+import lnm.testing.RawHttp;
 
 /** A pull goes to the first source that answers: a box keeps its fleet path while any parent is up. */
 class FleetSourceTest {
-    /** A loopback port nothing listens on (bound, then closed). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void aPullPassesOverASourceThatDoesNotAnswer() throws Exception {
@@ -37,7 +31,7 @@ class FleetSourceTest {
         });
         live.start();
         try {
-            HostPort dead = new HostPort("127.0.0.1", closedPort());
+            HostPort dead = new HostPort("127.0.0.1", RawHttp.closedPort());
             HostPort up = new HostPort("127.0.0.1", live.getAddress().getPort());
             FleetHttp.Response r = FleetSource.post(List.of(dead, up), List.of(), "report".getBytes(StandardCharsets.UTF_8), 5_000);
             assertEquals(200, r.status());
@@ -49,8 +43,8 @@ class FleetSourceTest {
 
     @Test
     void noSourceAnsweringNamesEveryOneTried() throws Exception {
-        HostPort a = new HostPort("127.0.0.1", closedPort());
-        HostPort b = new HostPort("127.0.0.1", closedPort());
+        HostPort a = new HostPort("127.0.0.1", RawHttp.closedPort());
+        HostPort b = new HostPort("127.0.0.1", RawHttp.closedPort());
         IOException e = assertThrows(IOException.class,
                 () -> FleetSource.post(List.of(a, b), List.of(), new byte[0], 5_000));
         assertTrue(e.getMessage().contains(a.toString()) && e.getMessage().contains(b.toString()), e.getMessage());

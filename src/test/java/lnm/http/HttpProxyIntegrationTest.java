@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +29,7 @@ import lnm.testing.Hellos;
 import lnm.testing.HttpsTestServer;
 import lnm.testing.Lnm;
 import lnm.testing.TestPki;
+import lnm.testing.RawHttp;
 
 /**
  * An lnm {@code http} listener on loopback, driven by real {@code curl} (skipped when absent) and
@@ -158,7 +158,7 @@ class HttpProxyIntegrationTest {
             raw.setSoTimeout(10_000);
             raw.getOutputStream().write("CONNECT allowed.example:443 HTTP/1.1\r\nHost: allowed.example:443\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            assertEquals("HTTP/1.1 200 Connection established\r\n\r\n", readHead(raw.getInputStream()));
+            assertEquals("HTTP/1.1 200 Connection established\r\n\r\n", RawHttp.readHead(raw.getInputStream()));
             // management.azure.com is allowlisted too: the point is that it is not the CONNECT host.
             SSLSocket s = (SSLSocket) TestPki.get().clientContext().getSocketFactory()
                     .createSocket(raw, "management.azure.com", lnm.port("proxy"), false);
@@ -183,7 +183,7 @@ class HttpProxyIntegrationTest {
         try (Socket raw = new Socket(InetAddress.getLoopbackAddress(), lnm.port("proxy"))) {
             raw.setSoTimeout(10_000);
             raw.getOutputStream().write("CONNECT plain.example:443 HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertEquals("HTTP/1.1 200 Connection established\r\n\r\n", readHead(raw.getInputStream()));
+            assertEquals("HTTP/1.1 200 Connection established\r\n\r\n", RawHttp.readHead(raw.getInputStream()));
             raw.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             String resp = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(resp.startsWith("HTTP/1.1 200") && resp.endsWith("hello"), resp);
@@ -381,15 +381,4 @@ class HttpProxyIntegrationTest {
         }
     }
 
-    private static String readHead(InputStream in) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
-    }
 }

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import lnm.testing.Hellos;
 import lnm.testing.Lnm;
 import lnm.testing.TcpServer;
+import lnm.testing.RawHttp;
 
 /**
  * A top-level lnm whose {@code direct} destinations go out through an HTTP proxy
@@ -129,7 +128,7 @@ class EgressProxyTest {
             c.setSoTimeout(30_000);
             c.getOutputStream().write(("CONNECT " + NAME + ":8883 HTTP/1.1\r\nHost: " + NAME + ":8883\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            String head = headOf(c.getInputStream());
+            String head = RawHttp.readHead(c.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             c.getOutputStream().write(hello);
             assertArrayEquals(hello, c.getInputStream().readNBytes(hello.length));
@@ -144,7 +143,7 @@ class EgressProxyTest {
     void anAddressLiteralIsGuardedBeforeTheProxyAndACidrBypassSendsItDirect() throws Exception {
         TcpServer proxy = proxy(s -> readHead(s.getInputStream()));
         // report mode relays names no rule lists as direct: the one way an address reaches the connect step
-        int closed = closedPort();
+        int closed = RawHttp.closedPort();
         Lnm l = Lnm.start(dir, "level = 4\nlisten.proxy = 127.0.0.1:0\nlisten.proxy.mode = http\npolicy = report\n"
                 + "connect.ports = 443, " + closed + "\ndirect.allowSpecialAddresses = 127.0.0.0/8\n"
                 + "egress.proxy = 127.0.0.1:" + proxy.port() + "\negress.proxy.bypass = 127.0.0.0/8\n", "", null);
@@ -217,7 +216,7 @@ class EgressProxyTest {
 
     @Test
     void aSecondProxyTakesOverWhenTheFirstIsDown() throws Exception {
-        int dead = closedPort();
+        int dead = RawHttp.closedPort();
         TcpServer proxy = proxy(s -> {
             readHead(s.getInputStream());
             s.getOutputStream().write("HTTP/1.0 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -242,7 +241,7 @@ class EgressProxyTest {
 
     @Test
     void noProxyTakingTheConnectionIsProxyUnreachable() throws Exception {
-        int dead = closedPort();
+        int dead = RawHttp.closedPort();
         Lnm lnm = box("egress.proxy = 127.0.0.1:" + dead + "\n", null);
         sendHello(lnm);
         String r = lnm.awaitAudit(1).get(0);
@@ -320,26 +319,7 @@ class EgressProxyTest {
 
     /** Reads up to and including the empty line, records it as asked. */
     private void readHead(InputStream in) throws IOException {
-        asked.add(headOf(in));
-    }
-
-    /** Up to and including the empty line (at most 8 KiB). */
-    private static String headOf(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && b.size() < 8192) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        asked.add(RawHttp.readHead(in));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -41,4 +41,24 @@ public final class RawHttp {
         }
         return out.toString(StandardCharsets.ISO_8859_1);
     }
+
+    /** Reads a head up to and including its empty line (at most 8 KiB, or less at end of stream). */
+    public static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && b.size() < 8192) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            b.write(c);
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** A loopback port nothing listens on (bound and closed again). */
+    public static int closedPort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 }

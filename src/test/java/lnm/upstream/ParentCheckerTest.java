@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import lnm.config.Config;
 import lnm.config.HostPort;
+import lnm.testing.RawHttp;
 import lnm.testing.StatusServer;
 
 /** The real probes against loopback sockets, and the background rounds. */
@@ -28,19 +29,12 @@ class ParentCheckerTest {
     @TempDir
     Path dir2;
 
-    /** A port nothing listens on (bound, then closed). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     @Test
     void tcpProbe() throws IOException {
         try (ServerSocket up = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             assertNull(ParentChecker.tcp("127.0.0.1", up.getLocalPort(), 5_000));
         }
-        String why = ParentChecker.tcp("127.0.0.1", closedPort(), 5_000);
+        String why = ParentChecker.tcp("127.0.0.1", RawHttp.closedPort(), 5_000);
         assertNotNull(why);
         assertTrue(why.startsWith("tcp check of 127.0.0.1:"), why);
     }
@@ -52,12 +46,12 @@ class ParentCheckerTest {
             String why = ParentChecker.http("127.0.0.1", busy.getLocalPort(), "/readyz", 5_000);
             assertTrue(why.endsWith("/readyz: HTTP/1.1 503 Service Unavailable"), why);
         }
-        assertNotNull(ParentChecker.http("127.0.0.1", closedPort(), "/readyz", 5_000));
+        assertNotNull(ParentChecker.http("127.0.0.1", RawHttp.closedPort(), "/readyz", 5_000));
     }
 
     @Test
     void backgroundRoundsMarkADeadParentDownAndBringItBack() throws IOException {
-        int port = closedPort();
+        int port = RawHttp.closedPort();
         Config c = Configs.load(dir, "parent = 127.0.0.1:" + port + ", 127.0.0.2:" + port, "parent.checkSeconds = 0.1");
         ParentSet set = new ParentSet(c, () -> System.nanoTime() / 1_000_000);
         try (ParentChecker checker = new ParentChecker(set, () -> c)) {
@@ -75,7 +69,7 @@ class ParentCheckerTest {
 
     @Test
     void aSingleParentIsNotProbed() throws Exception {
-        int port = closedPort();
+        int port = RawHttp.closedPort();
         Config c = Configs.load(dir, "parent = 127.0.0.1:" + port, "parent.checkSeconds = 0.1");
         ParentSet set = new ParentSet(c, () -> System.nanoTime() / 1_000_000);
         try (ParentChecker checker = new ParentChecker(set, () -> c)) {

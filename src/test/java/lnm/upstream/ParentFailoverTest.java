@@ -5,12 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +31,7 @@ import lnm.admin.AdminHttp;
 import lnm.testing.Lnm;
 import lnm.testing.TestPki;
 import lnm.testing.TlsEchoServer;
+import lnm.testing.RawHttp;
 
 /**
  * A level-3 lnm with two level-4 parents (in-process, on loopback) in front of a real TLS
@@ -133,7 +130,7 @@ class ParentFailoverTest {
 
     @Test
     void httpConnectThroughTheChildFailsOverToo() throws Exception {
-        String dead = "127.0.0.1:" + closedPort();
+        String dead = "127.0.0.1:" + RawHttp.closedPort();
         Lnm b = parent("b", 0);
         String pb = "127.0.0.1:" + b.port("https");
         Lnm child = start("child", """
@@ -148,7 +145,7 @@ class ParentFailoverTest {
             raw.setSoTimeout(20_000);
             raw.getOutputStream().write(("CONNECT " + NAME + ":443 HTTP/1.1\r\nHost: " + NAME + ":443\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
-            String head = readHead(raw.getInputStream());
+            String head = RawHttp.readHead(raw.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
             SSLSocket s = (SSLSocket) TestPki.get().clientContext().getSocketFactory().createSocket(raw, NAME, 443, true);
             exchange(s);
@@ -246,21 +243,4 @@ class ParentFailoverTest {
         return "missing";
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        while (!b.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && b.size() < 8192) {
-            int c = in.read();
-            if (c < 0) {
-                break;
-            }
-            b.write(c);
-        }
-        return b.toString(StandardCharsets.ISO_8859_1);
-    }
 }
