@@ -1,5 +1,6 @@
 package lnm.audit;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -28,6 +29,12 @@ import java.util.logging.Logger;
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
+    /** The writer's nap between batches while records keep coming. */
+    private static final long NAP_MILLIS = 40;
+    /** Naps with nothing queued (about a second) before the writer blocks until a record comes. */
+    private static final int IDLE_NAPS = 25;
+    /** Bytes buffered before a write to the file. */
+    private static final int WRITE_BYTES = 64 * 1024;
 
     /** What the writer thread takes from the queue: a finished line, or an instruction. */
     private sealed interface Entry permits Line, Marker {}
@@ -78,7 +85,11 @@ public final class AuditLog implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        // 64 KiB of encoded bytes per write(2): a busy second's batches go out in a few calls
+        // (the encoder alone would write every 8 KiB)
+        out = new BufferedWriter(new OutputStreamWriter(new BufferedOutputStream(
+                Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND), WRITE_BYTES),
+                StandardCharsets.UTF_8));
         size = Files.size(file);
     }
 
@@ -134,12 +145,16 @@ public final class AuditLog implements AutoCloseable {
         while (true) {
             try {
                 // Busy: nap between batches, so writers never have to wake this thread (no
-                // futex per record). Quiet for a second: block until the next record.
-                Entry first = idleRounds < 100 ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
+                // futex per record). Each nap costs two futex calls and each batch a write, so
+                // the nap is long enough to keep that a few dozen calls a second, and short
+                // enough that a record reaches the file within a tail's glance (the queue holds
+                // 65,536, far more than a nap's worth). Quiet for a second: block until the
+                // next record.
+                Entry first = idleRounds < IDLE_NAPS ? queue.poll() : queue.poll(1, TimeUnit.SECONDS);
                 if (first == null) {
-                    if (idleRounds < 100) {
+                    if (idleRounds < IDLE_NAPS) {
                         idleRounds++;
-                        Thread.sleep(10);
+                        Thread.sleep(NAP_MILLIS);
                     }
                     continue;
                 }

@@ -130,7 +130,6 @@ final class Connection implements EventLoop.Handler, Dialer.Events {
         loop.add(this);
         try {
             client.channel.configureBlocking(false);
-            client.channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // Registered for reads at once: one epoll_ctl instead of an add and a modify.
             clientKey = client.channel.register(loop.selector(), SelectionKey.OP_READ, this);
             local = (InetSocketAddress) client.channel.getLocalAddress();

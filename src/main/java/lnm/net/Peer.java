@@ -1,6 +1,7 @@
 package lnm.net;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -27,6 +28,10 @@ final class Peer {
 
     final Side side;
     final SocketChannel channel;
+    /** Whether a write has put bytes on this socket, so that Nagle could hold the next one back. */
+    private boolean wrote;
+    /** Whether {@code TCP_NODELAY} is set on this socket. */
+    private boolean noDelay;
 
     Peer(Side side, SocketChannel channel) {
         this.side = side;
@@ -41,9 +46,26 @@ final class Peer {
         }
     }
 
+    /**
+     * Writes what the socket takes. {@code TCP_NODELAY} goes on just before the second write that
+     * carries bytes, not at accept or connect: Nagle's algorithm (Linux's Minshall variant) holds
+     * a short segment back only while an earlier short segment is unacknowledged, so the first
+     * write is sent at once either way, and a connection that writes once each way (a refusal,
+     * a one-shot exchange) saves the {@code setsockopt} call. Setting the option also pushes
+     * anything Nagle is holding, so every write from the second on behaves as with the option
+     * set from the start.
+     */
     int write(ByteBuffer b) throws PeerException {
         try {
-            return channel.write(b);
+            if (wrote && !noDelay) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                noDelay = true;
+            }
+            int n = channel.write(b);
+            if (n > 0) {
+                wrote = true;
+            }
+            return n;
         } catch (IOException e) {
             throw new PeerException(side, true, e);
         }
