@@ -172,11 +172,7 @@ final class Dialer implements EventLoop.Ready {
             return;
         }
         try {
-            // A loopback connect has done its handshake (or been refused) inside connect(2), which
-            // still says "in progress": finishing it at once registers the socket once, for what
-            // the relay needs, instead of for the connect and then again (one epoll_ctl less).
-            // Elsewhere the handshake takes a round trip, and asking at once would only add a poll.
-            if (ch.connect(address) || (address.getAddress().isLoopbackAddress() && ch.finishConnect())) {
+            if (ch.connect(address)) {
                 connected();
             }
         } catch (IOException e) {
