@@ -96,7 +96,7 @@ END {
             printf "lnm is %.1f µs/conn above the floor (user %+.1f, sys %+.1f)", ln - fl,
                 median(vals[c, "lnm", "user_us"]) - median(vals[c, "floor", "user_us"]), median(vals[c, "lnm", "sys_us"]) - median(vals[c, "floor", "sys_us"])
             if (((c, "lnm") in sc) && ((c, "floor") in sc)) printf ", %+.1f system calls/conn (strace)", sc[c, "lnm"] - sc[c, "floor"]
-            printf "; the floor is %s of nginx'"'"'s CPU per connection.\n\n", base_cpu > 0 ? sprintf("%.2fx", fl / base_cpu) : "–"
+            printf "; the floor is %s nginx'"'"'s CPU per connection.\n\n", (base_cpu > 0 ? sprintf("%.2fx", fl / base_cpu) : "–")
         }
         nj = split(substr(jvms[c], 2), js, " ")
         for (jj = 1; jj <= nj; jj++) {
