@@ -1,7 +1,10 @@
 package lnmbench;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -9,6 +12,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * The floor of a Java NIO relay, for `make bench-core`'s "floor" target: the least work a
@@ -20,9 +24,15 @@ import java.util.ArrayDeque;
  * (or fails). No logging, no audit, no limits, no timers: what lnm costs above this program is
  * what its features and its structure cost.
  *
- * <p>Like lnm it sets TCP_NODELAY on both sockets and reuses its direct buffers (a bounded free
- * list), and it dispatches with {@link Selector#select(java.util.function.Consumer, long)},
- * which allocates no iterator per wake-up.
+ * <p>It takes the cheapest path the JDK's NIO offers, so that the floor is not raised by
+ * avoidable calls: IPv4 sockets for IPv4 addresses (a dual-stack socket costs an
+ * {@code IPV6_V6ONLY} setsockopt); the client's read interest stays on while the upstream is
+ * dialled (no epoll_ctl to turn it off and on); a finished connection's keys are cancelled and
+ * its channels closed only after the next select has deregistered them (closing a registered
+ * channel makes the JDK read {@code SO_LINGER} and {@code shutdown} the socket first). Like lnm
+ * and nginx it sets TCP_NODELAY on both sockets, reuses its direct buffers (a bounded free
+ * list), and dispatches with {@link Selector#select(java.util.function.Consumer, long)}, which
+ * allocates no iterator per wake-up.
  *
  * <p>Usage: {@code java -cp CLASSES lnmbench.BareRelay PORT UPSTREAM_HOST:PORT} (listens on
  * 127.0.0.1:PORT). Benchmark code only: it trusts its configuration and bounds only what a
@@ -40,12 +50,18 @@ public final class BareRelay {
     private final Selector selector;
     private final ServerSocketChannel server;
     private final InetSocketAddress upstream;
+    private final ProtocolFamily upstreamFamily;
     private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    /** connections ended since the last select: their keys are cancelled, their channels still open */
+    private ArrayList<Conn> ended = new ArrayList<>();
+    /** the list the select before last filled, whose keys that select has deregistered */
+    private ArrayList<Conn> closing = new ArrayList<>();
 
     BareRelay(int port, InetSocketAddress upstream) throws IOException {
         this.upstream = upstream;
+        this.upstreamFamily = upstream.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         this.selector = Selector.open();
-        this.server = ServerSocketChannel.open();
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.INET);
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.bind(new InetSocketAddress("127.0.0.1", port), 1024);
         server.configureBlocking(false);
@@ -64,10 +80,21 @@ public final class BareRelay {
         new BareRelay(Integer.parseInt(args[0]), up).run();
     }
 
-    /** Runs until the process is killed (the bench's trap sends SIGTERM). */
+    /**
+     * Runs until the process is killed (the bench's trap sends SIGTERM). A select deregisters
+     * the keys cancelled before it, so the connections that ended before it can be closed after
+     * it as plain sockets; while some wait for that, the select waits at most 10 ms.
+     */
     void run() throws IOException {
         while (true) {
-            selector.select(this::dispatch, 0);
+            ArrayList<Conn> swap = closing;
+            closing = ended;
+            ended = swap;
+            selector.select(this::dispatch, closing.isEmpty() ? 0 : 10);
+            for (int i = 0; i < closing.size(); i++) {
+                closing.get(i).release();
+            }
+            closing.clear();
         }
     }
 
@@ -139,6 +166,7 @@ public final class BareRelay {
         ByteBuffer toUp;
         /** upstream to client; taken once the upstream is connected */
         ByteBuffer toClient;
+        boolean dialing;
         boolean relaying;
         boolean closed;
 
@@ -149,7 +177,11 @@ public final class BareRelay {
 
         void clientReady(int ops) throws IOException {
             if (!relaying) {
-                readHello();
+                if (dialing) {
+                    readWhileDialing();
+                } else {
+                    readHello();
+                }
                 return;
             }
             if ((ops & SelectionKey.OP_WRITE) != 0 && !flush(toClient, client)) {
@@ -196,8 +228,8 @@ public final class BareRelay {
             if (have < 5 + len) {
                 return;
             }
-            clientKey.interestOps(0);   // bytes after the record wait in the kernel until relaying
-            up = SocketChannel.open();
+            dialing = true;
+            up = SocketChannel.open(upstreamFamily);
             up.configureBlocking(false);
             up.setOption(StandardSocketOptions.TCP_NODELAY, true);
             if (up.connect(upstream)) {
@@ -205,6 +237,15 @@ public final class BareRelay {
                 connected();
             } else {
                 upKey = up.register(selector, SelectionKey.OP_CONNECT, this);
+            }
+        }
+
+        /** The client's read interest stays on while dialling: more bytes join the hello's. */
+        private void readWhileDialing() throws IOException {
+            if (client.read(toUp) < 0) {
+                close();
+            } else if (!toUp.hasRemaining()) {
+                clientKey.interestOps(0);   // full: the rest waits in the kernel until relaying
             }
         }
 
@@ -252,11 +293,27 @@ public final class BareRelay {
             }
         }
 
+        /** Ends the connection: cancels its keys now, closes its channels after the next select. */
         void close() {
             if (closed) {
                 return;
             }
             closed = true;
+            if (clientKey == null && upKey == null) {
+                release();
+                return;
+            }
+            if (clientKey != null) {
+                clientKey.cancel();
+            }
+            if (upKey != null) {
+                upKey.cancel();
+            }
+            ended.add(this);
+        }
+
+        /** Closes both channels and returns the buffers (no key of this connection is registered now). */
+        void release() {
             quietly(client);
             quietly(up);
             give(toUp);
