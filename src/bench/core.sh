@@ -4,17 +4,18 @@
 # generator and the upstream on the other cores; after a long warm-up, the conn/s test runs for
 # a measured window while the proxy's whole process tree is read from /proc before and after:
 # utime+stime (user and system µs per connection), voluntary and involuntary context switches
-# per connection (every thread's /proc/PID/task/TID/status), and for lnm the CPU of every thread
-# by name. System calls per connection come from a separate short run under `strace -c -f`, and
-# one counted by perf's raw_syscalls:sys_enter tracepoint where the kernel allows it.
+# per connection (every thread's /proc/PID/task/TID/status), and for lnm and the floor (a bare
+# Java NIO relay) the CPU of every thread by name. System calls per connection come from a
+# separate short run under `strace -c -f`, and one counted by perf's raw_syscalls:sys_enter
+# tracepoint where the kernel allows it.
 # Peers run twice: as shipped (no per-connection log) and with one log line per connection
 # (nginx `access_log ... buffer=64k`, HAProxy `log stdout` + `option tcplog`), since lnm's audit
 # log stays on. "Two cores" (proxy on 0-1, two workers) runs only where nproc >= 4, so that the
 # generator and upstream still get cores of their own. Loopback only. See src/bench/README.md.
 #
 # Knobs (environment): BENCH_CORE_WARMUP (s of load per proxy before measuring, default 25; lnm
-# then gets up to BENCH_CORE_JIT_ROUNDS (6) more 10 s rounds until its JIT compilers are quiet),
-# BENCH_CORE_SECONDS (measured window, default 10), BENCH_CORE_REPS (rounds, default 3; cells
+# and the floor then get up to BENCH_CORE_JIT_ROUNDS (6) more 10 s rounds until their JIT
+# compilers are quiet), BENCH_CORE_SECONDS (measured window, default 10), BENCH_CORE_REPS (rounds, default 3; cells
 # are medians), BENCH_CORE_TARGETS (default "nginx nginx-log haproxy haproxy-log lnm floor";
 # floor is src/bench/java/lnmbench/BareRelay.java, the least a Java NIO relay does, on lnm's JVM),
 # BENCH_CORE_SETS (proxy core counts, default "1 2"), BENCH_CORE_SYSCALL_SECONDS (strace window,
