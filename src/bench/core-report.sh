@@ -14,6 +14,7 @@ echo
 echo "$(meta date), $(meta nproc) cores ($(meta cpu)), kernel $(meta kernel), load $(meta load_start) at start, $(meta load_end) at the end."
 echo "Conn/s test, $(meta concurrency) connections in flight; warm-up $(meta warmup) s per proxy, then $(meta reps) rounds of $(meta seconds) s"
 echo "(proxies interleaved), medians. nginx $(meta nginx), HAProxy $(meta haproxy), lnm: $(meta lnm)."
+[ -n "$(meta floor)" ] && echo "floor: $(meta floor), the least a single-threaded Java NIO relay does (src/bench/java/lnmbench/BareRelay.java)."
 echo "CPU: utime+stime of the proxy's whole process tree over the window; context switches: every"
 echo "thread's voluntary + involuntary (in brackets: involuntary); system calls: a separate $(meta syscall_seconds) s run under \`strace -c -f\`$(
     [ "$(meta perf_syscalls)" = 1 ] && echo " (in brackets: another one counted by perf's \`raw_syscalls:sys_enter\` tracepoint, at full rate)")."
@@ -39,6 +40,7 @@ BEGIN {
     label["haproxy-log"] = "HAProxy|`log stdout`, `option tcplog`"
     label["sniproxy"] = "sniproxy|as shipped"
     label["lnm"] = "lnm|audit log on"
+    label["floor"] = "floor|bare Java NIO relay, no log"
 }
 {
     c = $1; t = $2; kind = $3; rest = $5
@@ -54,11 +56,12 @@ BEGIN {
     }
     if (kind == "syscalls") { sc[c, t] = kv(rest, "calls") / kv(rest, "conns"); next }
     if (kind == "perfsyscalls") { ps[c, t] = kv(rest, "calls") / kv(rest, "conns"); next }
-    if (kind == "thread") {
+    if (kind == "thread") {   # per JVM target (lnm, floor): its threads by name
         name = substr(rest, index(rest, "name=") + 5)
-        if (!((c, name) in thseen)) { thseen[c, name] = 1; if (c in names) names[c] = names[c] SUBSEP name; else names[c] = name }
-        add(c SUBSEP "thr" SUBSEP name, kv(rest, "us")); add(c SUBSEP "thrcs" SUBSEP name, kv(rest, "cs"))
-        thn[c, name] = kv(rest, "threads")
+        if (!((c, t) in jvmseen)) { jvmseen[c, t] = 1; jvms[c] = jvms[c] " " t }
+        if (!((c, t, name) in thseen)) { thseen[c, t, name] = 1; if ((c, t) in names) names[c, t] = names[c, t] SUBSEP name; else names[c, t] = name }
+        add(c SUBSEP t SUBSEP "thr" SUBSEP name, kv(rest, "us")); add(c SUBSEP t SUBSEP "thrcs" SUBSEP name, kv(rest, "cs"))
+        thn[c, t, name] = kv(rest, "threads")
         next
     }
     if (kind == "audit" || kind == "log") { records[c, t] = rest; next }
@@ -88,21 +91,61 @@ END {
         print ""
         for (i = 1; i <= n; i++) if ((c, ts[i]) in records) printf "%s wrote %s per-connection records (%s).\n", ts[i], kv(records[c, ts[i]], "records") kv(records[c, ts[i]], "lines"), ts[i] == "lnm" ? "audit log" : "access log"
         print ""
-        if (!(c in names)) continue
-        printf "lnm CPU by thread (%s core%s; per connection, medians over the rounds; threads of one name summed):\n\n", c, c == 1 ? "" : "s"
+        if (status[c, "lnm"] == "ok" && status[c, "floor"] == "ok" && (c, "lnm", "cpu_us") in vals && (c, "floor", "cpu_us") in vals) {
+            fl = median(vals[c, "floor", "cpu_us"]); ln = median(vals[c, "lnm", "cpu_us"])
+            printf "lnm is %.1f µs/conn above the floor (user %+.1f, sys %+.1f)", ln - fl,
+                median(vals[c, "lnm", "user_us"]) - median(vals[c, "floor", "user_us"]), median(vals[c, "lnm", "sys_us"]) - median(vals[c, "floor", "sys_us"])
+            if (((c, "lnm") in sc) && ((c, "floor") in sc)) printf ", %+.1f system calls/conn (strace)", sc[c, "lnm"] - sc[c, "floor"]
+            printf "; the floor is %s nginx'"'"'s CPU per connection.\n\n", (base_cpu > 0 ? sprintf("%.2fx", fl / base_cpu) : "–")
+        }
+        nj = split(substr(jvms[c], 2), js, " ")
+        for (jj = 1; jj <= nj; jj++) {
+        t = js[jj]
+        printf "%s CPU by thread (%s core%s; per connection, medians over the rounds; threads of one name summed):\n\n", t, c, c == 1 ? "" : "s"
         print "| thread | CPU µs/conn | share | ctx sw/conn | threads |"
         print "|---|---:|---:|---:|---:|"
-        m = split(names[c], nm, SUBSEP); total = 0
-        for (i = 1; i <= m; i++) { us[i] = median(vals[c, "thr", nm[i]]); total += us[i] }
+        m = split(names[c, t], nm, SUBSEP); total = 0
+        for (i = 1; i <= m; i++) { us[i] = median(vals[c, t, "thr", nm[i]]); total += us[i] }
         for (i = 1; i <= m; i++) {   # largest first (selection: a few dozen names)
             best = 0
             for (j = 1; j <= m; j++) if (!(j in done) && (best == 0 || us[j] > us[best])) best = j
             done[best] = 1
-            if (us[best] == 0 && median(vals[c, "thrcs", nm[best]]) == 0) continue
+            if (us[best] == 0 && median(vals[c, t, "thrcs", nm[best]]) == 0) continue
             printf "| %s | %.2f | %.1f%% | %.3f | %s |\n", nm[best], us[best], (total > 0 ? 100 * us[best] / total : 0),
-                median(vals[c, "thrcs", nm[best]]), thn[c, nm[best]]
+                median(vals[c, t, "thrcs", nm[best]]), thn[c, t, nm[best]]
         }
         delete done
         printf "| (all threads) | %.2f | 100%% | | |\n\n", total
+        }
     }
 }' "$RAW"
+
+# System calls by name, per connection, from the strace -c -f runs' files (the last core set's):
+# which calls lnm makes that the floor does not, with nginx for reference.
+if [ -f "$DIR/strace-lnm.txt" ] && [ -f "$DIR/strace-floor.txt" ]; then
+    files=() head="| call |" rule="|---|"
+    for t in nginx floor lnm; do
+        [ -f "$DIR/strace-$t.txt" ] || continue
+        files+=("$DIR/strace-$t.txt") head="$head $t |" rule="$rule---:|"
+    done
+    echo "System calls per connection by name (strace -c -f runs; the calls lnm and the floor make"
+    echo "equally often, within 0.05, are left out):"
+    echo
+    echo "$head lnm − floor |"
+    echo "$rule---:|"
+    awk '
+    FNR == 1 { t = FILENAME; sub(/.*strace-/, "", t); sub(/\.txt$/, "", t); if (FILENAME !~ /core-raw.tsv$/) cols[++nc] = t }
+    FILENAME ~ /core-raw.tsv$/ { if ($3 == "syscalls") for (i = 4; i <= NF; i++) if ($i ~ /^conns=/) conns[$2] = substr($i, 7); next }
+    $1 ~ /^[0-9.]+$/ && NF >= 5 && $NF != "total" { calls[t, $NF] = $4; seen[$NF] = 1 }
+    END {
+        for (k in seen) {
+            if (!(conns["lnm"] > 0 && conns["floor"] > 0)) break
+            d = calls["lnm", k] / conns["lnm"] - calls["floor", k] / conns["floor"]
+            if (d > -0.05 && d < 0.05) continue
+            line = "| " k " |"
+            for (i = 1; i <= nc; i++) line = line sprintf(" %.2f |", (conns[cols[i]] > 0 ? calls[cols[i], k] / conns[cols[i]] : 0))
+            printf "%012.2f\t%s %+.2f |\n", 100000 - d, line, d   # sort key: largest difference first
+        }
+    }' "$RAW" "${files[@]}" | sort | cut -f2-
+    echo
+fi

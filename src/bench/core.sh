@@ -4,18 +4,20 @@
 # generator and the upstream on the other cores; after a long warm-up, the conn/s test runs for
 # a measured window while the proxy's whole process tree is read from /proc before and after:
 # utime+stime (user and system µs per connection), voluntary and involuntary context switches
-# per connection (every thread's /proc/PID/task/TID/status), and for lnm the CPU of every thread
-# by name. System calls per connection come from a separate short run under `strace -c -f`, and
-# one counted by perf's raw_syscalls:sys_enter tracepoint where the kernel allows it.
+# per connection (every thread's /proc/PID/task/TID/status), and for lnm and the floor (a bare
+# Java NIO relay) the CPU of every thread by name. System calls per connection come from a
+# separate short run under `strace -c -f`, and one counted by perf's raw_syscalls:sys_enter
+# tracepoint where the kernel allows it.
 # Peers run twice: as shipped (no per-connection log) and with one log line per connection
 # (nginx `access_log ... buffer=64k`, HAProxy `log stdout` + `option tcplog`), since lnm's audit
 # log stays on. "Two cores" (proxy on 0-1, two workers) runs only where nproc >= 4, so that the
 # generator and upstream still get cores of their own. Loopback only. See src/bench/README.md.
 #
 # Knobs (environment): BENCH_CORE_WARMUP (s of load per proxy before measuring, default 25; lnm
-# then gets up to BENCH_CORE_JIT_ROUNDS (6) more 10 s rounds until its JIT compilers are quiet),
-# BENCH_CORE_SECONDS (measured window, default 10), BENCH_CORE_REPS (rounds, default 3; cells
-# are medians), BENCH_CORE_TARGETS (default "nginx nginx-log haproxy haproxy-log lnm"),
+# and the floor then get up to BENCH_CORE_JIT_ROUNDS (6) more 10 s rounds until their JIT
+# compilers are quiet), BENCH_CORE_SECONDS (measured window, default 10), BENCH_CORE_REPS (rounds, default 3; cells
+# are medians), BENCH_CORE_TARGETS (default "nginx nginx-log haproxy haproxy-log lnm floor";
+# floor is src/bench/java/lnmbench/BareRelay.java, the least a Java NIO relay does, on lnm's JVM),
 # BENCH_CORE_SETS (proxy core counts, default "1 2"), BENCH_CORE_SYSCALL_SECONDS (strace window,
 # default 3; 0 skips), BENCH_CORE_CONC (connections in flight, default 32), and run.sh's
 # LNM_CMD, LNM_JAVA_OPTS, LNM_BENCH_JAR, LNM_JVM_FLAGS, BENCH_SKIP_LNM_BUILD, BENCH_NO_INSTALL,
@@ -29,7 +31,7 @@ LNM_GC_LOG=${LNM_GC_LOG_CORE:--Xlog:gc:file=$OUT/lnm-gc.log}
 CORE_WARMUP=${BENCH_CORE_WARMUP:-25}
 CORE_SECONDS=${BENCH_CORE_SECONDS:-10}
 CORE_REPS=${BENCH_CORE_REPS:-3}
-CORE_TARGETS=${BENCH_CORE_TARGETS:-nginx nginx-log haproxy haproxy-log lnm}
+CORE_TARGETS=${BENCH_CORE_TARGETS:-nginx nginx-log haproxy haproxy-log lnm floor}
 CORE_SETS=${BENCH_CORE_SETS:-1 2}
 CORE_CONC=${BENCH_CORE_CONC:-32}
 CORE_JIT_ROUNDS=${BENCH_CORE_JIT_ROUNDS:-6}
@@ -87,23 +89,23 @@ warm() { # target
         -t "$CORE_WARMUP" -w 0 >/dev/null 2>>"$OUT/benchgen.err" || true
 }
 
-# lnm, after the common warm-up: more 10 s rounds (at most BENCH_CORE_JIT_ROUNDS, default 6)
-# until its JIT compiler threads took under 3% of its CPU in the last one. On one core C2
-# competes with the loop for the core, so it finishes later than on two, and a window measured
-# while it still compiles would charge compilation to the connections.
-warm_jit() {
-    local i b a pct
+# The JVMs (lnm, floor), after the common warm-up: more 10 s rounds (at most
+# BENCH_CORE_JIT_ROUNDS, default 6) until their JIT compiler threads took under 3% of their CPU
+# in the last one. On one core C2 competes with the loop for the core, so it finishes later than
+# on two, and a window measured while it still compiles would charge compilation to the connections.
+warm_jit() { # target
+    local t=$1 i b a pct
     for i in $(seq "$CORE_JIT_ROUNDS"); do
         # shellcheck disable=SC2086
-        b=$(snapshot ${TREE[lnm]})
-        load "$GEN_CPU" "$OUT/benchgen" cps "127.0.0.1:${PORT[lnm]}" "$OUT/hello.bin" -c "$CORE_CONC" \
+        b=$(snapshot ${TREE[$t]})
+        load "$GEN_CPU" "$OUT/benchgen" cps "127.0.0.1:${PORT[$t]}" "$OUT/hello.bin" -c "$CORE_CONC" \
             -t 10 -w 0 >/dev/null 2>>"$OUT/benchgen.err" || true
         # shellcheck disable=SC2086
-        a=$(snapshot ${TREE[lnm]})
+        a=$(snapshot ${TREE[$t]})
         pct=$(awk 'NR == FNR { b[$2] = $3 + $4; next }
                    { d = $3 + $4 - b[$2]; all += d; if ($7 ~ /^C[12]$/ && $8 == "CompilerThre") jit += d }
                    END { printf "%d", (all > 0 ? 100 * jit / all : 0) }' <(echo "$b") <(echo "$a"))
-        log "lnm: warm-up +10 s ($i), JIT compiler threads ${pct}% of its CPU"
+        log "$t: warm-up +10 s ($i), JIT compiler threads ${pct}% of its CPU"
         [ "$pct" -lt 3 ] && break
     done
     return 0
@@ -144,13 +146,13 @@ measure() { # target rep
             100 * (u + k) / hz / s, g, 100 * up / hz / s }')
     printf '%s\t%s\trun\t%s\t%s\n' "$CORES" "$t" "$rep" "$line" >>"$RAW"
     log "$(printf '%s core(s) %-11s #%s %s' "$CORES" "$t" "$rep" "$line")"
-    if [ "$t" = lnm ]; then
-        # lnm's CPU by thread, grouped by name (C2 and C1 compiler threads, GC, the loops, audit...)
-        awk -v hz="$HZ" -v n="$conns" -v cores="$CORES" -v rep="$rep" 'NR == FNR { b[$2] = $3 + $4; v[$2] = $5 + $6; next }
+    if [ "$t" = lnm ] || [ "$t" = floor ]; then
+        # a JVM's CPU by thread, grouped by name (C2 and C1 compiler threads, GC, the loops, audit...)
+        awk -v hz="$HZ" -v n="$conns" -v cores="$CORES" -v rep="$rep" -v t="$t" 'NR == FNR { b[$2] = $3 + $4; v[$2] = $5 + $6; next }
             { name = $7; for (i = 8; i <= NF; i++) name = name " " $i
               cpu[name] += $3 + $4 - b[$2]; cs[name] += $5 + $6 - v[$2]; cnt[name]++ }
-            END { for (x in cpu) printf "%s\tlnm\tthread\t%s\tus=%.2f cs=%.3f threads=%d name=%s\n",
-                  cores, rep, cpu[x] * 1e6 / hz / n, cs[x] / n, cnt[x], x }' \
+            END { for (x in cpu) printf "%s\t%s\tthread\t%s\tus=%.2f cs=%.3f threads=%d name=%s\n",
+                  cores, t, rep, cpu[x] * 1e6 / hz / n, cs[x] / n, cnt[x], x }' \
             <(echo "$b") <(echo "$a") >>"$RAW"
     fi
 }
@@ -221,7 +223,7 @@ run_set() { # cores
         printf '%s\t%s\tstatus\t0\t%s\n' "$CORES" "$t" "${STATUS[$t]}" >>"$RAW"
     done
     for t in $CORE_TARGETS; do [ "${STATUS[$t]}" = ok ] && warm "$t"; done
-    [ "${STATUS[lnm]:-}" = ok ] && warm_jit
+    for t in lnm floor; do [ "${STATUS[$t]:-}" = ok ] && warm_jit "$t"; done
     for n in $(seq "$CORE_REPS"); do
         for t in $CORE_TARGETS; do   # interleaved, so that drifting background load hits all
             [ "${STATUS[$t]}" = ok ] && measure "$t" "$n"
@@ -276,6 +278,7 @@ core_main() {
         else echo "lnm=java $LNM_JVM_FLAGS -jar target/lnm.jar"; fi
         echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
         echo "haproxy=$(haproxy -v 2>/dev/null | head -1 | awk '{print $3}')"
+        echo "floor=$(floor_java | sed "s|^$ROOT/||") (lnm's flags) -cp target/bench/classes lnmbench.BareRelay"
     } >"$OUT/meta.properties"
     for c in $CORE_SETS; do
         if [ $((2 * c)) -gt "$(nproc)" ]; then

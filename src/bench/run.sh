@@ -33,7 +33,7 @@ LNM_BENCH_JAR=${LNM_BENCH_JAR:-}
 SYSCALL_SECONDS=${BENCH_SYSCALL_SECONDS:-3}
 UP_PORT=${BENCH_PORT_BASE:-19000}
 declare -A PORT=([direct]=$UP_PORT [nginx]=$((UP_PORT + 101)) [haproxy]=$((UP_PORT + 102)) [sniproxy]=$((UP_PORT + 103)) [lnm]=$((UP_PORT + 104))
-    [nginx-log]=$((UP_PORT + 105)) [haproxy-log]=$((UP_PORT + 106)))
+    [nginx-log]=$((UP_PORT + 105)) [haproxy-log]=$((UP_PORT + 106)) [floor]=$((UP_PORT + 107)))
 # threads (nginx workers, HAProxy nbthread, lnm loop.threads) of every proxy; core.sh sets one per core
 WORKERS=${BENCH_WORKERS:-2}
 declare -A PIDS=()      # target -> the proxy's process ids (RSS is summed over them and their children)
@@ -102,7 +102,8 @@ build_harness() {
     mkdir -p "$OUT/classes"
     gcc -O2 -Wall -o "$OUT/benchgen" "$SRC/c/benchgen.c"
     gcc -O2 -Wall -o "$OUT/benchup" "$SRC/c/benchup.c"
-    javac -d "$OUT/classes" "$SRC/java/lnmbench/HelloCapture.java" "$SRC/java/lnmbench/Report.java"
+    javac -d "$OUT/classes" "$SRC/java/lnmbench/HelloCapture.java" "$SRC/java/lnmbench/Report.java" \
+        "$SRC/java/lnmbench/BareRelay.java"
     java -cp "$OUT/classes" lnmbench.HelloCapture "$OUT/hello.bin" bench.example >&2
 }
 
@@ -205,6 +206,10 @@ start_target() {
             start_bg lnm java $LNM_JVM_FLAGS $LNM_GC_LOG -jar "$JAR" run --config "$OUT/lnm.properties"
         fi
         PIDS[$t]=$LAST_PID ;;
+    floor)   # the least a Java NIO relay does (BareRelay), on lnm's runtime and JVM flags
+        # shellcheck disable=SC2046 # the flags are words on purpose
+        start_bg floor "$(floor_java)" $(floor_flags) -cp "$OUT/classes" lnmbench.BareRelay "$port" "127.0.0.1:$UP_PORT"
+        PIDS[$t]=$LAST_PID ;;
     esac
     local p
     for _ in $(seq 150); do   # up to 15 s, a JVM included
@@ -223,6 +228,20 @@ start_target() {
     STATUS[$t]=ok
     # shellcheck disable=SC2086
     TREE[$t]=$(tree_pids ${PIDS[$t]} | tr '\n' ' ')
+}
+
+# The floor target runs on lnm's runtime: the image's bin/java when lnm runs from the image (the
+# launcher's lib/lnm.jvmflags too: heap, young generation, GC, code cache, native-heap trimming,
+# no perf data), else the JDK's java with the jar's bench flags.
+floor_java() {
+    local j
+    j=$(dirname "$(readlink -f "${LNM_CMD:-/nonexistent}")")/java
+    if [ -n "${LNM_CMD:-}" ] && [ -x "$j" ]; then echo "$j"; else echo java; fi
+}
+floor_flags() {
+    local f=${LNM_CMD:-}
+    f=${f%/bin/*}/lib/lnm.jvmflags
+    if [ -n "${LNM_CMD:-}" ] && [ -f "$f" ]; then sed -e 's/#.*//' "$f" | xargs; else echo "$LNM_JVM_FLAGS"; fi
 }
 
 rss_kb() { # sum of VmRSS over the given pids
