@@ -13,7 +13,9 @@
 # `make bench-core`: the per-core run alone (src/bench/core.sh, about 7 minutes): every proxy
 # pinned to one core (two where nproc >= 4), the generator and upstream on the others, a long
 # warm-up, then conn/s, CPU µs, system calls and context switches per connection, lnm's CPU by
-# thread; peers with and without per-connection logging. Output: target/bench/core/core.md.
+# thread; peers with and without per-connection logging; and the floor, a bare single-threaded
+# Java NIO relay on lnm's runtime and flags (src/bench/java/lnmbench/BareRelay.java). Output:
+# target/bench/core/core.md.
 # Knobs: BENCH_CORE_WARMUP, BENCH_CORE_SECONDS, BENCH_CORE_REPS, BENCH_CORE_TARGETS,
 # BENCH_CORE_SETS, BENCH_CORE_SYSCALL_SECONDS (see src/bench/core.sh).
 .PHONY: bench bench-core
