@@ -3,14 +3,16 @@
 # launcher to its TLS listener accepting a TCP connection (and the CPU the JVM used until
 # then), the conn/s of the bench's cps load in the first 3 s after that, and the warm conn/s
 # of the same process after a further warm-up, and lnm's CPU per connection in both windows.
-# Prints each run, then the medians (of the per-run ratio first-3-s / warm too).
+# Prints each run, then the medians (of the per-run ratio first-3-s / warm too); for an image,
+# then the floor: the image's own java and flags starting a program that only binds and
+# accepts (src/bench/java/lnmbench/BareListen.java), timed the same way.
 #
 #   bash src/bench/firstsecs.sh [LAUNCHER|IMAGE_DIR|JAR] [RUNS]    (default build/image, 7 runs)
 #   make bench-start                                                 (the same, on build/image)
 #
 # LNM_JAVA_OPTS passes through to the launcher (a jar runs as java $LNM_JVM_FLAGS -jar).
 # Knobs: FIRST_SECONDS (3), WARMUP_SECONDS (6, load between the two windows), WARM_SECONDS (3),
-# FS_PORT_BASE (19300: the upstream; +1 lnm). The load is src/bench/c/benchgen's cps mode
+# FS_PORT_BASE (19300: the upstream; +1 lnm), FS_WORKERS (2: loop.threads). The load is src/bench/c/benchgen's cps mode
 # (connect, the JDK's ClientHello, echo from benchup, close; 32 at a time), built here into
 # target/bench when `make bench` has not done it yet. Loopback only; every generator run ends by
 # its own deadline and every process this script starts is stopped on exit.
@@ -49,7 +51,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$dir/audit"
-sed -e "s|@PORT@|$PORT|g" -e "s|@UP_PORT@|$UP|g" src/bench/conf/lnm.properties.in >"$dir/lnm.properties"
+sed -e "s|@PORT@|$PORT|g" -e "s|@UP_PORT@|$UP|g" -e "s|@WORKERS@|${FS_WORKERS:-2}|g" src/bench/conf/lnm.properties.in >"$dir/lnm.properties"
 sed -e "s|@UP_PORT@|$UP|g" src/bench/conf/lnm-allowlist.properties.in >"$dir/lnm-allowlist.properties"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 for p in "$UP" "$PORT"; do
@@ -123,3 +125,31 @@ awk '
         for (i = 1; i <= nk; i++) { for (r = 1; r <= n; r++) a[r] = val[names[i], r]; line = line sprintf("%s%s %s", i > 1 ? ", " : "", names[i], median(a, n)) }
         printf "median of %d runs: %s\n", n, line
     }' "$dir/runs"
+
+# The floor: the same runtime and flags (an image's bin/java and lib/lnm.jvmflags) starting a
+# program that only binds the port and accepts (lnmbench.BareListen), timed the same way.
+img=$(dirname "$(dirname "$what")")
+if [ -x "$img/bin/java" ] && [ -f "$img/lib/lnm.jvmflags" ]; then
+    javac -d "$OUT/classes" src/bench/java/lnmbench/BareListen.java || exit 2
+    for i in $(seq "$runs"); do
+        t0=$EPOCHREALTIME
+        "$img/bin/java" "@$img/lib/lnm.jvmflags" -cp "$OUT/classes" lnmbench.BareListen "$PORT" >/dev/null 2>&1 &
+        pid=$!
+        PIDS+=("$pid")
+        ok=0
+        for _ in $(seq 15000); do
+            kill -0 "$pid" 2>/dev/null || break
+            if { : 3<>"/dev/tcp/127.0.0.1/$PORT"; } 2>/dev/null; then ok=1; break; fi
+            read -r -t 0.001 -u 9 _
+        done
+        t1=$EPOCHREALTIME
+        wait "$pid" 2>/dev/null
+        PIDS=("${PIDS[0]}")
+        [ "$ok" -eq 1 ] || { echo "firstsecs: the floor did not accept" >&2; exit 1; }
+        echo "floor $i: start_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1000 }')" | tee -a "$dir/floor"
+    done
+    awk -F= '{ v[++n] = $2 } END {
+        for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+        printf "floor (a JVM that only binds and accepts, %s): median start_ms %s\n", "same runtime and flags", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }' "$dir/floor"
+fi
