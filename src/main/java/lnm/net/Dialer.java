@@ -284,7 +284,14 @@ final class Dialer implements EventLoop.Ready {
     /** The core's deadline passed: the resolution or the connect under way has failed. */
     void timedOut(long timeoutMillis) {
         if (tunnel != null) {
-            proxyRefused(Reason.PROXY_TIMEOUT, "no answer to CONNECT from " + candidates.parent() + " within " + timeoutMillis + " ms");
+            String why = "no answer to CONNECT from " + candidates.parent() + " within " + timeoutMillis + " ms";
+            if (!tunnel.answered()) {
+                // a proxy that took the connection and then said nothing is hung or overloaded:
+                // later connections go to the next proxy while it is down. This one is not moved
+                // on, as the proxy may already be connecting to the destination.
+                health().failed(candidates.parent(), why);
+            }
+            proxyRefused(Reason.PROXY_TIMEOUT, why);
             return;
         }
         if (awaitingAnswer) {

@@ -82,6 +82,11 @@ final class ProxyTunnel {
         return new Outcome(Reason.PROXY_REFUSED, head.statusLine());
     }
 
+    /** True once the proxy sent a byte of its answer. */
+    boolean answered() {
+        return answer.position() > 0;
+    }
+
     /** What the destination sent after the proxy's 2xx head, for the client first; null when nothing. */
     ByteBuffer early() {
         return early;

@@ -215,6 +215,37 @@ class EgressProxyTest {
     }
 
     @Test
+    void aSilentProxyIsMarkedDownSoTheNextConnectionGoesToTheSecond() throws Exception {
+        TcpServer silent = proxy(s -> {
+            readHead(s.getInputStream());
+            s.getInputStream().transferTo(OutputStream.nullOutputStream()); // never answers
+        });
+        TcpServer good = proxy(s -> {
+            readHead(s.getInputStream());
+            s.getOutputStream().write("HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().transferTo(s.getOutputStream());
+        });
+        String first = "127.0.0.1:" + silent.port();
+        String second = "127.0.0.1:" + good.port();
+        Lnm lnm = box("egress.proxy = " + first + ", " + second + "\ntimeouts.connectSeconds = 0.5\n", null);
+        sendHello(lnm);
+        String r = lnm.awaitAudit(1).get(0);
+        assertEquals("proxy_timeout", field(r, "reason"), r);
+        assertEquals(first, field(r, "egress"), r);
+
+        byte[] hello = Hellos.clientHello(NAME);
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), lnm.port("https"))) {
+            c.setSoTimeout(30_000);
+            c.getOutputStream().write(hello);
+            c.shutdownOutput();
+            assertArrayEquals(hello, c.getInputStream().readAllBytes());
+        }
+        r = lnm.awaitAudit(2).get(1);
+        assertEquals("allow", field(r, "decision"), r);
+        assertEquals(second, field(r, "egress"), r);
+    }
+
+    @Test
     void aSecondProxyTakesOverWhenTheFirstIsDown() throws Exception {
         int dead = RawHttp.closedPort();
         TcpServer proxy = proxy(s -> {
