@@ -3,6 +3,8 @@ package lnm.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import sun.misc.Signal;
@@ -20,6 +22,24 @@ final class RunCommand {
 
     static int run(PrintStream out, Path config) {
         Logs.init();
+        // The handlers go in before the start: a SIGHUP (logrotate) or SIGTERM that arrives while
+        // the config loads and the listeners open must not end the process by the signal's
+        // default action. A SIGHUP then is held and reloads once the appliance is up; a SIGTERM
+        // stops it right after its start.
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<Appliance> running = new AtomicReference<>();
+        AtomicBoolean hupPending = new AtomicBoolean();
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> {
+            hupPending.set(true);
+            Appliance a = running.get();
+            if (a == null) {
+                LOG.info("SIGHUP while starting: reloading once started");
+            } else if (hupPending.getAndSet(false)) {
+                reloadInBackground(a, config);
+            }
+        });
         Appliance app;
         try {
             app = Appliance.start(config);
@@ -30,15 +50,10 @@ final class RunCommand {
             LOG.severe("not started: fix the problems above (lnm check --config " + config + ")");
             return 1;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> {
-            LOG.info("SIGHUP: reloading " + config);
-            Thread t = new Thread(app::reload, "lnm-reload");
-            t.setDaemon(true);
-            t.start();
-        });
+        running.set(app);
+        if (hupPending.getAndSet(false)) { // a SIGHUP came during the start
+            reloadInBackground(app, config);
+        }
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -47,5 +62,13 @@ final class RunCommand {
         LOG.info("stopping: no new connections; draining up to " + app.config().drainMillis() + " ms");
         app.shutdown();
         return 0;
+    }
+
+    /** A reload on a thread of its own: a signal handler never waits for it. */
+    private static void reloadInBackground(Appliance app, Path config) {
+        LOG.info("SIGHUP: reloading " + config);
+        Thread t = new Thread(app::reload, "lnm-reload");
+        t.setDaemon(true);
+        t.start();
     }
 }

@@ -67,8 +67,8 @@ class SignalsTest {
         up.close();
     }
 
-    /** Starts {@code lnm run} and returns {listener port, admin port} from its log. */
-    private int[] start(String drainSeconds) throws Exception {
+    /** Starts {@code lnm run}, its log read into {@link #log}, without waiting for it. */
+    private void launch(String drainSeconds) throws Exception {
         Files.writeString(dir.resolve("lnm.properties"), """
                 level = 4
                 listen.https = 127.0.0.1:0
@@ -95,6 +95,11 @@ class SignalsTest {
         }, "lnm-log");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** Starts {@code lnm run} and returns {listener port, admin port} from its log. */
+    private int[] start(String drainSeconds) throws Exception {
+        launch(drainSeconds);
         await().atMost(Duration.ofSeconds(15)).until(() -> log.stream().anyMatch(l -> l.contains(" started with ")));
         return new int[] {port(LISTENER), port(ADMIN)};
     }
@@ -184,6 +189,22 @@ class SignalsTest {
         assertTrue(log.stream().anyMatch(l -> l.contains("SIGHUP: reloading")), String.join("\n", log));
         assertEquals(1, Files.readAllLines(dir.resolve("audit.jsonl.1")).size());
         assertTrue(lnm.isAlive());
+    }
+
+    @Test
+    void aSighupWhileStartingIsHeldAndReloadsOnceStarted() throws Exception {
+        launch("1");
+        // the listener's line comes from inside the start, before it has finished
+        await().atMost(Duration.ofSeconds(15)).until(() -> log.stream().anyMatch(l -> LISTENER.matcher(l).find()));
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(lnm.pid())).start();
+        assertTrue(kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !lnm.isAlive() || log.stream().anyMatch(l -> l.contains("SIGHUP: reloading")));
+        assertTrue(lnm.isAlive(), "a SIGHUP during the start must not end lnm:\n" + String.join("\n", log));
+        int admin = port(ADMIN);
+        await().atMost(Duration.ofSeconds(10)).until(() -> PromParser.value(
+                PromParser.parse(AdminHttp.request("GET", "http://127.0.0.1:" + admin + "/metrics").body()),
+                "lnm_config_reloads_total", "result", "success") == 1.0);
+        assertTrue(log.stream().anyMatch(l -> l.contains(" started with ")), String.join("\n", log));
     }
 
     @Test
