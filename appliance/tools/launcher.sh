@@ -18,5 +18,10 @@ home=${self%/bin/*}
 # scratch memory goes back to the system instead of staying in RSS.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 set -f # LNM_JAVA_OPTS is split on spaces on purpose; never glob it
+# A SIGHUP ignored by whatever started lnm (nohup) stays ignored in the JVM, so lnm could not
+# reload on it: coreutils' env (8.31 and later) restores its default first, and lnm handles it.
+# A shell cannot do this itself (a signal ignored on entry cannot be trapped).
+reset=
+if env --default-signal=HUP true 2>/dev/null; then reset="env --default-signal=HUP"; fi
 # shellcheck disable=SC2086
-exec "$home/bin/java" "@$home/lib/lnm.jvmflags" ${LNM_JAVA_OPTS:-} -m lnm/lnm.cli.Main "$@"
+exec $reset "$home/bin/java" "@$home/lib/lnm.jvmflags" ${LNM_JAVA_OPTS:-} -m lnm/lnm.cli.Main "$@"

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code lnm run}: the appliance in the foreground until SIGTERM or SIGINT.
@@ -31,7 +32,7 @@ final class RunCommand {
         AtomicBoolean hupPending = new AtomicBoolean();
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> {
+        SignalHandler before = Signal.handle(new Signal("HUP"), s -> {
             hupPending.set(true);
             Appliance a = running.get();
             if (a == null) {
@@ -40,6 +41,11 @@ final class RunCommand {
                 reloadInBackground(a, config);
             }
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM leaves a signal that was ignored when it started (nohup) ignored
+            LOG.warning("SIGHUP is ignored in this process (started under nohup?): it will not reload or reopen "
+                    + "the audit log; saving the config file still reloads (bin/lnm resets SIGHUP where env can)");
+        }
         Appliance app;
         try {
             app = Appliance.start(config);

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,8 @@ class SignalsTest {
 
     @TempDir
     Path dir;
+    /** What runs lnm: {@code env --default-signal=HUP}, or {@code nohup} to start it with SIGHUP ignored. */
+    private String[] hupPrefix = {"env", "--default-signal=HUP"};
     TcpServer up;
     Process lnm;
     final List<String> log = new CopyOnWriteArrayList<>();
@@ -81,8 +84,12 @@ class SignalsTest {
         Path classes = Path.of("target", "classes").toAbsolutePath();
         assertTrue(Files.isDirectory(classes.resolve("lnm/cli")), "compiled classes at " + classes);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        lnm = new ProcessBuilder(java, "-Xmx128m", "-cp", classes.toString(), "lnm.cli.Main", "run", "--config",
-                dir.resolve("lnm.properties").toString()).redirectErrorStream(true).start();
+        // SIGHUP at its default, whatever the suite's own process was started with (nohup
+        // leaves it ignored, and the JVM keeps an ignored SIGHUP ignored): hupPrefix says how
+        List<String> cmd = new ArrayList<>(List.of(hupPrefix));
+        cmd.addAll(List.of(java, "-Xmx128m", "-cp", classes.toString(), "lnm.cli.Main", "run", "--config",
+                dir.resolve("lnm.properties").toString()));
+        lnm = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(lnm.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -205,6 +212,14 @@ class SignalsTest {
                 PromParser.parse(AdminHttp.request("GET", "http://127.0.0.1:" + admin + "/metrics").body()),
                 "lnm_config_reloads_total", "result", "success") == 1.0);
         assertTrue(log.stream().anyMatch(l -> l.contains(" started with ")), String.join("\n", log));
+    }
+
+    @Test
+    void anIgnoredSighupIsReportedAtStart() throws Exception {
+        hupPrefix = new String[] {"nohup"};
+        start("1");
+        assertTrue(log.stream().anyMatch(l -> l.contains("WARNING SIGHUP is ignored in this process")), String.join("\n", log));
+        assertTrue(lnm.isAlive());
     }
 
     @Test
